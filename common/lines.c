@@ -1,0 +1,268 @@
+/* lines.c - line reader over a file, stdin or memory, in bounded windows.
+ *
+ * Input goes through one buffer (1 MiB to start) that only grows when a
+ * single line is longer, up to the caller's cap: memory stays flat however
+ * large the input. gzip input (magic 1f 8b, also concatenated members) is
+ * inflated on the fly with zlib. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "wpcommon.h"
+
+#define WINDOW (1u << 20)
+#define GZ_IN (1u << 16)
+
+struct wp_lines {
+	int fd;
+	bool own_fd;
+	const char *mem;     /* memory input, or NULL */
+	size_t mem_len, mem_pos;
+	char *buf;
+	size_t cap, start, end, max_line;
+	uint64_t base;       /* stream offset of buf[0] */
+	uint64_t lineno, line_offset;
+	bool eof;
+	bool gz;
+	z_stream zs;
+	unsigned char *zin;
+	bool zin_eof;
+	bool mid_member; /* inside a gzip member: EOF here means truncation */
+	char name[256];
+	char err[512];
+};
+
+static void set_err(struct wp_lines *lr, const char *what)
+{
+	snprintf(lr->err, sizeof lr->err, "%s: offset %llu: %s", lr->name,
+		 (unsigned long long)(lr->base + lr->end), what);
+}
+
+static int alloc_reader(struct wp_lines **out, const char *name, size_t max_line)
+{
+	struct wp_lines *lr = calloc(1, sizeof *lr);
+	if (!lr)
+		return WP_E_NOMEM;
+	lr->max_line = max_line < 64 ? 64 : max_line;
+	lr->cap = WINDOW < lr->max_line ? WINDOW : lr->max_line + 1;
+	lr->buf = malloc(lr->cap);
+	if (!lr->buf) {
+		free(lr);
+		return WP_E_NOMEM;
+	}
+	lr->fd = -1;
+	snprintf(lr->name, sizeof lr->name, "%s", name);
+	*out = lr;
+	return 0;
+}
+
+int wp_lines_open(struct wp_lines **out, const char *path, size_t max_line)
+{
+	bool is_stdin = !path || strcmp(path, "-") == 0;
+	int rc = alloc_reader(out, is_stdin ? "<stdin>" : path, max_line);
+	if (rc)
+		return rc;
+	struct wp_lines *lr = *out;
+	if (is_stdin) {
+		lr->fd = 0;
+	} else {
+		lr->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (lr->fd < 0) {
+			snprintf(lr->err, sizeof lr->err, "cannot open '%s': %s", path, strerror(errno));
+			return WP_E_IO;
+		}
+		lr->own_fd = true;
+		posix_fadvise(lr->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	}
+	return 0;
+}
+
+int wp_lines_open_mem(struct wp_lines **out, const char *data, size_t len, const char *name)
+{
+	int rc = alloc_reader(out, name ? name : "<memory>", 1u << 24);
+	if (rc)
+		return rc;
+	(*out)->mem = data;
+	(*out)->mem_len = len;
+	return 0;
+}
+
+void wp_lines_free(struct wp_lines *lr)
+{
+	if (!lr)
+		return;
+	if (lr->own_fd)
+		close(lr->fd);
+	if (lr->gz)
+		inflateEnd(&lr->zs);
+	free(lr->zin);
+	free(lr->buf);
+	free(lr);
+}
+
+/* Raw bytes from the source into dst; 0 at end, < 0 on error. */
+static ssize_t read_raw(struct wp_lines *lr, void *dst, size_t n)
+{
+	if (lr->mem) {
+		size_t left = lr->mem_len - lr->mem_pos;
+		if (n > left)
+			n = left;
+		memcpy(dst, lr->mem + lr->mem_pos, n);
+		lr->mem_pos += n;
+		return (ssize_t)n;
+	}
+	for (;;) {
+		ssize_t got = read(lr->fd, dst, n);
+		if (got >= 0 || errno != EINTR)
+			return got;
+	}
+}
+
+static int start_gzip(struct wp_lines *lr)
+{
+	lr->zin = malloc(GZ_IN);
+	if (!lr->zin)
+		return WP_E_NOMEM;
+	memset(&lr->zs, 0, sizeof lr->zs);
+	if (inflateInit2(&lr->zs, 16 + MAX_WBITS) != Z_OK)
+		return WP_E_NOMEM;
+	lr->gz = true;
+	return 0;
+}
+
+static ssize_t read_gzip(struct wp_lines *lr, char *dst, size_t n)
+{
+	lr->zs.next_out = (unsigned char *)dst;
+	lr->zs.avail_out = (uInt)(n > UINT32_MAX ? UINT32_MAX : n);
+	while (lr->zs.avail_out == n) {
+		if (lr->zs.avail_in == 0 && !lr->zin_eof) {
+			ssize_t got = read_raw(lr, lr->zin, GZ_IN);
+			if (got < 0)
+				return -1;
+			if (got == 0)
+				lr->zin_eof = true;
+			lr->zs.next_in = lr->zin;
+			lr->zs.avail_in = (uInt)got;
+		}
+		if (lr->zs.avail_in == 0 && lr->zin_eof) {
+			if (lr->mid_member && lr->zs.avail_out == n)
+				return -3;
+			break;
+		}
+		lr->mid_member = true;
+		int zrc = inflate(&lr->zs, Z_NO_FLUSH);
+		if (zrc == Z_STREAM_END) {
+			/* Another gzip member may follow (cat a.gz b.gz). */
+			lr->mid_member = false;
+			if (inflateReset(&lr->zs) != Z_OK)
+				return -2;
+		} else if (zrc != Z_OK && zrc != Z_BUF_ERROR) {
+			return -2;
+		} else if (zrc == Z_BUF_ERROR && lr->zin_eof && lr->zs.avail_in == 0) {
+			return -3;
+		}
+	}
+	return (ssize_t)(n - lr->zs.avail_out);
+}
+
+/* Moves the unread tail to the front and reads more; 0 at EOF. */
+static int refill(struct wp_lines *lr)
+{
+	if (lr->start > 0) {
+		memmove(lr->buf, lr->buf + lr->start, lr->end - lr->start);
+		lr->base += lr->start;
+		lr->end -= lr->start;
+		lr->start = 0;
+	}
+	if (lr->end == lr->cap) {
+		if (lr->cap > lr->max_line) {
+			snprintf(lr->err, sizeof lr->err, "%s: line %llu at offset %llu is longer than %zu bytes",
+				 lr->name, (unsigned long long)lr->lineno + 1,
+				 (unsigned long long)lr->base, lr->max_line);
+			return WP_E_TOOBIG;
+		}
+		size_t cap = lr->cap * 2 > lr->max_line + 1 ? lr->max_line + 1 : lr->cap * 2;
+		char *p = realloc(lr->buf, cap);
+		if (!p)
+			return WP_E_NOMEM;
+		lr->buf = p;
+		lr->cap = cap;
+	}
+	ssize_t got;
+	if (lr->gz) {
+		got = read_gzip(lr, lr->buf + lr->end, lr->cap - lr->end);
+	} else {
+		got = read_raw(lr, lr->buf + lr->end, lr->cap - lr->end);
+		/* Sniff gzip on the first read of the stream. */
+		if (got >= 2 && lr->base == 0 && lr->end == 0 &&
+		    (unsigned char)lr->buf[0] == 0x1f && (unsigned char)lr->buf[1] == 0x8b) {
+			int rc = start_gzip(lr);
+			if (rc)
+				return rc;
+			memcpy(lr->zin, lr->buf, (size_t)got);
+			lr->zs.next_in = lr->zin;
+			lr->zs.avail_in = (uInt)got;
+			got = read_gzip(lr, lr->buf, lr->cap);
+		}
+	}
+	if (got == -1) {
+		set_err(lr, strerror(errno));
+		return WP_E_IO;
+	}
+	if (got == -2) {
+		set_err(lr, "corrupt gzip data");
+		return WP_E_FORMAT;
+	}
+	if (got == -3) {
+		set_err(lr, "truncated gzip data");
+		return WP_E_TRUNCATED;
+	}
+	if (got == 0)
+		lr->eof = true;
+	lr->end += (size_t)got;
+	return got > 0;
+}
+
+int wp_lines_next(struct wp_lines *lr, const char **line, size_t *len)
+{
+	size_t scanned = lr->start;
+	for (;;) {
+		char *nl = memchr(lr->buf + scanned, '\n', lr->end - scanned);
+		if (nl) {
+			size_t n = (size_t)(nl - (lr->buf + lr->start));
+			*line = lr->buf + lr->start;
+			lr->line_offset = lr->base + lr->start;
+			lr->start += n + 1;
+			if (n && (*line)[n - 1] == '\r')
+				n--;
+			*len = n;
+			lr->lineno++;
+			return 1;
+		}
+		if (lr->eof) {
+			if (lr->start == lr->end)
+				return 0;
+			/* Last line without a newline still counts. */
+			*line = lr->buf + lr->start;
+			*len = lr->end - lr->start;
+			lr->line_offset = lr->base + lr->start;
+			lr->start = lr->end;
+			lr->lineno++;
+			return 1;
+		}
+		size_t pending = lr->end - lr->start;
+		int rc = refill(lr);
+		if (rc < 0)
+			return rc;
+		scanned = lr->start + pending;
+	}
+}
+
+uint64_t wp_lines_lineno(const struct wp_lines *lr) { return lr->lineno; }
+uint64_t wp_lines_offset(const struct wp_lines *lr) { return lr->line_offset; }
+const char *wp_lines_name(const struct wp_lines *lr) { return lr->name; }
+const char *wp_lines_errmsg(const struct wp_lines *lr) { return lr->err[0] ? lr->err : "no error"; }

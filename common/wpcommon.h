@@ -1,0 +1,165 @@
+/* wpcommon.h - building blocks shared by every wasmperf library and tool.
+ *
+ * Ownership: every handle returned by a *_new() is freed by its *_free(),
+ * which accepts NULL; value structs are set up by *_init() and torn down by
+ * *_release(). Strings handed in are copied; strings handed out stay owned
+ * by the handle and live as long as it does.
+ *
+ * Nothing here prints, exits or keeps global mutable state.
+ */
+#ifndef WPCOMMON_H
+#define WPCOMMON_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- error codes: one X-macro list gives the enum and the messages ---- */
+#define WP_ERRORS(_)                                        \
+	_(WP_OK, 0, "success")                              \
+	_(WP_E_NOMEM, -1, "out of memory")                  \
+	_(WP_E_IO, -2, "input/output error")                \
+	_(WP_E_FORMAT, -3, "malformed input")               \
+	_(WP_E_TRUNCATED, -4, "truncated input")            \
+	_(WP_E_TOOBIG, -5, "input exceeds a size limit")    \
+	_(WP_E_USAGE, -6, "invalid argument")               \
+	_(WP_E_UNSUPPORTED, -7, "unsupported input")        \
+	_(WP_E_NOTFOUND, -8, "not found")
+
+enum wp_error {
+#define WP_ERROR_ENUM(name, value, msg) name = value,
+	WP_ERRORS(WP_ERROR_ENUM)
+#undef WP_ERROR_ENUM
+};
+
+const char *wp_strerror(int code);
+
+/* ---- growable byte buffer with a hard cap (for untrusted input) ----
+ * Invariant: data is never NULL after init and always NUL-terminated, so
+ * wp_buf_cstr() is free. Appends beyond `max` fail with WP_E_TOOBIG. */
+struct wp_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+	size_t max;
+};
+
+#define WP_BUF_UNLIMITED ((size_t)-1)
+
+void wp_buf_init(struct wp_buf *b, size_t max);
+void wp_buf_release(struct wp_buf *b);
+static inline void wp_buf_reset(struct wp_buf *b) { b->len = 0; b->data[0] = '\0'; }
+int wp_buf_reserve(struct wp_buf *b, size_t extra);
+int wp_buf_append(struct wp_buf *b, const void *p, size_t n);
+int wp_buf_putc(struct wp_buf *b, char c);
+int wp_buf_puts(struct wp_buf *b, const char *s);
+int wp_buf_printf(struct wp_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int wp_buf_vprintf(struct wp_buf *b, const char *fmt, va_list ap);
+static inline const char *wp_buf_cstr(const struct wp_buf *b) { return b->data; }
+/* Hands the bytes to the caller (free() them) and leaves b empty. */
+char *wp_buf_detach(struct wp_buf *b, size_t *len);
+
+/* ---- hashing ---- */
+uint64_t wp_hash_bytes(const void *p, size_t n, uint64_t seed);
+
+/* ---- string interning: bytes -> dense id (0, 1, 2, ...) ----
+ * Strings may contain any byte, NUL included; wp_intern_str() returns a
+ * NUL-terminated copy. */
+struct wp_intern;
+struct wp_intern *wp_intern_new(void);
+void wp_intern_free(struct wp_intern *t);
+int wp_intern_get(struct wp_intern *t, const char *s, size_t n, uint32_t *id);
+/* Looks up without inserting: WP_E_NOTFOUND if absent. */
+int wp_intern_find(const struct wp_intern *t, const char *s, size_t n, uint32_t *id);
+const char *wp_intern_str(const struct wp_intern *t, uint32_t id, size_t *len);
+uint32_t wp_intern_count(const struct wp_intern *t);
+
+/* ---- stack table: sequence of frame ids -> counts ----
+ * Each distinct sequence is stored once; adding it again adds the counts.
+ * Two count columns serve differential (before/after) data; single-count
+ * users pass 0 for the second. Entries are numbered in insertion order. */
+struct wp_stacks;
+struct wp_stacks *wp_stacks_new(void);
+void wp_stacks_free(struct wp_stacks *st);
+int wp_stacks_add(struct wp_stacks *st, const uint32_t *ids, size_t n,
+		  uint64_t count, uint64_t count2);
+size_t wp_stacks_count(const struct wp_stacks *st);
+void wp_stacks_get(const struct wp_stacks *st, size_t index, const uint32_t **ids,
+		   size_t *n, uint64_t *count, uint64_t *count2);
+/* Entry indices ordered as the joined strings "f0;f1;..." compare bytewise
+ * (the order stackcollapse-perf.pl prints). Caller frees the array. */
+int wp_stacks_sorted(const struct wp_stacks *st, const struct wp_intern *names,
+		     size_t **order);
+
+/* ---- line reader over a file or stdin, in bounded windows ----
+ * Reads through a fixed buffer (gzip input is detected and inflated), so
+ * memory does not grow with the input; one line may grow the buffer up to
+ * `max_line` bytes, beyond which wp_lines_next() fails with WP_E_TOOBIG.
+ * Returned lines exclude the '\n' (and a '\r' before it) and stay valid
+ * until the next call. */
+struct wp_lines;
+/* path NULL or "-" means stdin. */
+int wp_lines_open(struct wp_lines **out, const char *path, size_t max_line);
+/* Reads from a memory buffer (fuzzers, tests); the bytes must outlive it. */
+int wp_lines_open_mem(struct wp_lines **out, const char *data, size_t len, const char *name);
+void wp_lines_free(struct wp_lines *lr);
+/* 1 = a line, 0 = end of input, < 0 = error (see wp_lines_errmsg). */
+int wp_lines_next(struct wp_lines *lr, const char **line, size_t *len);
+uint64_t wp_lines_lineno(const struct wp_lines *lr);
+/* Byte offset of the start of the last returned line (in the decompressed stream). */
+uint64_t wp_lines_offset(const struct wp_lines *lr);
+const char *wp_lines_name(const struct wp_lines *lr);
+const char *wp_lines_errmsg(const struct wp_lines *lr);
+
+/* ---- command-line options ----
+ * One table feeds getopt_long_only (so perl-style -all and unique prefixes
+ * work) and the --help text. --help and --version are added automatically. */
+enum wp_opt_arg { WP_OPT_NONE, WP_OPT_REQUIRED, WP_OPT_OPTIONAL };
+
+struct wp_option {
+	const char *name;      /* long name without dashes */
+	int key;               /* value returned for it: a short letter or >= 256 */
+	enum wp_opt_arg arg;
+	const char *arg_name;  /* e.g. "REGEX", shown in --help */
+	const char *help;      /* one line */
+};
+
+struct wp_cli {
+	const char *prog;      /* e.g. "wasmperf-fold" */
+	const char *synopsis;  /* e.g. "[OPTIONS] [FILE...]" */
+	const char *summary;   /* one sentence */
+	const struct wp_option *options; /* terminated by an entry with name NULL */
+};
+
+/* Calls on_option(key, optarg, ctx) for every option; returns the index of
+ * the first operand, or -1 after printing a usage error (exit 2), or -2
+ * after printing --help/--version (exit 0). on_option returns 0 or -1
+ * (it printed a usage error). */
+int wp_cli_parse(const struct wp_cli *cli, int argc, char **argv,
+		 int (*on_option)(int key, const char *arg, void *ctx), void *ctx);
+void wp_cli_print_help(const struct wp_cli *cli, void *stream);
+/* Prints "PROG: message\n" to stderr. */
+void wp_cli_error(const struct wp_cli *cli, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Parses a decimal/float option value, printing a usage error when bad. */
+int wp_cli_parse_u64(const struct wp_cli *cli, const char *opt, const char *s, uint64_t *out);
+int wp_cli_parse_double(const struct wp_cli *cli, const char *opt, const char *s, double *out);
+
+/* ---- jitted / Wasm frame names shared by the symbolizer and the renderer ----
+ * Each entry is a PCRE2 pattern (kept here as text so that common/ depends
+ * on nothing) matching one runtime's name for JIT/AOT-compiled Wasm code;
+ * DESIGN.md "Jitted names". `ambiguous` entries (fN, functionDefN) only
+ * apply to frames known to be JIT/AOT code. */
+struct wp_wasm_pattern {
+	const char *runtime;   /* "wamr", "v8", "wasmtime", "wavm", "wasmedge" */
+	const char *regex;     /* with a named group (?<index>...) */
+	bool index_counts_imports; /* true: FI (absolute), false: DI (defined only) */
+	bool ambiguous;
+};
+/* Prefix that marks a frame translated to its Wasm name. */
+#define WP_WASM_MARK "[Wasm] "
+const struct wp_wasm_pattern *wp_wasm_patterns(size_t *count);
+
+#endif

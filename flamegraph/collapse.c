@@ -1,0 +1,386 @@
+/* collapse.c - samples of raw frames -> interned stacks with counts, by
+ * the folding rules of stackcollapse-perf.pl as inferno fixed them (see
+ * wasmperf-fold(1) for every deviation from the perl script).
+ *
+ * Tidying a frame is the costly part, and a profile repeats the same few
+ * thousand (symbol, module) pairs millions of times: the result of each
+ * pair is cached, so a frame line costs one hash lookup. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "flamegraph.h"
+
+#define MAX_NAME (1u << 20)
+
+struct fg_collapser {
+	struct fg_collapse_options opt;
+	struct wp_intern *names;
+	struct wp_stacks *stacks;
+	/* cache: raw key id -> the frame ids it expands to */
+	struct wp_intern *raw_keys;
+	uint32_t *expand;        /* ids, runs per key */
+	size_t expand_len, expand_cap;
+	uint64_t *key_run;       /* per key: offset << 16 | count */
+	size_t key_run_cap;
+	/* the sample in progress */
+	uint32_t root;
+	bool java;               /* comm is a JVM: tidy Java names */
+	bool active;
+	uint32_t *frames;        /* leaf first, each line's parts reversed */
+	size_t nframes, frames_cap;
+	struct wp_buf key, name, tmp, tmp2;
+};
+
+void fg_collapse_options_init(struct fg_collapse_options *o)
+{
+	memset(o, 0, sizeof *o);
+	o->tidy_generic = true;
+	o->tidy_java = true;
+	o->rust_fix = true;
+}
+
+struct fg_collapser *fg_collapser_new(const struct fg_collapse_options *o)
+{
+	struct fg_collapser *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	c->opt = *o;
+	if (c->opt.include_tid)
+		c->opt.include_pid = true;
+	c->names = wp_intern_new();
+	c->stacks = wp_stacks_new();
+	c->raw_keys = wp_intern_new();
+	wp_buf_init(&c->key, MAX_NAME * 3);
+	wp_buf_init(&c->name, MAX_NAME);
+	wp_buf_init(&c->tmp, MAX_NAME);
+	wp_buf_init(&c->tmp2, MAX_NAME);
+	if (!c->names || !c->stacks || !c->raw_keys) {
+		fg_collapser_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void fg_collapser_free(struct fg_collapser *c)
+{
+	if (!c)
+		return;
+	wp_intern_free(c->names);
+	wp_stacks_free(c->stacks);
+	wp_intern_free(c->raw_keys);
+	free(c->expand);
+	free(c->key_run);
+	free(c->frames);
+	wp_buf_release(&c->key);
+	wp_buf_release(&c->name);
+	wp_buf_release(&c->tmp);
+	wp_buf_release(&c->tmp2);
+	free(c);
+}
+
+struct wp_intern *fg_collapser_names(struct fg_collapser *c) { return c->names; }
+struct wp_stacks *fg_collapser_stacks(struct fg_collapser *c) { return c->stacks; }
+
+static int push_frame(struct fg_collapser *c, uint32_t id)
+{
+	if (c->nframes == c->frames_cap) {
+		size_t cap = c->frames_cap ? c->frames_cap * 2 : 256;
+		uint32_t *p = realloc(c->frames, cap * sizeof *p);
+		if (!p)
+			return WP_E_NOMEM;
+		c->frames = p;
+		c->frames_cap = cap;
+	}
+	c->frames[c->nframes++] = id;
+	return 0;
+}
+
+int fg_collapser_begin(struct fg_collapser *c, const char *comm, size_t comm_len,
+		       const char *pid, size_t pid_len, const char *tid, size_t tid_len)
+{
+	struct wp_buf *b = &c->name;
+	wp_buf_reset(b);
+	int rc = wp_buf_append(b, comm, comm_len);
+	for (size_t i = 0; i < b->len; i++)
+		if (b->data[i] == ' ')
+			b->data[i] = '_';
+		else if (b->data[i] == ';')
+			b->data[i] = ':';
+	if (!rc && c->opt.include_pid) {
+		rc = wp_buf_putc(b, '-');
+		rc = rc ? rc : (pid_len ? wp_buf_append(b, pid, pid_len) : wp_buf_putc(b, '?'));
+		if (!rc && c->opt.include_tid) {
+			rc = wp_buf_putc(b, '/');
+			rc = rc ? rc : wp_buf_append(b, tid, tid_len);
+		}
+	}
+	if (rc)
+		return rc;
+	/* The perl script tidies Java names when the root frame begins with
+	 * "java"; its reference outputs for --pid/--tid predate that, so we
+	 * only do it without them (wasmperf-fold(1), DEVIATIONS). */
+	c->java = c->opt.tidy_java && !c->opt.include_pid && comm_len >= 4 &&
+		  memcmp(comm, "java", 4) == 0;
+	c->nframes = 0;
+	c->active = true;
+	return wp_intern_get(c->names, b->data, b->len, &c->root);
+}
+
+static bool is_vmlinux(const char *m, size_t n)
+{
+	const char *found = NULL;
+	for (size_t i = 0; i + 7 <= n; i++)
+		if (memcmp(m + i, "vmlinux", 7) == 0)
+			found = m + i;
+	if (!found)
+		return false;
+	for (const char *p = found + 7; p < m + n; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_'))
+			return false;
+	return true;
+}
+
+static bool is_kernel_module(const char *m, size_t n)
+{
+	if (n == 9 && memcmp(m, "[unknown]", 9) == 0)
+		return false;
+	return (n && m[0] == '[') || (n >= 3 && memcmp(m + n - 3, ".ko", 3) == 0) ||
+	       is_vmlinux(m, n);
+}
+
+/* /tmp/perf-PID.map (perf maps) and .../jitted-PID-N.so (perf inject --jit). */
+static bool is_jit_module(const char *m, size_t n)
+{
+	if (n > 14 && memcmp(m, "/tmp/perf-", 10) == 0 && memcmp(m + n - 4, ".map", 4) == 0)
+		return true;
+	if (n > 3 && memcmp(m + n - 3, ".so", 3) == 0)
+		for (size_t i = 0; i + 8 <= n; i++)
+			if (memcmp(m + i, "/jitted-", 8) == 0)
+				return true;
+	return false;
+}
+
+static bool contains(const char *s, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+	for (size_t i = 0; i + k <= n; i++)
+		if (memcmp(s + i, needle, k) == 0)
+			return true;
+	return false;
+}
+
+/* Builds the final name of one "->"-separated part into c->name. */
+static int tidy_part(struct fg_collapser *c, const char *part, size_t n,
+		     const struct fg_raw_frame *f, bool inlined)
+{
+	struct wp_buf *out = &c->name;
+	int rc = 0;
+	wp_buf_reset(out);
+	if ((n == 9 && memcmp(part, "[unknown]", 9) == 0) || n == 0) {
+		/* Unknown symbol: name the module instead, as the perl script. */
+		const char *m = f->module;
+		size_t mn = f->module_len;
+		bool unknown_module = mn == 0 || (mn == 9 && memcmp(m, "[unknown]", 9) == 0);
+		if (unknown_module && !c->opt.include_addrs) {
+			rc = wp_buf_append(out, "[unknown]", 9);
+		} else {
+			const char *base = unknown_module ? "unknown" : m;
+			size_t bn = unknown_module ? 7 : mn;
+			if (!unknown_module) {
+				const char *slash = memrchr(m, '/', mn);
+				if (slash) {
+					base = slash + 1;
+					bn = mn - (size_t)(base - m);
+				}
+			}
+			rc = wp_buf_putc(out, '[');
+			rc = rc ? rc : wp_buf_append(out, base, bn);
+			if (!rc && c->opt.include_addrs) {
+				rc = wp_buf_append(out, " <", 2);
+				rc = rc ? rc : wp_buf_append(out, f->pc, f->pc_len);
+				rc = rc ? rc : wp_buf_putc(out, '>');
+			}
+			rc = rc ? rc : wp_buf_putc(out, ']');
+		}
+		if (rc)
+			return rc;
+		if (c->opt.tidy_generic) {
+			rc = fg_tidy_generic(out->data, out->len, &c->tmp2);
+			if (rc)
+				return rc;
+			wp_buf_reset(out);
+			rc = wp_buf_append(out, c->tmp2.data, c->tmp2.len);
+		}
+	} else if (c->opt.tidy_generic) {
+		rc = fg_tidy_generic(part, n, out);
+	} else {
+		rc = wp_buf_append(out, part, n);
+	}
+	if (rc)
+		return rc;
+	if (c->java && out->len && out->data[0] == 'L' && memchr(out->data, '/', out->len)) {
+		memmove(out->data, out->data + 1, out->len);
+		out->len--;
+	}
+	if (inlined) {
+		if (!contains(out->data, out->len, "_[i]"))
+			rc = wp_buf_append(out, "_[i]", 4);
+	} else if (c->opt.annotate_kernel && is_kernel_module(f->module, f->module_len)) {
+		rc = wp_buf_append(out, "_[k]", 4);
+	} else if (c->opt.annotate_jit && is_jit_module(f->module, f->module_len) &&
+		   !contains(out->data, out->len, "_[j]")) {
+		rc = wp_buf_append(out, "_[j]", 4);
+	}
+	if (!rc && f->srcline_len) {
+		rc = wp_buf_putc(out, ':');
+		rc = rc ? rc : wp_buf_append(out, f->srcline, f->srcline_len);
+		for (size_t i = 0; i < out->len; i++)
+			if (out->data[i] == ';')
+				out->data[i] = ':';
+	}
+	return rc;
+}
+
+static int remember_expansion(struct fg_collapser *c, uint32_t key, size_t offset, size_t count)
+{
+	if (key >= c->key_run_cap) {
+		size_t cap = c->key_run_cap ? c->key_run_cap * 2 : 1024;
+		while (cap <= key)
+			cap *= 2;
+		uint64_t *p = realloc(c->key_run, cap * sizeof *p);
+		if (!p)
+			return WP_E_NOMEM;
+		c->key_run = p;
+		c->key_run_cap = cap;
+	}
+	c->key_run[key] = (uint64_t)offset << 16 | (count & 0xffff);
+	return 0;
+}
+
+static int append_expand(struct fg_collapser *c, uint32_t id)
+{
+	if (c->expand_len == c->expand_cap) {
+		size_t cap = c->expand_cap ? c->expand_cap * 2 : 4096;
+		uint32_t *p = realloc(c->expand, cap * sizeof *p);
+		if (!p)
+			return WP_E_NOMEM;
+		c->expand = p;
+		c->expand_cap = cap;
+	}
+	c->expand[c->expand_len++] = id;
+	return 0;
+}
+
+/* Tidies a raw frame into one or more names (Java "a->b->c" inlining). */
+static int expand_frame(struct fg_collapser *c, const struct fg_raw_frame *f, uint32_t key)
+{
+	const char *s = f->sym;
+	size_t n = f->sym_len;
+	/* "+0x1f" symbol offsets go. */
+	for (size_t i = n; i-- > 0;) {
+		if (i + 3 < n && s[i] == '+' && s[i + 1] == '0' && s[i + 2] == 'x') {
+			bool hex = true;
+			for (size_t k = i + 3; k < n && hex; k++)
+				hex = (s[k] >= '0' && s[k] <= '9') || (s[k] >= 'a' && s[k] <= 'f') ||
+				      (s[k] >= 'A' && s[k] <= 'F');
+			if (hex)
+				n = i;
+			break;
+		}
+	}
+	if (c->opt.rust_fix && fg_rust_fix(s, n, &c->tmp) == 1) {
+		s = c->tmp.data;
+		n = c->tmp.len;
+	}
+	size_t offset = c->expand_len, count = 0;
+	size_t start = 0;
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && !(s[i] == '-' && i + 1 < n && s[i + 1] == '>'))
+			continue;
+		int rc = tidy_part(c, s + start, i - start, f, count > 0);
+		uint32_t id;
+		rc = rc ? rc : wp_intern_get(c->names, c->name.data, c->name.len, &id);
+		rc = rc ? rc : append_expand(c, id);
+		if (rc)
+			return rc;
+		count++;
+		if (count == 0xffff)
+			break;
+		start = i + 2;
+		i++;
+	}
+	return remember_expansion(c, key, offset, count);
+}
+
+int fg_collapser_frame(struct fg_collapser *c, const struct fg_raw_frame *f)
+{
+	if (!c->active)
+		return WP_E_USAGE;
+	/* Cache key: symbol, module, and the pc only where it is printed. */
+	struct wp_buf *k = &c->key;
+	wp_buf_reset(k);
+	int rc = wp_buf_append(k, f->sym, f->sym_len);
+	rc = rc ? rc : wp_buf_putc(k, '\0');
+	rc = rc ? rc : wp_buf_append(k, f->module, f->module_len);
+	rc = rc ? rc : wp_buf_putc(k, c->java ? 'J' : '-');
+	if (!rc && c->opt.include_addrs)
+		rc = wp_buf_append(k, f->pc, f->pc_len);
+	if (!rc && f->srcline_len) {
+		rc = wp_buf_putc(k, '\0');
+		rc = rc ? rc : wp_buf_append(k, f->srcline, f->srcline_len);
+	}
+	if (rc)
+		return rc;
+	uint32_t before = wp_intern_count(c->raw_keys), key;
+	rc = wp_intern_get(c->raw_keys, k->data, k->len, &key);
+	if (rc)
+		return rc;
+	if (key == before) {
+		rc = expand_frame(c, f, key);
+		if (rc)
+			return rc;
+	}
+	size_t offset = (size_t)(c->key_run[key] >> 16), count = c->key_run[key] & 0xffff;
+	/* Parts are pushed last first: the whole stack is reversed at the end,
+	 * which puts them back in order, outermost first. */
+	for (size_t i = count; i-- > 0;) {
+		rc = push_frame(c, c->expand[offset + i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int fg_collapser_frame_name(struct fg_collapser *c, const char *name, size_t len)
+{
+	if (!c->active)
+		return WP_E_USAGE;
+	uint32_t id;
+	int rc = wp_intern_get(c->names, name, len, &id);
+	return rc ? rc : push_frame(c, id);
+}
+
+int fg_collapser_end(struct fg_collapser *c, uint64_t weight)
+{
+	if (!c->active)
+		return WP_E_USAGE;
+	c->active = false;
+	if (c->nframes == 0)
+		return 0;
+	int rc = push_frame(c, c->root);
+	if (rc)
+		return rc;
+	for (size_t i = 0, j = c->nframes - 1; i < j; i++, j--) {
+		uint32_t t = c->frames[i];
+		c->frames[i] = c->frames[j];
+		c->frames[j] = t;
+	}
+	return wp_stacks_add(c->stacks, c->frames, c->nframes, weight, 0);
+}
+
+void fg_collapser_abort(struct fg_collapser *c)
+{
+	c->active = false;
+	c->nframes = 0;
+}

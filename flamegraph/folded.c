@@ -1,0 +1,160 @@
+/* folded.c - the folded text format: "frame;frame;...;leaf COUNT[ COUNT2]"
+ * (flamegraph.pl's header comment; wasmperf-folded(5)). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "flamegraph.h"
+
+#define OUT_CHUNK (1u << 20)
+
+static int flush(FILE *out, struct wp_buf *b)
+{
+	if (b->len && fwrite(b->data, 1, b->len, out) != b->len)
+		return WP_E_IO;
+	wp_buf_reset(b);
+	return 0;
+}
+
+static int put_u64(struct wp_buf *b, uint64_t v)
+{
+	char tmp[24];
+	size_t n = 0;
+	do {
+		tmp[sizeof tmp - 1 - n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return wp_buf_append(b, tmp + sizeof tmp - n, n);
+}
+
+int fg_folded_write(FILE *out, const struct wp_intern *names, const struct wp_stacks *st,
+		    struct fg_filter *filter)
+{
+	size_t *order;
+	int rc = wp_stacks_sorted(st, names, &order);
+	if (rc)
+		return rc;
+	struct wp_buf b;
+	wp_buf_init(&b, WP_BUF_UNLIMITED);
+	size_t n = wp_stacks_count(st);
+	for (size_t i = 0; i < n && !rc; i++) {
+		const uint32_t *ids;
+		size_t nids;
+		uint64_t count;
+		wp_stacks_get(st, order[i], &ids, &nids, &count, NULL);
+		size_t line_start = b.len;
+		for (size_t k = 0; k < nids && !rc; k++) {
+			size_t len;
+			const char *s = wp_intern_str(names, ids[k], &len);
+			if (k)
+				rc = wp_buf_putc(&b, ';');
+			rc = rc ? rc : wp_buf_append(&b, s, len);
+		}
+		if (rc)
+			break;
+		if (!fg_filter_empty(filter) &&
+		    !fg_filter_keep(filter, b.data + line_start, b.len - line_start)) {
+			b.len = line_start;
+			b.data[b.len] = '\0';
+			continue;
+		}
+		rc = wp_buf_putc(&b, ' ');
+		rc = rc ? rc : put_u64(&b, count);
+		rc = rc ? rc : wp_buf_putc(&b, '\n');
+		if (!rc && b.len >= OUT_CHUNK)
+			rc = flush(out, &b);
+	}
+	if (!rc)
+		rc = flush(out, &b);
+	wp_buf_release(&b);
+	free(order);
+	return rc;
+}
+
+static bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+/* A count: digits with an optional fraction ("12", "12.5", "12."). */
+static bool is_count(const char *s, size_t n)
+{
+	size_t i = 0, digits = 0;
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++, digits++;
+	if (i < n && s[i] == '.') {
+		i++;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++, digits++;
+	}
+	return digits > 0 && i == n;
+}
+
+/* Parses a count validated by is_count; the text is not NUL-terminated. */
+static double count_value(const char *s, size_t n)
+{
+	double v = 0, scale = 1;
+	bool fraction = false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '.') {
+			fraction = true;
+			continue;
+		}
+		if (fraction) {
+			scale /= 10;
+			v += (s[i] - '0') * scale;
+		} else {
+			v = v * 10 + (s[i] - '0');
+		}
+	}
+	return v;
+}
+
+/* Splits off the last whitespace-separated word of s[0..*n). */
+static bool last_word(const char *s, size_t *n, const char **word, size_t *wlen)
+{
+	size_t end = *n;
+	while (end && is_ws(s[end - 1]))
+		end--;
+	size_t start = end;
+	while (start && !is_ws(s[start - 1]))
+		start--;
+	if (start == end || start == 0)
+		return false;
+	*word = s + start;
+	*wlen = end - start;
+	size_t rest = start;
+	while (rest && is_ws(s[rest - 1]))
+		rest--;
+	*n = rest;
+	return true;
+}
+
+int fg_folded_parse_line(const char *line, size_t len, struct fg_folded_line *out)
+{
+	while (len && (is_ws(line[len - 1]) || line[len - 1] == '\n'))
+		len--;
+	if (len == 0 || (len >= 2 && line[0] == '#' && line[1] == ' ') || (len == 1 && line[0] == '#'))
+		return WP_E_NOTFOUND;
+	size_t n = len;
+	const char *w1, *w2;
+	size_t l1, l2;
+	if (!last_word(line, &n, &w1, &l1) || !is_count(w1, l1))
+		return WP_E_FORMAT;
+	memset(out, 0, sizeof *out);
+	size_t before = n;
+	if (last_word(line, &n, &w2, &l2) && is_count(w2, l2) && n > 0) {
+		out->has_count2 = true;
+		out->count_text = w2;
+		out->count_len = l2;
+		out->count2_text = w1;
+		out->count2_len = l1;
+	} else {
+		n = before;
+		out->count_text = w1;
+		out->count_len = l1;
+	}
+	if (n == 0)
+		return WP_E_FORMAT;
+	out->stack = line;
+	out->stack_len = n;
+	out->value = count_value(out->count_text, out->count_len);
+	out->value2 = out->has_count2 ? count_value(out->count2_text, out->count2_len) : 0;
+	return 0;
+}

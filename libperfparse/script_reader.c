@@ -1,0 +1,433 @@
+/* script_reader.c - reads `perf script` text into samples.
+ *
+ * The shape follows what perf prints and what stackcollapse-perf.pl and
+ * inferno accept:
+ *   COMM  [PID/]TID [CPU] TIME: [PERIOD] EVENT: [trace payload | one frame]
+ *   \t    PC SYMBOL[+0xOFF] (MODULE)      <- zero or more frame lines
+ *   \t    file.c:12                       <- optional (-F+srcline)
+ *   <blank line>
+ * Samples recorded without -g have no blank line between them: a line that
+ * is not a frame but is an event header starts the next sample.
+ *
+ * Each sample's strings are copied into one arena, so the line window
+ * underneath may move freely; memory is bounded by the largest sample. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "perfparse.h"
+
+#define MAX_SAMPLE_BYTES (64u << 20)
+
+struct pp_script_reader {
+	struct wp_lines *lines;
+	pp_script_warn_fn warn;
+	void *warn_ctx;
+	struct wp_buf arena;     /* the current sample's bytes */
+	struct pp_script_frame *frames;
+	size_t nframes, frames_cap;
+	struct pp_script_sample sample;
+	struct wp_buf pending;   /* an event line read ahead, or empty */
+	bool has_pending;
+	bool in_sample;
+	bool skipping;           /* after a weird event line, until a blank line */
+	struct pp_script_stats stats;
+	char err[600];
+};
+
+static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+static bool is_hex(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static struct pp_str trim(const char *p, size_t n)
+{
+	while (n && is_space(*p))
+		p++, n--;
+	while (n && is_space(p[n - 1]))
+		n--;
+	return (struct pp_str){p, n};
+}
+
+struct pp_script_reader *pp_script_new(struct wp_lines *lines, pp_script_warn_fn warn, void *ctx)
+{
+	struct pp_script_reader *r = calloc(1, sizeof *r);
+	if (!r) {
+		wp_lines_free(lines);
+		return NULL;
+	}
+	r->lines = lines;
+	r->warn = warn;
+	r->warn_ctx = ctx;
+	wp_buf_init(&r->arena, MAX_SAMPLE_BYTES);
+	wp_buf_init(&r->pending, MAX_SAMPLE_BYTES);
+	return r;
+}
+
+void pp_script_free(struct pp_script_reader *r)
+{
+	if (!r)
+		return;
+	wp_lines_free(r->lines);
+	wp_buf_release(&r->arena);
+	wp_buf_release(&r->pending);
+	free(r->frames);
+	free(r);
+}
+
+const struct pp_script_stats *pp_script_stats(const struct pp_script_reader *r) { return &r->stats; }
+const char *pp_script_errmsg(const struct pp_script_reader *r) { return r->err; }
+
+/* ---- line shapes ---- */
+
+bool pp_script_parse_frame(const char *line, size_t len, struct pp_script_frame *out)
+{
+	struct pp_str s = trim(line, len);
+	size_t i = 0;
+	while (i < s.n && is_hex(s.p[i]))
+		i++;
+	if (i == 0 || i == s.n || !is_space(s.p[i]))
+		return false;
+	if (s.p[s.n - 1] != ')')
+		return false;
+	/* The module is the parenthesised group that ends the line; it may
+	 * itself hold parentheses ("/tmp/x (deleted)") and spaces. */
+	size_t depth = 0, open = 0;
+	bool found = false;
+	for (size_t k = s.n; k-- > i;) {
+		if (s.p[k] == ')')
+			depth++;
+		else if (s.p[k] == '(' && --depth == 0) {
+			open = k;
+			found = true;
+			break;
+		}
+	}
+	if (!found || !is_space(s.p[open - 1]))
+		return false;
+	out->pc = (struct pp_str){s.p, i};
+	out->sym = trim(s.p + i, open - i);
+	out->module = (struct pp_str){s.p + open + 1, s.n - open - 2};
+	out->srcline = (struct pp_str){NULL, 0};
+	return true;
+}
+
+/* A source line printed by -F+srcline under a frame: "file.c:12", "??:0". */
+static bool looks_like_srcline(struct pp_str s)
+{
+	if (s.n < 3 || !is_digit(s.p[s.n - 1]))
+		return false;
+	size_t k = s.n;
+	while (k && is_digit(s.p[k - 1]))
+		k--;
+	return k > 1 && s.p[k - 1] == ':';
+}
+
+struct pp_str pp_event_base_name(struct pp_str e)
+{
+	size_t colon = e.n;
+	while (colon && e.p[colon - 1] != ':')
+		colon--;
+	if (colon == 0 || colon == e.n)
+		return e;
+	/* perf's event modifiers: u k h H G I p P S D W e b */
+	for (size_t k = colon; k < e.n; k++)
+		if (!strchr("ukhHGIpPSDWeb", e.p[k]))
+			return e;
+	return (struct pp_str){e.p, colon - 1};
+}
+
+struct event_header {
+	struct pp_str comm, pid, tid, event, rest;
+	uint64_t period;
+	bool has_period;
+};
+
+static bool all_digits(const char *p, size_t n)
+{
+	if (!n)
+		return false;
+	for (size_t k = 0; k < n; k++)
+		if (!is_digit(p[k]))
+			return false;
+	return true;
+}
+
+/* COMM is everything before the first all-digit word (PID or PID/TID) that
+ * is not the first word, so one-letter and spaced names both work. */
+static bool parse_event_line(const char *line, size_t len, struct event_header *h)
+{
+	struct pp_str s = trim(line, len);
+	size_t pos = 0, word = 0;
+	bool found = false;
+	while (pos < s.n) {
+		while (pos < s.n && is_space(s.p[pos]))
+			pos++;
+		size_t start = pos;
+		while (pos < s.n && !is_space(s.p[pos]))
+			pos++;
+		if (start == pos)
+			break;
+		if (word++ == 0)
+			continue;
+		const char *w = s.p + start;
+		size_t n = pos - start;
+		const char *slash = memchr(w, '/', n);
+		if (slash ? all_digits(w, (size_t)(slash - w)) &&
+				    all_digits(slash + 1, n - (size_t)(slash - w) - 1)
+			  : all_digits(w, n)) {
+			h->comm = trim(s.p, start);
+			if (slash) {
+				h->pid = (struct pp_str){w, (size_t)(slash - w)};
+				h->tid = (struct pp_str){slash + 1, n - (size_t)(slash - w) - 1};
+			} else {
+				h->pid = (struct pp_str){NULL, 0};
+				h->tid = (struct pp_str){w, n};
+			}
+			found = true;
+			break;
+		}
+	}
+	if (!found)
+		return false;
+	h->event = (struct pp_str){NULL, 0};
+	h->rest = (struct pp_str){NULL, 0};
+	h->has_period = false;
+	h->period = 1;
+	/* Then: [CPU] TIME: [PERIOD] EVENT: — the event is the first word
+	 * ending in ':' that is not a timestamp. */
+	uint64_t candidate = 0;
+	bool have_candidate = false;
+	while (pos < s.n) {
+		while (pos < s.n && is_space(s.p[pos]))
+			pos++;
+		size_t start = pos;
+		while (pos < s.n && !is_space(s.p[pos]))
+			pos++;
+		if (start == pos)
+			break;
+		const char *w = s.p + start;
+		size_t n = pos - start;
+		if (w[n - 1] == ':') {
+			bool timestamp = n > 1 && is_digit(w[0]);
+			for (size_t k = 0; timestamp && k < n - 1; k++)
+				timestamp = is_digit(w[k]) || w[k] == '.';
+			if (timestamp) {
+				have_candidate = false;
+				continue;
+			}
+			h->event = (struct pp_str){w, n - 1};
+			h->rest = trim(s.p + pos, s.n - pos);
+			if (have_candidate) {
+				h->period = candidate;
+				h->has_period = true;
+			}
+			break;
+		}
+		if (all_digits(w, n) && n < 20) {
+			candidate = strtoull(w, NULL, 10);
+			have_candidate = true;
+		} else {
+			have_candidate = false;
+		}
+	}
+	return true;
+}
+
+/* ---- sample assembly ---- */
+
+/* Offsets into the arena are kept in the pointers until the sample is
+ * complete, because the arena may move while it grows. */
+static int save(struct pp_script_reader *r, struct pp_str in, struct pp_str *out)
+{
+	size_t off = r->arena.len;
+	int rc = wp_buf_append(&r->arena, in.p, in.n);
+	*out = (struct pp_str){(const char *)(uintptr_t)off, in.n};
+	return rc;
+}
+
+static void fix(struct pp_script_reader *r, struct pp_str *s)
+{
+	s->p = r->arena.data + (uintptr_t)s->p;
+}
+
+static int begin_sample(struct pp_script_reader *r, const struct event_header *h, uint64_t lineno)
+{
+	wp_buf_reset(&r->arena);
+	r->nframes = 0;
+	struct pp_script_sample *smp = &r->sample;
+	memset(smp, 0, sizeof *smp);
+	int rc = save(r, h->comm, &smp->comm);
+	rc = rc ? rc : save(r, h->pid, &smp->pid);
+	rc = rc ? rc : save(r, h->tid, &smp->tid);
+	rc = rc ? rc : save(r, h->event, &smp->event);
+	smp->period = h->period;
+	smp->has_period = h->has_period;
+	smp->lineno = lineno;
+	r->in_sample = true;
+	return rc;
+}
+
+static int add_frame(struct pp_script_reader *r, const struct pp_script_frame *f)
+{
+	if (r->nframes == r->frames_cap) {
+		size_t cap = r->frames_cap ? r->frames_cap * 2 : 128;
+		if (cap > (1u << 20))
+			return WP_E_TOOBIG;
+		struct pp_script_frame *p = realloc(r->frames, cap * sizeof *p);
+		if (!p)
+			return WP_E_NOMEM;
+		r->frames = p;
+		r->frames_cap = cap;
+	}
+	struct pp_script_frame *dst = &r->frames[r->nframes++];
+	int rc = save(r, f->pc, &dst->pc);
+	rc = rc ? rc : save(r, f->sym, &dst->sym);
+	rc = rc ? rc : save(r, f->module, &dst->module);
+	dst->srcline = (struct pp_str){(const char *)(uintptr_t)r->arena.len, 0};
+	return rc;
+}
+
+static int add_srcline(struct pp_script_reader *r, struct pp_str src)
+{
+	return save(r, src, &r->frames[r->nframes - 1].srcline);
+}
+
+static const struct pp_script_sample *finish_sample(struct pp_script_reader *r)
+{
+	struct pp_script_sample *smp = &r->sample;
+	fix(r, &smp->comm);
+	fix(r, &smp->pid);
+	fix(r, &smp->tid);
+	fix(r, &smp->event);
+	fix(r, &smp->trace);
+	for (size_t k = 0; k < r->nframes; k++) {
+		fix(r, &r->frames[k].pc);
+		fix(r, &r->frames[k].sym);
+		fix(r, &r->frames[k].module);
+		fix(r, &r->frames[k].srcline);
+	}
+	smp->frames = r->frames;
+	smp->nframes = r->nframes;
+	r->in_sample = false;
+	r->stats.samples++;
+	return smp;
+}
+
+static void warn(struct pp_script_reader *r, enum pp_script_warning kind, const char *line,
+		 size_t len)
+{
+	r->stats.weird[kind]++;
+	r->stats.weird_bytes += len + 1;
+	if (r->warn)
+		r->warn(r->warn_ctx, kind, line, len, wp_lines_lineno(r->lines));
+}
+
+/* Handles a line outside a sample; returns 1 when a finished one-line
+ * sample (event + frame on one line) is ready. */
+static int on_header(struct pp_script_reader *r, const char *line, size_t len, uint64_t lineno)
+{
+	struct event_header h;
+	if (!parse_event_line(line, len, &h)) {
+		warn(r, PP_WEIRD_EVENT_LINE, line, len);
+		r->skipping = true;
+		return 0;
+	}
+	int rc = begin_sample(r, &h, lineno);
+	if (rc)
+		return rc;
+	struct pp_script_frame f;
+	if (h.rest.n && pp_script_parse_frame(h.rest.p, h.rest.n, &f)) {
+		rc = add_frame(r, &f);
+		return rc ? rc : 1;
+	}
+	if (h.rest.n)
+		return save(r, h.rest, &r->sample.trace);
+	return 0;
+}
+
+static int read_error(struct pp_script_reader *r, int rc)
+{
+	snprintf(r->err, sizeof r->err, "%s", wp_lines_errmsg(r->lines));
+	return rc;
+}
+
+int pp_script_next(struct pp_script_reader *r, const struct pp_script_sample **out)
+{
+	for (;;) {
+		const char *line;
+		size_t len;
+		uint64_t lineno;
+		if (r->has_pending) {
+			line = r->pending.data;
+			len = r->pending.len;
+			lineno = wp_lines_lineno(r->lines);
+			r->has_pending = false;
+		} else {
+			int rc = wp_lines_next(r->lines, &line, &len);
+			if (rc < 0)
+				return read_error(r, rc);
+			if (rc == 0) {
+				if (!r->in_sample)
+					return 0;
+				*out = finish_sample(r);
+				return 1;
+			}
+			lineno = wp_lines_lineno(r->lines);
+			r->stats.lines++;
+			r->stats.bytes += len + 1;
+		}
+		if (len && line[0] == '#')
+			continue;
+		struct pp_str s = trim(line, len);
+		if (s.n == 0) {
+			r->skipping = false;
+			if (r->in_sample) {
+				*out = finish_sample(r);
+				return 1;
+			}
+			continue;
+		}
+		if (r->skipping) {
+			r->stats.weird_bytes += len + 1;
+			continue;
+		}
+		if (!r->in_sample) {
+			int rc = on_header(r, line, len, lineno);
+			if (rc < 0)
+				return rc;
+			if (rc == 1) {
+				*out = finish_sample(r);
+				return 1;
+			}
+			continue;
+		}
+		struct pp_script_frame f;
+		if (pp_script_parse_frame(line, len, &f)) {
+			int rc = add_frame(r, &f);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		if (r->nframes && looks_like_srcline(s)) {
+			int rc = add_srcline(r, s);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		/* No blank line between samples (perf script without -g): a new
+		 * header ends the sample in progress. */
+		struct event_header h;
+		if (parse_event_line(line, len, &h) && h.event.n) {
+			wp_buf_reset(&r->pending);
+			if (wp_buf_append(&r->pending, line, len) < 0)
+				return WP_E_NOMEM;
+			r->has_pending = true;
+			*out = finish_sample(r);
+			return 1;
+		}
+		warn(r, PP_WEIRD_STACK_LINE, line, len);
+	}
+}

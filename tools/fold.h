@@ -1,0 +1,39 @@
+/* fold.h - the folding pipeline shared by wasmperf-fold and later tools:
+ * perf script text -> libperfparse samples -> flamegraph collapser ->
+ * sorted folded text. */
+#ifndef WASMPERF_FOLD_H
+#define WASMPERF_FOLD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "flamegraph.h"
+
+struct fold_config {
+	const char *prog;                /* for messages */
+	struct fg_collapse_options collapse;
+	const char *event_filter;        /* NULL: the first event seen */
+	bool count_samples;              /* count 1 per sample, not its period */
+	bool inline_frames;              /* expand inlined calls from DWARF */
+	bool context;                    /* with inline: add :file:line */
+	bool srcline;                    /* input has -F+srcline lines: append them */
+	const char **comms;              /* keep only these comms (NULL: all) */
+	size_t ncomms;
+	struct fg_filter *filter;        /* --include / --exclude */
+	const char *symfs;               /* root for module paths, or NULL */
+	bool quiet;
+};
+
+/* Folds the inputs (NULL or "-" = stdin) into out. Returns 0, or 1 after
+ * printing a one-line error naming the file and offset. */
+int fold_text_run(const struct fold_config *cfg, char **files, size_t nfiles, FILE *out);
+
+/* Inline expansion hook (fold_inline.c): pushes the frames inlined at f
+ * onto the collapser, root-most last; returns 1 when it did, 0 when the
+ * frame is to be folded as usual. */
+struct fold_inline;
+struct fold_inline *fold_inline_new(const struct fold_config *cfg);
+void fold_inline_free(struct fold_inline *fi);
+int fold_inline_frame(struct fold_inline *fi, struct fg_collapser *c, const struct fg_raw_frame *f);
+
+#endif

@@ -1,0 +1,186 @@
+/* fold_text.c - perf script text -> folded stacks (wasmperf-fold's text
+ * path), wiring libperfparse's reader to flamegraph's collapser. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fold.h"
+#include "perfparse.h"
+
+#define MAX_LINE (256u << 20)
+
+struct fold_run {
+	const struct fold_config *cfg;
+	struct fg_collapser *collapser;
+	struct fold_inline *inliner;
+	const char *file;
+	bool warned[PP_SCRIPT_WARNING_KINDS];
+	/* event filter state */
+	char *event;                 /* the event kept, base name */
+	bool event_defaulted;
+	uint64_t dropped_other_events;
+	char *dropped_example;
+};
+
+static void on_warning(void *ctx, enum pp_script_warning kind, const char *line, size_t len,
+		       uint64_t lineno)
+{
+	struct fold_run *run = ctx;
+	if (run->warned[kind] || run->cfg->quiet)
+		return;
+	run->warned[kind] = true;
+	static const char *const what[] = {"Weird event line", "Weird stack line"};
+	int shown = len > 200 ? 200 : (int)len;
+	fprintf(stderr, "%s: %s:%llu: %s: %.*s%s\n", run->cfg->prog, run->file,
+		(unsigned long long)lineno, what[kind], shown, line, len > 200 ? "..." : "");
+}
+
+static bool equal_str(struct pp_str s, const char *c)
+{
+	return strlen(c) == s.n && memcmp(s.p, c, s.n) == 0;
+}
+
+/* stackcollapse-perf.pl folds one event: the one asked for, else the first
+ * seen; samples of other events are counted and reported once at the end. */
+static bool keep_event(struct fold_run *run, const struct pp_script_sample *s)
+{
+	if (s->event.n == 0)
+		return true;
+	struct pp_str base = pp_event_base_name(s->event);
+	if (!run->event) {
+		run->event = strndup(base.p, base.n);
+		run->event_defaulted = true;
+		return true;
+	}
+	if (equal_str(base, run->event))
+		return true;
+	if (!run->dropped_example)
+		run->dropped_example = strndup(base.p, base.n);
+	run->dropped_other_events++;
+	return false;
+}
+
+static bool keep_comm(const struct fold_config *cfg, struct pp_str comm)
+{
+	if (!cfg->ncomms)
+		return true;
+	for (size_t i = 0; i < cfg->ncomms; i++)
+		if (equal_str(comm, cfg->comms[i]))
+			return true;
+	return false;
+}
+
+static int fold_sample(struct fold_run *run, const struct pp_script_sample *s)
+{
+	const struct fold_config *cfg = run->cfg;
+	if (!keep_event(run, s) || !keep_comm(cfg, s->comm))
+		return 0;
+	struct fg_collapser *c = run->collapser;
+	int rc = fg_collapser_begin(c, s->comm.p, s->comm.n, s->pid.p, s->pid.n, s->tid.p, s->tid.n);
+	for (size_t i = 0; i < s->nframes && !rc; i++) {
+		const struct pp_script_frame *pf = &s->frames[i];
+		struct fg_raw_frame f = {
+			.sym = pf->sym.p, .sym_len = pf->sym.n,
+			.module = pf->module.p, .module_len = pf->module.n,
+			.pc = pf->pc.p, .pc_len = pf->pc.n,
+		};
+		if (cfg->srcline && pf->srcline.n) {
+			f.srcline = pf->srcline.p;
+			f.srcline_len = pf->srcline.n;
+		}
+		if (run->inliner) {
+			rc = fold_inline_frame(run->inliner, c, &f);
+			if (rc == 1) {
+				rc = 0;
+				continue;
+			}
+			if (rc < 0)
+				break;
+		}
+		rc = fg_collapser_frame(c, &f);
+	}
+	if (rc) {
+		fg_collapser_abort(c);
+		return rc;
+	}
+	return fg_collapser_end(c, cfg->count_samples ? 1 : s->period);
+}
+
+static void report_skipped(const struct fold_run *run, const struct pp_script_stats *st)
+{
+	uint64_t weird = st->weird[PP_WEIRD_EVENT_LINE] + st->weird[PP_WEIRD_STACK_LINE];
+	if (!weird || run->cfg->quiet)
+		return;
+	double share = st->bytes ? 100.0 * (double)st->weird_bytes / (double)st->bytes : 0;
+	fprintf(stderr, "%s: %s: skipped %llu malformed line%s (%.2f%% of the input)\n",
+		run->cfg->prog, run->file, (unsigned long long)weird, weird == 1 ? "" : "s", share);
+}
+
+static int fold_one(struct fold_run *run, const char *path)
+{
+	struct wp_lines *lines;
+	int rc = wp_lines_open(&lines, path, MAX_LINE);
+	run->file = path && strcmp(path, "-") ? path : "<stdin>";
+	if (rc) {
+		fprintf(stderr, "%s: %s\n", run->cfg->prog, wp_lines_errmsg(lines));
+		wp_lines_free(lines);
+		return 1;
+	}
+	struct pp_script_reader *r = pp_script_new(lines, on_warning, run);
+	if (!r) {
+		fprintf(stderr, "%s: out of memory\n", run->cfg->prog);
+		return 1;
+	}
+	const struct pp_script_sample *s;
+	while ((rc = pp_script_next(r, &s)) == 1) {
+		rc = fold_sample(run, s);
+		if (rc < 0)
+			break;
+	}
+	if (rc < 0) {
+		const char *msg = pp_script_errmsg(r);
+		fprintf(stderr, "%s: %s\n", run->cfg->prog, msg[0] ? msg : wp_strerror(rc));
+	}
+	report_skipped(run, pp_script_stats(r));
+	pp_script_free(r);
+	return rc < 0 ? 1 : 0;
+}
+
+int fold_text_run(const struct fold_config *cfg, char **files, size_t nfiles, FILE *out)
+{
+	struct fold_run run = {.cfg = cfg};
+	run.collapser = fg_collapser_new(&cfg->collapse);
+	if (cfg->event_filter)
+		run.event = strdup(cfg->event_filter);
+	if (cfg->inline_frames)
+		run.inliner = fold_inline_new(cfg);
+	int status = 0;
+	if (!run.collapser || (cfg->event_filter && !run.event) ||
+	    (cfg->inline_frames && !run.inliner)) {
+		fprintf(stderr, "%s: out of memory\n", cfg->prog);
+		status = 1;
+	}
+	if (run.event) {
+		/* Compare base names on both sides ("cycles:u" == "cycles"). */
+		struct pp_str base = pp_event_base_name((struct pp_str){run.event, strlen(run.event)});
+		run.event[base.n] = '\0';
+	}
+	for (size_t i = 0; !status && i < (nfiles ? nfiles : 1); i++)
+		status = fold_one(&run, nfiles ? files[i] : NULL);
+	/* What was read before an error is still written. */
+	if (run.collapser &&
+	    fg_folded_write(out, fg_collapser_names(run.collapser), fg_collapser_stacks(run.collapser),
+			    cfg->filter) != 0) {
+		fprintf(stderr, "%s: cannot write the output\n", cfg->prog);
+		status = 1;
+	}
+	if (run.dropped_other_events && !cfg->quiet)
+		fprintf(stderr, "%s: folded only event '%s'; dropped %llu samples of other events "
+			"(e.g. '%s'); choose one with --event-filter\n", cfg->prog, run.event,
+			(unsigned long long)run.dropped_other_events, run.dropped_example);
+	fold_inline_free(run.inliner);
+	fg_collapser_free(run.collapser);
+	free(run.event);
+	free(run.dropped_example);
+	return status;
+}

@@ -1,0 +1,116 @@
+/* wasmperf-fold - perf script text -> folded stacks, a drop-in for
+ * stackcollapse-perf.pl (see wasmperf-fold(1)). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fold.h"
+
+enum {
+	OPT_PID = 256, OPT_TID, OPT_KERNEL, OPT_JIT, OPT_ALL, OPT_ADDRS, OPT_EVENT, OPT_INLINE,
+	OPT_CONTEXT, OPT_SRCLINE, OPT_SAMPLES, OPT_INCLUDE, OPT_EXCLUDE, OPT_COMM, OPT_SYMFS,
+	OPT_NO_TIDY,
+};
+
+static const struct wp_option options[] = {
+	{"pid", OPT_PID, WP_OPT_NONE, NULL, "root frame is COMM-PID"},
+	{"tid", OPT_TID, WP_OPT_NONE, NULL, "root frame is COMM-PID/TID"},
+	{"kernel", OPT_KERNEL, WP_OPT_NONE, NULL, "mark kernel frames with _[k]"},
+	{"jit", OPT_JIT, WP_OPT_NONE, NULL, "mark JIT frames (perf maps, jitted-*.so) with _[j]"},
+	{"all", OPT_ALL, WP_OPT_NONE, NULL, "--kernel and --jit"},
+	{"addrs", OPT_ADDRS, WP_OPT_NONE, NULL, "unknown frames show their address: [module <pc>]"},
+	{"event-filter", OPT_EVENT, WP_OPT_REQUIRED, "EVENT", "fold only EVENT (default: the first seen)"},
+	{"inline", OPT_INLINE, WP_OPT_NONE, NULL, "expand inlined calls from DWARF debug info"},
+	{"context", OPT_CONTEXT, WP_OPT_NONE, NULL, "with --inline, add :file:line to expanded frames"},
+	{"srcline", OPT_SRCLINE, WP_OPT_NONE, NULL, "append the source lines of perf script -F+srcline"},
+	{"samples", OPT_SAMPLES, WP_OPT_NONE, NULL, "count samples instead of summing their periods"},
+	{"include", OPT_INCLUDE, WP_OPT_REQUIRED, "REGEX", "keep only stacks matching REGEX (repeatable)"},
+	{"exclude", OPT_EXCLUDE, WP_OPT_REQUIRED, "REGEX", "drop stacks matching REGEX (repeatable)"},
+	{"comm", OPT_COMM, WP_OPT_REQUIRED, "NAME", "keep only samples of process NAME (repeatable)"},
+	{"symfs", OPT_SYMFS, WP_OPT_REQUIRED, "DIR", "look for modules under DIR (for --inline)"},
+	{"no-tidy", OPT_NO_TIDY, WP_OPT_NONE, NULL, "keep argument lists and Java/Rust names as printed"},
+	{"output", 'o', WP_OPT_REQUIRED, "FILE", "write to FILE instead of standard output"},
+	{"quiet", 'q', WP_OPT_NONE, NULL, "no warnings"},
+	{NULL, 0, 0, NULL, NULL},
+};
+
+static const struct wp_cli cli = {
+	"wasmperf-fold", "[OPTIONS] [FILE...]",
+	"Fold perf script output (FILE, or standard input; .gz read too) into folded stacks.",
+	options,
+};
+
+struct args {
+	struct fold_config cfg;
+	const char *output;
+	const char *comms[64];
+};
+
+static int on_option(int key, const char *arg, void *ctx)
+{
+	struct args *a = ctx;
+	struct fold_config *c = &a->cfg;
+	char err[512];
+	switch (key) {
+	case OPT_PID: c->collapse.include_pid = true; break;
+	case OPT_TID: c->collapse.include_tid = true; break;
+	case OPT_KERNEL: c->collapse.annotate_kernel = true; break;
+	case OPT_JIT: c->collapse.annotate_jit = true; break;
+	case OPT_ALL: c->collapse.annotate_kernel = c->collapse.annotate_jit = true; break;
+	case OPT_ADDRS: c->collapse.include_addrs = true; break;
+	case OPT_EVENT: c->event_filter = arg; break;
+	case OPT_INLINE: c->inline_frames = true; break;
+	case OPT_CONTEXT: c->context = true; break;
+	case OPT_SRCLINE: c->srcline = true; break;
+	case OPT_SAMPLES: c->count_samples = true; break;
+	case OPT_SYMFS: c->symfs = arg; break;
+	case OPT_NO_TIDY:
+		c->collapse.tidy_generic = c->collapse.tidy_java = c->collapse.rust_fix = false;
+		break;
+	case 'o': a->output = arg; break;
+	case 'q': c->quiet = true; break;
+	case OPT_COMM:
+		if (c->ncomms == sizeof a->comms / sizeof a->comms[0]) {
+			wp_cli_error(&cli, "too many --comm options");
+			return -1;
+		}
+		a->comms[c->ncomms++] = arg;
+		break;
+	case OPT_INCLUDE:
+	case OPT_EXCLUDE:
+		if ((key == OPT_INCLUDE ? fg_filter_include : fg_filter_exclude)(c->filter, arg, err,
+										     sizeof err)) {
+			wp_cli_error(&cli, "%s", err);
+			return -1;
+		}
+		break;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = {0};
+	fg_collapse_options_init(&a.cfg.collapse);
+	a.cfg.prog = cli.prog;
+	a.cfg.comms = a.comms;
+	a.cfg.filter = fg_filter_new();
+	int first = a.cfg.filter ? wp_cli_parse(&cli, argc, argv, on_option, &a) : -1;
+	if (first < 0) {
+		fg_filter_free(a.cfg.filter);
+		return first == -2 ? 0 : 2;
+	}
+	FILE *out = a.output ? fopen(a.output, "w") : stdout;
+	int status = 1;
+	if (!out) {
+		perror(a.output);
+	} else {
+		status = fold_text_run(&a.cfg, argv + first, (size_t)(argc - first), out);
+		if (fflush(out) != 0 || ferror(out) || (a.output && fclose(out) != 0)) {
+			fprintf(stderr, "%s: cannot write '%s'\n", cli.prog, a.output ? a.output : "<stdout>");
+			status = 1;
+		}
+	}
+	fg_filter_free(a.cfg.filter);
+	return status;
+}
