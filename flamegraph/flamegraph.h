@@ -119,6 +119,24 @@ struct fg_folded_line {
 int fg_folded_parse_line(const char *line, size_t len, struct fg_folded_line *out);
 
 /* ====================================================================
+ * Differential folded stacks (difffolded.pl)
+ * ==================================================================== */
+struct fg_diff_stats {
+	uint64_t bad_lines;        /* not "stack count" */
+	uint64_t fractional;       /* decimal counts truncated to integers */
+};
+struct fg_diff;
+/* strip_hex: every 0x... number in a stack becomes "0x..." before matching. */
+struct fg_diff *fg_diff_new(bool strip_hex);
+void fg_diff_free(struct fg_diff *d);
+/* Adds one folded line to side 0 (before) or 1 (after). */
+int fg_diff_add_line(struct fg_diff *d, int side, const char *line, size_t len);
+/* Writes "stack count1 count2" for the union, sorted bytewise. With
+ * normalize, side 0's counts are scaled to side 1's total (truncated). */
+int fg_diff_write(struct fg_diff *d, FILE *out, bool normalize);
+const struct fg_diff_stats *fg_diff_stats(const struct fg_diff *d);
+
+/* ====================================================================
  * Flame graph SVG (flamegraph.pl compatible) -- see flame_*.c
  * ==================================================================== */
 /* @@FLAME-API@@ (owned by the SVG renderer; declarations follow) */

@@ -1,0 +1,158 @@
+/* diff.c - two folded profiles -> "stack before after" lines, as
+ * difffolded.pl, with 64-bit counts and bytewise-sorted output. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "flamegraph.h"
+
+struct fg_diff {
+	bool strip_hex;
+	struct wp_intern *stacks;
+	uint64_t *counts; /* 2 per stack id */
+	size_t cap;
+	uint64_t total[2];
+	struct fg_diff_stats stats;
+	struct wp_buf tmp;
+};
+
+struct fg_diff *fg_diff_new(bool strip_hex)
+{
+	struct fg_diff *d = calloc(1, sizeof *d);
+	if (!d)
+		return NULL;
+	d->strip_hex = strip_hex;
+	d->stacks = wp_intern_new();
+	wp_buf_init(&d->tmp, WP_BUF_UNLIMITED);
+	if (!d->stacks) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void fg_diff_free(struct fg_diff *d)
+{
+	if (!d)
+		return;
+	wp_intern_free(d->stacks);
+	free(d->counts);
+	wp_buf_release(&d->tmp);
+	free(d);
+}
+
+const struct fg_diff_stats *fg_diff_stats(const struct fg_diff *d) { return &d->stats; }
+
+static bool is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static int strip_hex(const char *s, size_t n, struct wp_buf *out)
+{
+	wp_buf_reset(out);
+	for (size_t i = 0; i < n;) {
+		if (s[i] == '0' && i + 2 < n && s[i + 1] == 'x' && is_hex(s[i + 2])) {
+			int rc = wp_buf_append(out, "0x...", 5);
+			if (rc)
+				return rc;
+			i += 2;
+			while (i < n && is_hex(s[i]))
+				i++;
+			continue;
+		}
+		int rc = wp_buf_putc(out, s[i++]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static uint64_t integer_part(const char *s, size_t n, bool *fractional)
+{
+	uint64_t v = 0;
+	size_t i = 0;
+	for (; i < n && s[i] != '.'; i++)
+		v = v > (UINT64_MAX - 9) / 10 ? UINT64_MAX : v * 10 + (uint64_t)(s[i] - '0');
+	*fractional = false;
+	for (i++; i < n; i++)
+		if (s[i] != '0')
+			*fractional = true;
+	return v;
+}
+
+static uint64_t add_sat(uint64_t a, uint64_t b) { return a + b < a ? UINT64_MAX : a + b; }
+
+int fg_diff_add_line(struct fg_diff *d, int side, const char *line, size_t len)
+{
+	struct fg_folded_line fl;
+	int rc = fg_folded_parse_line(line, len, &fl);
+	if (rc == WP_E_NOTFOUND)
+		return 0;
+	if (rc || fl.has_count2) {
+		d->stats.bad_lines++;
+		return 0;
+	}
+	const char *stack = fl.stack;
+	size_t n = fl.stack_len;
+	if (d->strip_hex) {
+		rc = strip_hex(stack, n, &d->tmp);
+		if (rc)
+			return rc;
+		stack = d->tmp.data;
+		n = d->tmp.len;
+	}
+	uint32_t id;
+	rc = wp_intern_get(d->stacks, stack, n, &id);
+	if (rc)
+		return rc;
+	if ((size_t)id * 2 + 2 > d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 2048;
+		uint64_t *p = realloc(d->counts, cap * sizeof *p);
+		if (!p)
+			return WP_E_NOMEM;
+		memset(p + d->cap, 0, (cap - d->cap) * sizeof *p);
+		d->counts = p;
+		d->cap = cap;
+	}
+	bool fractional;
+	uint64_t count = integer_part(fl.count_text, fl.count_len, &fractional);
+	if (fractional)
+		d->stats.fractional++;
+	d->counts[(size_t)id * 2 + (side ? 1 : 0)] = add_sat(d->counts[(size_t)id * 2 + (side ? 1 : 0)], count);
+	d->total[side ? 1 : 0] = add_sat(d->total[side ? 1 : 0], count);
+	return 0;
+}
+
+static int compare_strings(const void *a, const void *b, void *arg)
+{
+	const struct wp_intern *t = arg;
+	size_t la, lb;
+	const char *sa = wp_intern_str(t, *(const uint32_t *)a, &la);
+	const char *sb = wp_intern_str(t, *(const uint32_t *)b, &lb);
+	int c = memcmp(sa, sb, la < lb ? la : lb);
+	return c ? c : (la > lb) - (la < lb);
+}
+
+int fg_diff_write(struct fg_diff *d, FILE *out, bool normalize)
+{
+	uint32_t n = wp_intern_count(d->stacks);
+	uint32_t *order = malloc((n ? n : 1) * sizeof *order);
+	if (!order)
+		return WP_E_NOMEM;
+	for (uint32_t i = 0; i < n; i++)
+		order[i] = i;
+	qsort_r(order, n, sizeof *order, compare_strings, d->stacks);
+	int rc = 0;
+	for (uint32_t i = 0; i < n && !rc; i++) {
+		size_t len;
+		const char *s = wp_intern_str(d->stacks, order[i], &len);
+		uint64_t c1 = d->counts[(size_t)order[i] * 2], c2 = d->counts[(size_t)order[i] * 2 + 1];
+		if (normalize && d->total[0] && d->total[0] != d->total[1])
+			c1 = (uint64_t)((unsigned __int128)c1 * d->total[1] / d->total[0]);
+		if (fwrite(s, 1, len, out) != len ||
+		    fprintf(out, " %llu %llu\n", (unsigned long long)c1, (unsigned long long)c2) < 0)
+			rc = WP_E_IO;
+	}
+	free(order);
+	return rc;
+}
