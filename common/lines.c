@@ -38,8 +38,8 @@ struct wp_lines {
 
 static void set_err(struct wp_lines *lr, const char *what)
 {
-	snprintf(lr->err, sizeof lr->err, "%s: offset %llu: %s", lr->name,
-		 (unsigned long long)(lr->base + lr->end), what);
+	snprintf(lr->err, sizeof lr->err, "%s: %soffset %llu: %s", lr->name,
+		 lr->gz ? "decompressed " : "", (unsigned long long)(lr->base + lr->end), what);
 }
 
 static int alloc_reader(struct wp_lines **out, const char *name, size_t max_line)

@@ -89,7 +89,8 @@ size_t wp_stacks_count(const struct wp_stacks *st);
 void wp_stacks_get(const struct wp_stacks *st, size_t index, const uint32_t **ids,
 		   size_t *n, uint64_t *count, uint64_t *count2);
 /* Entry indices ordered as the joined strings "f0;f1;..." compare bytewise
- * (the order stackcollapse-perf.pl prints). Caller frees the array. */
+ * (the order stackcollapse-perf.pl prints), given that no frame name
+ * contains ';' (the folded format forbids it). Caller frees the array. */
 int wp_stacks_sorted(const struct wp_stacks *st, const struct wp_intern *names,
 		     size_t **order);
 

@@ -216,6 +216,10 @@ static int tidy_part(struct fg_collapser *c, const char *part, size_t n,
 		rc = fg_tidy_generic(part, n, out);
 	} else {
 		rc = wp_buf_append(out, part, n);
+		/* Even untidied names cannot hold the folded separator. */
+		for (size_t i = 0; i < out->len; i++)
+			if (out->data[i] == ';')
+				out->data[i] = ':';
 	}
 	if (rc)
 		return rc;
@@ -356,6 +360,17 @@ int fg_collapser_frame_name(struct fg_collapser *c, const char *name, size_t len
 {
 	if (!c->active)
 		return WP_E_USAGE;
+	/* The folded format cannot hold ';' inside a frame. */
+	if (memchr(name, ';', len)) {
+		wp_buf_reset(&c->name);
+		int rc = wp_buf_append(&c->name, name, len);
+		if (rc)
+			return rc;
+		for (size_t i = 0; i < c->name.len; i++)
+			if (c->name.data[i] == ';')
+				c->name.data[i] = ':';
+		name = c->name.data;
+	}
 	uint32_t id;
 	int rc = wp_intern_get(c->names, name, len, &id);
 	return rc ? rc : push_frame(c, id);

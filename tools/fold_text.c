@@ -22,6 +22,18 @@ struct fold_run {
 	char *dropped_example;
 };
 
+/* Input bytes reach the terminal: control bytes are shown as \xNN. */
+static void print_visible(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			fprintf(stderr, "\\x%02x", c);
+		else
+			fputc(c, stderr);
+	}
+}
+
 static void on_warning(void *ctx, enum pp_script_warning kind, const char *line, size_t len,
 		       uint64_t lineno)
 {
@@ -30,9 +42,10 @@ static void on_warning(void *ctx, enum pp_script_warning kind, const char *line,
 		return;
 	run->warned[kind] = true;
 	static const char *const what[] = {"Weird event line", "Weird stack line"};
-	int shown = len > 200 ? 200 : (int)len;
-	fprintf(stderr, "%s: %s:%llu: %s: %.*s%s\n", run->cfg->prog, run->file,
-		(unsigned long long)lineno, what[kind], shown, line, len > 200 ? "..." : "");
+	fprintf(stderr, "%s: %s:%llu: %s: ", run->cfg->prog, run->file, (unsigned long long)lineno,
+		what[kind]);
+	print_visible(line, len > 200 ? 200 : len);
+	fprintf(stderr, "%s\n", len > 200 ? "..." : "");
 }
 
 static bool equal_str(struct pp_str s, const char *c)

@@ -1,0 +1,203 @@
+/* test_common.c - common/ building blocks: buffer caps, interning, the
+ * stack table's bytewise order, the line reader (windows, long lines,
+ * gzip, truncated gzip), option parsing. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "check.h"
+#include "wpcommon.h"
+
+static void test_buf(void)
+{
+	struct wp_buf b;
+	wp_buf_init(&b, 8);
+	CHECK(b.data && b.data[0] == '\0');
+	CHECK(wp_buf_append(&b, "abcd", 4) == 0);
+	CHECK(wp_buf_printf(&b, "%d", 123) == 0);
+	CHECK_STR(wp_buf_cstr(&b), "abcd123");
+	CHECK(wp_buf_append(&b, "xy", 2) == WP_E_TOOBIG);
+	CHECK_STR(wp_buf_cstr(&b), "abcd123");
+	wp_buf_release(&b);
+	CHECK(b.len == 0 && b.data[0] == '\0');
+}
+
+static void test_intern(void)
+{
+	struct wp_intern *t = wp_intern_new();
+	uint32_t a, b, c, again;
+	char name[32];
+	CHECK(wp_intern_get(t, "main", 4, &a) == 0);
+	CHECK(wp_intern_get(t, "ma\0in", 5, &b) == 0);
+	CHECK(a != b);
+	/* Enough strings to force several resizes. */
+	for (int i = 0; i < 50000; i++) {
+		int n = snprintf(name, sizeof name, "f%d", i);
+		CHECK(wp_intern_get(t, name, (size_t)n, &c) == 0 || 0);
+	}
+	CHECK(wp_intern_get(t, "main", 4, &again) == 0 && again == a);
+	CHECK(wp_intern_find(t, "f49999", 6, &c) == 0);
+	CHECK_STR(wp_intern_str(t, c, NULL), "f49999");
+	CHECK(wp_intern_find(t, "nope", 4, &c) == WP_E_NOTFOUND);
+	CHECK(wp_intern_count(t) == 50002);
+	wp_intern_free(t);
+	wp_intern_free(NULL);
+}
+
+/* The stack table's order must equal strcmp of the joined strings. */
+static void test_stack_order(void)
+{
+	static const char *const frames[] = {"a", "ab", "a:b", "b", "", "a b", "~", "\xc3\xa9"};
+	struct wp_intern *names = wp_intern_new();
+	struct wp_stacks *st = wp_stacks_new();
+	uint32_t ids[4];
+	srand(7);
+	for (int i = 0; i < 400; i++) {
+		size_t n = 1 + (size_t)rand() % 4;
+		for (size_t k = 0; k < n; k++) {
+			const char *f = frames[rand() % 8];
+			wp_intern_get(names, f, strlen(f), &ids[k]);
+		}
+		CHECK(wp_stacks_add(st, ids, n, 1, 0) == 0 || 0);
+	}
+	size_t *order;
+	CHECK(wp_stacks_sorted(st, names, &order) == 0);
+	char prev[256] = "", cur[256];
+	for (size_t i = 0; i < wp_stacks_count(st); i++) {
+		const uint32_t *s;
+		size_t n;
+		wp_stacks_get(st, order[i], &s, &n, NULL, NULL);
+		cur[0] = '\0';
+		for (size_t k = 0; k < n; k++) {
+			if (k)
+				strcat(cur, ";");
+			strcat(cur, wp_intern_str(names, s[k], NULL));
+		}
+		/* distinct id sequences may join to equal strings ("a;b" vs a,b) */
+		if (i && strcmp(prev, cur) > 0) {
+			CHECK(!"stacks out of bytewise order");
+			fprintf(stderr, "  '%s' before '%s'\n", prev, cur);
+		}
+		strcpy(prev, cur);
+	}
+	CHECK(1);
+	free(order);
+	/* Counts add up and saturate instead of wrapping. */
+	uint32_t one = 0;
+	wp_stacks_add(st, &one, 1, UINT64_MAX - 1, 0);
+	wp_stacks_add(st, &one, 1, 5, 2);
+	uint64_t count, count2;
+	size_t last = wp_stacks_count(st) - 1;
+	for (size_t i = 0; i < wp_stacks_count(st); i++) {
+		const uint32_t *s;
+		size_t n;
+		wp_stacks_get(st, i, &s, &n, NULL, NULL);
+		if (n == 1 && s[0] == 0)
+			last = i;
+	}
+	wp_stacks_get(st, last, NULL, NULL, &count, &count2);
+	CHECK(count == UINT64_MAX);
+	CHECK(count2 == 2);
+	wp_stacks_free(st);
+	wp_intern_free(names);
+}
+
+static char *write_temp(const char *data, size_t len, bool gzip, size_t cut)
+{
+	char *path = strdup("/tmp/wasmperf-test-XXXXXX");
+	int fd = mkstemp(path);
+	close(fd);
+	if (gzip) {
+		gzFile gz = gzopen(path, "wb");
+		gzwrite(gz, data, (unsigned)len);
+		gzclose(gz);
+		if (cut)
+			truncate(path, (off_t)cut);
+	} else {
+		FILE *f = fopen(path, "wb");
+		fwrite(data, 1, len, f);
+		fclose(f);
+	}
+	return path;
+}
+
+static void test_lines(void)
+{
+	/* 3 MiB of numbered lines crosses several read windows. */
+	struct wp_buf text;
+	wp_buf_init(&text, WP_BUF_UNLIMITED);
+	for (int i = 0; i < 300000; i++)
+		wp_buf_printf(&text, "line %d\r\n", i);
+	wp_buf_puts(&text, "last-without-newline");
+	for (int gz = 0; gz < 2; gz++) {
+		char *path = write_temp(text.data, text.len, gz, 0);
+		struct wp_lines *lr;
+		CHECK(wp_lines_open(&lr, path, 1024) == 0);
+		const char *line;
+		size_t len;
+		int n = 0, ok = 1, rc;
+		char want[32];
+		while ((rc = wp_lines_next(lr, &line, &len)) == 1 && n < 300000) {
+			int wn = snprintf(want, sizeof want, "line %d", n++);
+			ok &= (size_t)wn == len && memcmp(line, want, len) == 0;
+		}
+		CHECK(ok && n == 300000);
+		CHECK(rc == 1 && len == 20 && memcmp(line, "last-without-newline", 20) == 0);
+		CHECK(wp_lines_next(lr, &line, &len) == 0);
+		CHECK(wp_lines_lineno(lr) == 300001);
+		wp_lines_free(lr);
+		unlink(path);
+		free(path);
+	}
+	/* A truncated gzip file is an error, after the lines before it. */
+	char *path = write_temp(text.data, text.len, true, 20000);
+	struct wp_lines *lr;
+	CHECK(wp_lines_open(&lr, path, 1024) == 0);
+	const char *line;
+	size_t len;
+	int rc, n = 0;
+	while ((rc = wp_lines_next(lr, &line, &len)) == 1)
+		n++;
+	CHECK(rc == WP_E_TRUNCATED);
+	CHECK(n > 1000);
+	CHECK(strstr(wp_lines_errmsg(lr), path) != NULL);
+	wp_lines_free(lr);
+	unlink(path);
+	free(path);
+	/* A line over the cap is WP_E_TOOBIG, not unbounded memory. */
+	char big[5000];
+	memset(big, 'x', sizeof big);
+	CHECK(wp_lines_open_mem(&lr, big, sizeof big, "mem") == 0);
+	wp_lines_free(lr);
+	path = write_temp(big, sizeof big, false, 0);
+	CHECK(wp_lines_open(&lr, path, 1000) == 0);
+	CHECK(wp_lines_next(lr, &line, &len) == WP_E_TOOBIG);
+	wp_lines_free(lr);
+	unlink(path);
+	free(path);
+	CHECK(wp_lines_open(&lr, "/nonexistent/file", 100) == WP_E_IO);
+	CHECK(strstr(wp_lines_errmsg(lr), "/nonexistent/file") != NULL);
+	wp_lines_free(lr);
+	wp_buf_release(&text);
+}
+
+static void test_patterns(void)
+{
+	size_t n;
+	const struct wp_wasm_pattern *p = wp_wasm_patterns(&n);
+	CHECK(n >= 6);
+	for (size_t i = 0; i < n; i++)
+		CHECK(strstr(p[i].regex, "(?<index>") != NULL);
+	CHECK_STR(wp_strerror(WP_E_TRUNCATED), "truncated input");
+}
+
+int main(void)
+{
+	test_buf();
+	test_intern();
+	test_stack_order();
+	test_lines();
+	test_patterns();
+	return check_report();
+}
