@@ -33,6 +33,9 @@ int wp_buf_reserve(struct wp_buf *b, size_t extra)
 	size_t cap = b->cap ? b->cap : 64;
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	/* Never hold more than the cap allows: the inline append relies on it. */
+	if (b->max != WP_BUF_UNLIMITED && cap > b->max + 1)
+		cap = b->max + 1;
 	char *p = b->cap ? realloc(b->data, cap) : malloc(cap);
 	if (!p)
 		return WP_E_NOMEM;
@@ -43,7 +46,7 @@ int wp_buf_reserve(struct wp_buf *b, size_t extra)
 	return 0;
 }
 
-int wp_buf_append(struct wp_buf *b, const void *p, size_t n)
+int wp_buf_append_slow(struct wp_buf *b, const void *p, size_t n)
 {
 	int rc = wp_buf_reserve(b, n);
 	if (rc)

@@ -51,7 +51,19 @@ void wp_buf_init(struct wp_buf *b, size_t max);
 void wp_buf_release(struct wp_buf *b);
 static inline void wp_buf_reset(struct wp_buf *b) { b->len = 0; b->data[0] = '\0'; }
 int wp_buf_reserve(struct wp_buf *b, size_t extra);
-int wp_buf_append(struct wp_buf *b, const void *p, size_t n);
+int wp_buf_append_slow(struct wp_buf *b, const void *p, size_t n);
+/* Appends n bytes; the common case (room left) is inline. */
+static inline int wp_buf_append(struct wp_buf *b, const void *p, size_t n)
+{
+	if (n < b->cap - b->len && b->cap) {
+		if (n)
+			__builtin_memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return wp_buf_append_slow(b, p, n);
+}
 int wp_buf_putc(struct wp_buf *b, char c);
 int wp_buf_puts(struct wp_buf *b, const char *s);
 int wp_buf_printf(struct wp_buf *b, const char *fmt, ...)

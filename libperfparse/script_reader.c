@@ -381,8 +381,10 @@ int pp_script_next(struct pp_script_reader *r, const struct pp_script_sample **o
 		}
 		if (len && line[0] == '#')
 			continue;
-		struct pp_str s = trim(line, len);
-		if (s.n == 0) {
+		size_t lead = 0;
+		while (lead < len && is_space(line[lead]))
+			lead++;
+		if (lead == len) {
 			r->skipping = false;
 			if (r->in_sample) {
 				*out = finish_sample(r);
@@ -411,6 +413,7 @@ int pp_script_next(struct pp_script_reader *r, const struct pp_script_sample **o
 				return rc;
 			continue;
 		}
+		struct pp_str s = trim(line, len);
 		if (r->nframes && looks_like_srcline(s)) {
 			int rc = add_srcline(r, s);
 			if (rc < 0)
