@@ -99,6 +99,11 @@ bool fg_filter_keep(struct fg_filter *f, const char *stack, size_t len);
 /* Writes "stack count\n" lines sorted bytewise; returns 0 or WP_E_IO. */
 int fg_folded_write(FILE *out, const struct wp_intern *names, const struct wp_stacks *st,
 		    struct fg_filter *filter);
+/* The same walk, handing each joined stack (not NUL-terminated) and its
+ * count to fn; a non-zero return from fn stops the walk and is returned. */
+typedef int (*fg_folded_line_fn)(void *ctx, const char *stack, size_t len, uint64_t count);
+int fg_folded_foreach(const struct wp_intern *names, const struct wp_stacks *st,
+		      struct fg_filter *filter, fg_folded_line_fn fn, void *ctx);
 
 /* One parsed folded line "stack count [count2]". Counts keep their text
  * (flamegraph.pl accepts decimals such as "12.5"); `value`/`value2` are the

@@ -26,8 +26,8 @@ static int put_u64(struct wp_buf *b, uint64_t v)
 	return wp_buf_append(b, tmp + sizeof tmp - n, n);
 }
 
-int fg_folded_write(FILE *out, const struct wp_intern *names, const struct wp_stacks *st,
-		    struct fg_filter *filter)
+int fg_folded_foreach(const struct wp_intern *names, const struct wp_stacks *st,
+		      struct fg_filter *filter, fg_folded_line_fn fn, void *ctx)
 {
 	size_t *order;
 	int rc = wp_stacks_sorted(st, names, &order);
@@ -41,7 +41,7 @@ int fg_folded_write(FILE *out, const struct wp_intern *names, const struct wp_st
 		size_t nids;
 		uint64_t count;
 		wp_stacks_get(st, order[i], &ids, &nids, &count, NULL);
-		size_t line_start = b.len;
+		wp_buf_reset(&b);
 		for (size_t k = 0; k < nids && !rc; k++) {
 			size_t len;
 			const char *s = wp_intern_str(names, ids[k], &len);
@@ -51,22 +51,41 @@ int fg_folded_write(FILE *out, const struct wp_intern *names, const struct wp_st
 		}
 		if (rc)
 			break;
-		if (!fg_filter_empty(filter) &&
-		    !fg_filter_keep(filter, b.data + line_start, b.len - line_start)) {
-			b.len = line_start;
-			b.data[b.len] = '\0';
+		if (!fg_filter_empty(filter) && !fg_filter_keep(filter, b.data, b.len))
 			continue;
-		}
-		rc = wp_buf_putc(&b, ' ');
-		rc = rc ? rc : put_u64(&b, count);
-		rc = rc ? rc : wp_buf_putc(&b, '\n');
-		if (!rc && b.len >= OUT_CHUNK)
-			rc = flush(out, &b);
+		rc = fn(ctx, b.data, b.len, count);
 	}
-	if (!rc)
-		rc = flush(out, &b);
 	wp_buf_release(&b);
 	free(order);
+	return rc;
+}
+
+struct writer {
+	FILE *out;
+	struct wp_buf b;
+};
+
+static int write_line(void *ctx, const char *stack, size_t len, uint64_t count)
+{
+	struct writer *w = ctx;
+	int rc = wp_buf_append(&w->b, stack, len);
+	rc = rc ? rc : wp_buf_putc(&w->b, ' ');
+	rc = rc ? rc : put_u64(&w->b, count);
+	rc = rc ? rc : wp_buf_putc(&w->b, '\n');
+	if (!rc && w->b.len >= OUT_CHUNK)
+		rc = flush(w->out, &w->b);
+	return rc;
+}
+
+int fg_folded_write(FILE *out, const struct wp_intern *names, const struct wp_stacks *st,
+		    struct fg_filter *filter)
+{
+	struct writer w = {out, {0}};
+	wp_buf_init(&w.b, WP_BUF_UNLIMITED);
+	int rc = fg_folded_foreach(names, st, filter, write_line, &w);
+	if (!rc)
+		rc = flush(out, &w.b);
+	wp_buf_release(&w.b);
 	return rc;
 }
 

@@ -1,0 +1,246 @@
+/* names_run.c - wasmperf-names' three input formats, each written back in
+ * the same format with jitted names translated:
+ *   folded stacks      line order and counts kept byte for byte
+ *   perf script text   the symbol of each frame line rewritten
+ *   perf map           START SIZE NAME, every entry being JIT code */
+#include <stdlib.h>
+#include <string.h>
+
+#include "names.h"
+#include "flamegraph.h"
+#include "perfparse.h"
+
+#define MAX_LINE (256u << 20)
+
+struct run {
+	struct sym_names *n;
+	const struct names_config *c;
+	FILE *out;
+	struct wp_buf buf;
+	uint64_t map_wamr_entries;
+};
+
+static bool is_hex_token(const char *s, size_t n)
+{
+	if (n > 2 && s[0] == '0' && s[1] == 'x')
+		s += 2, n -= 2;
+	if (!n || n > 16)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+		      (s[i] >= 'A' && s[i] <= 'F')))
+			return false;
+	return true;
+}
+
+/* A perf map line: START SIZE NAME, START and SIZE hex (0x optional, as
+ * perf's own parser accepts). Returns the name's start, or NULL. */
+static const char *map_line_name(const char *s, size_t n, size_t *start_len, size_t *size_off,
+				 size_t *size_len)
+{
+	size_t i = 0;
+	while (i < n && s[i] != ' ')
+		i++;
+	if (!is_hex_token(s, i))
+		return NULL;
+	*start_len = i;
+	while (i < n && s[i] == ' ')
+		i++;
+	size_t j = i;
+	while (j < n && s[j] != ' ')
+		j++;
+	if (!is_hex_token(s + i, j - i) || j >= n)
+		return NULL;
+	*size_off = i;
+	*size_len = j - i;
+	/* perf takes the rest after one separator; WAMR writes two spaces,
+	 * which would make the name start with a blank. */
+	while (j < n && s[j] == ' ')
+		j++;
+	return j < n ? s + j : NULL;
+}
+
+static bool is_jit_module(struct pp_str m)
+{
+	static const char *const prefixes[] = {"/tmp/perf-", "//anon", "[anon", "anon_inode", "/memfd:",
+					      "[jit]", "[JIT]"};
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+		if (m.n >= strlen(prefixes[i]) && memcmp(m.p, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	for (size_t i = 0; i + 8 <= m.n; i++)
+		if (memcmp(m.p + i, "jitted-", 7) == 0)
+			return true;
+	return false;
+}
+
+static int emit(struct run *r, const char *s, size_t n)
+{
+	if (fwrite(s, 1, n, r->out) != n || fputc('\n', r->out) == EOF)
+		return WP_E_IO;
+	return 0;
+}
+
+static int folded_line(struct run *r, const char *line, size_t len)
+{
+	/* Stack = everything before the last blank-separated count(s). */
+	size_t end = len;
+	while (end && (line[end - 1] == ' ' || line[end - 1] == '\t'))
+		end--;
+	size_t k = end;
+	while (k && line[k - 1] != ' ' && line[k - 1] != '\t')
+		k--;
+	if (k == 0 || k == end)
+		return emit(r, line, len);
+	/* A second count column (differential input). */
+	size_t stack_end = k;
+	while (stack_end && (line[stack_end - 1] == ' ' || line[stack_end - 1] == '\t'))
+		stack_end--;
+	size_t k2 = stack_end;
+	while (k2 && line[k2 - 1] != ' ' && line[k2 - 1] != '\t')
+		k2--;
+	bool digits = k2 > 0 && k2 < stack_end;
+	for (size_t i = k2; digits && i < stack_end; i++)
+		digits = (line[i] >= '0' && line[i] <= '9') || line[i] == '.';
+	if (digits) {
+		stack_end = k2;
+		while (stack_end && (line[stack_end - 1] == ' ' || line[stack_end - 1] == '\t'))
+			stack_end--;
+	}
+	int rc = names_translate_stack(r->n, r->c->prog, line, stack_end, &r->buf);
+	if (rc)
+		return rc;
+	rc = wp_buf_append(&r->buf, line + stack_end, len - stack_end);
+	return rc ? rc : emit(r, r->buf.data, r->buf.len);
+}
+
+static int script_line(struct run *r, const char *line, size_t len)
+{
+	struct pp_script_frame f;
+	if (!pp_script_parse_frame(line, len, &f))
+		return emit(r, line, len);
+	/* The symbol without its +0x offset. */
+	size_t sym_len = f.sym.n;
+	for (size_t i = f.sym.n; i-- > 2;)
+		if (f.sym.p[i - 2] == '+' && f.sym.p[i - 1] == '0' && f.sym.p[i] == 'x') {
+			sym_len = i - 2;
+			break;
+		}
+	const char *t;
+	size_t tlen;
+	struct sym_names_origin origin;
+	int rc = sym_names_translate(r->n, f.sym.p, sym_len, is_jit_module(f.module), &t, &tlen, &origin);
+	if (rc < 0) {
+		fprintf(stderr, "%s: %s\n", r->c->prog, sym_names_errmsg(r->n));
+		return rc;
+	}
+	if (rc == 0)
+		return emit(r, line, len);
+	size_t before = (size_t)(f.sym.p - line);
+	wp_buf_reset(&r->buf);
+	rc = wp_buf_append(&r->buf, line, before);
+	rc = rc ? rc : wp_buf_append(&r->buf, t, tlen);
+	rc = rc ? rc : wp_buf_append(&r->buf, f.sym.p + sym_len, len - before - sym_len);
+	return rc ? rc : emit(r, r->buf.data, r->buf.len);
+}
+
+static int map_line(struct run *r, const char *line, size_t len)
+{
+	size_t start_len, size_off, size_len;
+	const char *name = map_line_name(line, len, &start_len, &size_off, &size_len);
+	if (!name)
+		return emit(r, line, len);
+	size_t name_len = (size_t)(line + len - name);
+	while (name_len && (name[name_len - 1] == ' ' || name[name_len - 1] == '\r'))
+		name_len--;
+	const char *t;
+	size_t tlen;
+	struct sym_names_origin origin;
+	int rc = sym_names_translate(r->n, name, name_len, true, &t, &tlen, &origin);
+	if (rc < 0) {
+		fprintf(stderr, "%s: %s\n", r->c->prog, sym_names_errmsg(r->n));
+		return rc;
+	}
+	bool translated = rc == 1;
+	if (translated && origin.wamr_stub)
+		r->map_wamr_entries++;
+	/* Written the way perf reads it: one space between the fields. */
+	wp_buf_reset(&r->buf);
+	rc = wp_buf_append(&r->buf, line, start_len);
+	rc = rc ? rc : wp_buf_putc(&r->buf, ' ');
+	rc = rc ? rc : wp_buf_append(&r->buf, line + size_off, size_len);
+	rc = rc ? rc : wp_buf_putc(&r->buf, ' ');
+	rc = rc ? rc : wp_buf_append(&r->buf, translated ? t : name, translated ? tlen : name_len);
+	return rc ? rc : emit(r, r->buf.data, r->buf.len);
+}
+
+/* A WAMR map lists every defined function once: another count means the
+ * module given is not the one that ran. */
+static void check_map_count(const struct run *r)
+{
+	const struct sym_wasm_module *m = sym_names_default_module(r->n);
+	if (!r->map_wamr_entries || !m || r->c->quiet)
+		return;
+	if (r->map_wamr_entries != sym_wasm_defined_functions(m))
+		fprintf(stderr,
+			"%s: warning: the map has %llu aot_func entries but '%s' defines %u functions: "
+			"the module may be the wrong one\n",
+			r->c->prog, (unsigned long long)r->map_wamr_entries, sym_wasm_module_path(m),
+			sym_wasm_defined_functions(m));
+}
+
+static enum names_format sniff(const char *line, size_t len)
+{
+	size_t a, b, c;
+	if (map_line_name(line, len, &a, &b, &c))
+		return NAMES_MAP;
+	struct fg_folded_line fl;
+	if (len && line[0] != ' ' && line[0] != '\t' && fg_folded_parse_line(line, len, &fl) == 0)
+		return NAMES_FOLDED;
+	return NAMES_SCRIPT;
+}
+
+int names_run(struct sym_names *n, const struct names_config *c, enum names_format format,
+	      const char *path, FILE *out)
+{
+	struct wp_lines *lines;
+	int rc = wp_lines_open(&lines, path, MAX_LINE);
+	if (rc) {
+		fprintf(stderr, "%s: %s\n", c->prog, wp_lines_errmsg(lines));
+		wp_lines_free(lines);
+		return 1;
+	}
+	struct run r = {n, c, out, {0}, 0};
+	wp_buf_init(&r.buf, MAX_LINE);
+	const char *line;
+	size_t len;
+	while ((rc = wp_lines_next(lines, &line, &len)) == 1) {
+		bool blank = true;
+		for (size_t i = 0; i < len && blank; i++)
+			blank = line[i] == ' ' || line[i] == '\t';
+		if (format == NAMES_AUTO && !blank && line[0] != '#')
+			format = sniff(line, len);
+		if (format == NAMES_FOLDED)
+			rc = folded_line(&r, line, len);
+		else if (format == NAMES_MAP)
+			rc = map_line(&r, line, len);
+		else if (format == NAMES_SCRIPT)
+			rc = script_line(&r, line, len);
+		else
+			rc = emit(&r, line, len);
+		if (rc)
+			break;
+	}
+	int status = 0;
+	if (format == NAMES_MAP)
+		check_map_count(&r);
+	if (rc < 0) {
+		if (rc == WP_E_IO)
+			fprintf(stderr, "%s: cannot write the output\n", c->prog);
+		else if (rc != WP_E_FORMAT)
+			fprintf(stderr, "%s: %s\n", c->prog, wp_lines_errmsg(lines));
+		status = 1;
+	}
+	wp_buf_release(&r.buf);
+	wp_lines_free(lines);
+	return status;
+}

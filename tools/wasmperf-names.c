@@ -1,0 +1,81 @@
+/* wasmperf-names - jitted/AOT Wasm names back to name-section names, in
+ * folded stacks, perf script text or perf maps (see wasmperf-names(1)). */
+#include <stdio.h>
+#include <string.h>
+
+#include "names.h"
+
+enum { OPT_FORMAT = 256 };
+
+static const struct wp_option options[] = {
+	NAMES_OPTIONS,
+	{"format", OPT_FORMAT, WP_OPT_REQUIRED, "FMT", "input format: auto (default), folded, script, map"},
+	{"output", 'o', WP_OPT_REQUIRED, "FILE", "write to FILE instead of standard output"},
+	{"quiet", 'q', WP_OPT_NONE, NULL, "no warnings"},
+	{NULL, 0, 0, NULL, NULL},
+};
+
+static const struct wp_cli cli = {
+	"wasmperf-names", "[OPTIONS] [FILE]",
+	"Translate jitted Wasm frame names (aot_func#N, wasm-function[N], ...) to their names.",
+	options,
+};
+
+struct args {
+	struct names_config names;
+	enum names_format format;
+	const char *output;
+};
+
+static int on_option(int key, const char *arg, void *ctx)
+{
+	struct args *a = ctx;
+	int rc = names_config_option(&a->names, key, arg);
+	if (rc <= 0)
+		return rc;
+	switch (key) {
+	case 'o': a->output = arg; break;
+	case 'q': a->names.quiet = true; break;
+	case OPT_FORMAT:
+		if (!strcmp(arg, "auto")) a->format = NAMES_AUTO;
+		else if (!strcmp(arg, "folded")) a->format = NAMES_FOLDED;
+		else if (!strcmp(arg, "script")) a->format = NAMES_SCRIPT;
+		else if (!strcmp(arg, "map")) a->format = NAMES_MAP;
+		else {
+			wp_cli_error(&cli, "--format takes auto, folded, script or map, not '%s'", arg);
+			return -1;
+		}
+		break;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = {.format = NAMES_AUTO};
+	names_config_init(&a.names, cli.prog);
+	int first = wp_cli_parse(&cli, argc, argv, on_option, &a);
+	if (first < 0)
+		return first == -2 ? 0 : 2;
+	if (argc - first > 1) {
+		wp_cli_error(&cli, "reads one input (a file or standard input)");
+		return 2;
+	}
+	int status;
+	struct sym_names *n = names_build(&a.names, &status);
+	if (!n)
+		return status;
+	FILE *out = a.output ? fopen(a.output, "w") : stdout;
+	if (!out) {
+		perror(a.output);
+		status = 1;
+	} else {
+		status = names_run(n, &a.names, a.format, first < argc ? argv[first] : NULL, out);
+		if (fflush(out) || ferror(out) || (a.output && fclose(out))) {
+			wp_cli_error(&cli, "cannot write '%s'", a.output ? a.output : "<stdout>");
+			status = 1;
+		}
+	}
+	sym_names_free(n);
+	return status;
+}
