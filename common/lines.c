@@ -30,6 +30,7 @@ struct wp_lines {
 	bool gz;
 	z_stream zs;
 	unsigned char *zin;
+	size_t zin_cap;
 	bool zin_eof;
 	bool mid_member; /* inside a gzip member: EOF here means truncation */
 	char name[256];
@@ -122,9 +123,12 @@ static ssize_t read_raw(struct wp_lines *lr, void *dst, size_t n)
 	}
 }
 
-static int start_gzip(struct wp_lines *lr)
+/* The first window already read (up to the window size) becomes the
+ * inflater's first input. */
+static int start_gzip(struct wp_lines *lr, size_t first)
 {
-	lr->zin = malloc(GZ_IN);
+	lr->zin_cap = first > GZ_IN ? first : GZ_IN;
+	lr->zin = malloc(lr->zin_cap);
 	if (!lr->zin)
 		return WP_E_NOMEM;
 	memset(&lr->zs, 0, sizeof lr->zs);
@@ -140,7 +144,7 @@ static ssize_t read_gzip(struct wp_lines *lr, char *dst, size_t n)
 	lr->zs.avail_out = (uInt)(n > UINT32_MAX ? UINT32_MAX : n);
 	while (lr->zs.avail_out == n) {
 		if (lr->zs.avail_in == 0 && !lr->zin_eof) {
-			ssize_t got = read_raw(lr, lr->zin, GZ_IN);
+			ssize_t got = read_raw(lr, lr->zin, lr->zin_cap);
 			if (got < 0)
 				return -1;
 			if (got == 0)
@@ -200,7 +204,7 @@ static int refill(struct wp_lines *lr)
 		/* Sniff gzip on the first read of the stream. */
 		if (got >= 2 && lr->base == 0 && lr->end == 0 &&
 		    (unsigned char)lr->buf[0] == 0x1f && (unsigned char)lr->buf[1] == 0x8b) {
-			int rc = start_gzip(lr);
+			int rc = start_gzip(lr, (size_t)got);
 			if (rc)
 				return rc;
 			memcpy(lr->zin, lr->buf, (size_t)got);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "flamegraph.h"
+#include "names.h"
 
 struct fold_config {
 	const char *prog;                /* for messages */
@@ -21,6 +22,7 @@ struct fold_config {
 	size_t ncomms;
 	struct fg_filter *filter;        /* --include / --exclude */
 	const char *symfs;               /* root for module paths, or NULL */
+	struct sym_names *names;         /* translate Wasm names on output, or NULL */
 	bool quiet;
 };
 

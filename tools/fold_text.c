@@ -159,6 +159,38 @@ static int fold_one(struct fold_run *run, const char *path)
 	return rc < 0 ? 1 : 0;
 }
 
+struct translated_writer {
+	const struct fold_config *cfg;
+	FILE *out;
+	struct wp_buf line;
+};
+
+/* Translation happens on the sorted folded lines, exactly as
+ * `wasmperf-fold | wasmperf-names` would do it, so both give the same bytes. */
+static int write_translated(void *ctx, const char *stack, size_t len, uint64_t count)
+{
+	struct translated_writer *w = ctx;
+	int rc = names_translate_stack(w->cfg->names, w->cfg->prog, stack, len, &w->line);
+	if (rc)
+		return rc;
+	rc = wp_buf_printf(&w->line, " %llu\n", (unsigned long long)count);
+	if (rc)
+		return rc;
+	return fwrite(w->line.data, 1, w->line.len, w->out) == w->line.len ? 0 : WP_E_IO;
+}
+
+static int write_folded(const struct fold_config *cfg, struct fg_collapser *c, FILE *out)
+{
+	if (!cfg->names)
+		return fg_folded_write(out, fg_collapser_names(c), fg_collapser_stacks(c), cfg->filter);
+	struct translated_writer w = {cfg, out, {0}};
+	wp_buf_init(&w.line, WP_BUF_UNLIMITED);
+	int rc = fg_folded_foreach(fg_collapser_names(c), fg_collapser_stacks(c), cfg->filter,
+				   write_translated, &w);
+	wp_buf_release(&w.line);
+	return rc;
+}
+
 int fold_text_run(const struct fold_config *cfg, char **files, size_t nfiles, FILE *out)
 {
 	struct fold_run run = {.cfg = cfg};
@@ -181,11 +213,14 @@ int fold_text_run(const struct fold_config *cfg, char **files, size_t nfiles, FI
 	for (size_t i = 0; !status && i < (nfiles ? nfiles : 1); i++)
 		status = fold_one(&run, nfiles ? files[i] : NULL);
 	/* What was read before an error is still written. */
-	if (run.collapser &&
-	    fg_folded_write(out, fg_collapser_names(run.collapser), fg_collapser_stacks(run.collapser),
-			    cfg->filter) != 0) {
-		fprintf(stderr, "%s: cannot write the output\n", cfg->prog);
-		status = 1;
+	if (run.collapser) {
+		int rc = write_folded(cfg, run.collapser, out);
+		if (rc == WP_E_FORMAT) {
+			status = 1; /* a frame outside the module, already reported */
+		} else if (rc) {
+			fprintf(stderr, "%s: cannot write the output\n", cfg->prog);
+			status = 1;
+		}
 	}
 	if (run.dropped_other_events && !cfg->quiet)
 		fprintf(stderr, "%s: folded only event '%s'; dropped %llu samples of other events "

@@ -29,6 +29,7 @@ static const struct wp_option options[] = {
 	{"comm", OPT_COMM, WP_OPT_REQUIRED, "NAME", "keep only samples of process NAME (repeatable)"},
 	{"symfs", OPT_SYMFS, WP_OPT_REQUIRED, "DIR", "look for modules under DIR (for --inline)"},
 	{"no-tidy", OPT_NO_TIDY, WP_OPT_NONE, NULL, "keep argument lists and Java/Rust names as printed"},
+	NAMES_OPTIONS,
 	{"output", 'o', WP_OPT_REQUIRED, "FILE", "write to FILE instead of standard output"},
 	{"quiet", 'q', WP_OPT_NONE, NULL, "no warnings"},
 	{NULL, 0, 0, NULL, NULL},
@@ -42,6 +43,7 @@ static const struct wp_cli cli = {
 
 struct args {
 	struct fold_config cfg;
+	struct names_config names;
 	const char *output;
 	const char *comms[64];
 };
@@ -51,6 +53,9 @@ static int on_option(int key, const char *arg, void *ctx)
 	struct args *a = ctx;
 	struct fold_config *c = &a->cfg;
 	char err[512];
+	int handled = names_config_option(&a->names, key, arg);
+	if (handled <= 0)
+		return handled;
 	switch (key) {
 	case OPT_PID: c->collapse.include_pid = true; break;
 	case OPT_TID: c->collapse.include_tid = true; break;
@@ -68,7 +73,7 @@ static int on_option(int key, const char *arg, void *ctx)
 		c->collapse.tidy_generic = c->collapse.tidy_java = c->collapse.rust_fix = false;
 		break;
 	case 'o': a->output = arg; break;
-	case 'q': c->quiet = true; break;
+	case 'q': c->quiet = a->names.quiet = true; break;
 	case OPT_COMM:
 		if (c->ncomms == sizeof a->comms / sizeof a->comms[0]) {
 			wp_cli_error(&cli, "too many --comm options");
@@ -92,6 +97,7 @@ int main(int argc, char **argv)
 {
 	struct args a = {0};
 	fg_collapse_options_init(&a.cfg.collapse);
+	names_config_init(&a.names, cli.prog);
 	a.cfg.prog = cli.prog;
 	a.cfg.comms = a.comms;
 	a.cfg.filter = fg_filter_new();
@@ -100,8 +106,16 @@ int main(int argc, char **argv)
 		fg_filter_free(a.cfg.filter);
 		return first == -2 ? 0 : 2;
 	}
-	FILE *out = a.output ? fopen(a.output, "w") : stdout;
 	int status = 1;
+	if (a.names.given) {
+		a.cfg.names = names_build(&a.names, &status);
+		if (!a.cfg.names) {
+			fg_filter_free(a.cfg.filter);
+			return status;
+		}
+	}
+	FILE *out = a.output ? fopen(a.output, "w") : stdout;
+	status = 1;
 	if (!out) {
 		perror(a.output);
 	} else {
@@ -112,5 +126,6 @@ int main(int argc, char **argv)
 		}
 	}
 	fg_filter_free(a.cfg.filter);
+	sym_names_free(a.cfg.names);
 	return status;
 }
