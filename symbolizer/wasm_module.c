@@ -322,7 +322,8 @@ int sym_wasm_module_parse(const uint8_t *data, size_t len, const char *name,
 	int rc = parse_sections(m, &c);
 	if (rc == WP_E_NOMEM && !c.failed)
 		snprintf(errbuf, errlen, "%s: out of memory", m->path);
-	qsort(m->fnames, m->nfnames, sizeof *m->fnames, compare_fi);
+	if (m->nfnames > 1)
+		qsort(m->fnames, m->nfnames, sizeof *m->fnames, compare_fi);
 	*out = m;
 	return rc;
 }

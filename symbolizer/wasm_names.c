@@ -370,6 +370,8 @@ static int apply_rule(struct sym_names *n, const struct hit *h, struct sym_names
 	}
 	size_t own_len = 0;
 	const char *own = m ? sym_wasm_function_name(m, (uint32_t)fi, &own_len) : NULL;
+	if (own && own_len == 0)
+		own = NULL; /* an empty name says nothing: show the index */
 	if (name && own && (own_len != name_len || memcmp(own, name, name_len) != 0))
 		warn_once(n, &n->warned_mismatch,
 			  "frame '%.*s' names '%.*s' but '%s' calls function %lld '%.*s': "

@@ -38,7 +38,7 @@ struct names_config {
 	const char *patterns[16];
 	size_t npatterns;
 	bool absolute;
-	bool given;                /* any of the options above was used */
+	bool given;                /* --wasm, --runtime or --pattern was given */
 	const char *prog;
 	bool quiet;
 };
@@ -56,6 +56,12 @@ struct sym_names *names_build(const struct names_config *c, int *status);
  * become one frame. Returns 0 or a negative code (message printed). */
 int names_translate_stack(struct sym_names *n, const char *prog, const char *stack, size_t len,
 			  struct wp_buf *out);
+
+/* Prints every --wasm module's function index space, names escaped:
+ * "# PATH: N imported, M defined functions[, module NAME]" then
+ * "FI<TAB>name" (func[FI] when unnamed). Damaged modules are listed as far
+ * as they could be read, after their error. Returns 0 or 1. */
+int names_list(const struct names_config *c, FILE *out);
 
 /* Input formats of wasmperf-names. */
 enum names_format { NAMES_AUTO, NAMES_FOLDED, NAMES_SCRIPT, NAMES_MAP };

@@ -53,7 +53,8 @@ int names_config_option(struct names_config *c, int key, const char *arg)
 	default:
 		return 1;
 	}
-	c->given = true;
+	/* Only a module, a runtime or a pattern turns translation on. */
+	c->given |= key == NAMES_OPT_WASM || key == NAMES_OPT_RUNTIME || key == NAMES_OPT_PATTERN;
 	return 0;
 }
 

@@ -5,11 +5,12 @@
 
 #include "names.h"
 
-enum { OPT_FORMAT = 256 };
+enum { OPT_FORMAT = 256, OPT_LIST };
 
 static const struct wp_option options[] = {
 	NAMES_OPTIONS,
 	{"format", OPT_FORMAT, WP_OPT_REQUIRED, "FMT", "input format: auto (default), folded, script, map"},
+	{"list", OPT_LIST, WP_OPT_NONE, NULL, "print each --wasm module's function index space and names"},
 	{"output", 'o', WP_OPT_REQUIRED, "FILE", "write to FILE instead of standard output"},
 	{"quiet", 'q', WP_OPT_NONE, NULL, "no warnings"},
 	{NULL, 0, 0, NULL, NULL},
@@ -25,6 +26,7 @@ struct args {
 	struct names_config names;
 	enum names_format format;
 	const char *output;
+	bool list;
 };
 
 static int on_option(int key, const char *arg, void *ctx)
@@ -36,6 +38,7 @@ static int on_option(int key, const char *arg, void *ctx)
 	switch (key) {
 	case 'o': a->output = arg; break;
 	case 'q': a->names.quiet = true; break;
+	case OPT_LIST: a->list = true; break;
 	case OPT_FORMAT:
 		if (!strcmp(arg, "auto")) a->format = NAMES_AUTO;
 		else if (!strcmp(arg, "folded")) a->format = NAMES_FOLDED;
@@ -61,16 +64,18 @@ int main(int argc, char **argv)
 		wp_cli_error(&cli, "reads one input (a file or standard input)");
 		return 2;
 	}
-	int status;
-	struct sym_names *n = names_build(&a.names, &status);
-	if (!n)
+	int status = 0;
+	/* --list shows damaged modules as far as they read; translating refuses them. */
+	struct sym_names *n = a.list ? NULL : names_build(&a.names, &status);
+	if (!n && !a.list)
 		return status;
 	FILE *out = a.output ? fopen(a.output, "w") : stdout;
 	if (!out) {
 		perror(a.output);
 		status = 1;
 	} else {
-		status = names_run(n, &a.names, a.format, first < argc ? argv[first] : NULL, out);
+		status = a.list ? names_list(&a.names, out)
+				: names_run(n, &a.names, a.format, first < argc ? argv[first] : NULL, out);
 		if (fflush(out) || ferror(out) || (a.output && fclose(out))) {
 			wp_cli_error(&cli, "cannot write '%s'", a.output ? a.output : "<stdout>");
 			status = 1;
