@@ -12,6 +12,7 @@ static const struct {
 	const char *summary;
 } tools[] = {
 	{"fold", "perf script text -> folded stacks (stackcollapse-perf.pl compatible)"},
+	{"names", "jitted Wasm names (aot_func#N, wasm-function[N], ...) -> name-section names"},
 	{"flame", "folded stacks -> interactive flame graph SVG (flamegraph.pl compatible)"},
 	{"diff", "two folded files -> differential folded stacks (difffolded.pl compatible)"},
 };
