@@ -58,14 +58,9 @@ int wp_buf_append_slow(struct wp_buf *b, const void *p, size_t n)
 	return 0;
 }
 
-int wp_buf_putc(struct wp_buf *b, char c)
+int wp_buf_putc_slow(struct wp_buf *b, char c)
 {
-	if (b->len + 1 < b->cap) {
-		b->data[b->len++] = c;
-		b->data[b->len] = '\0';
-		return 0;
-	}
-	return wp_buf_append(b, &c, 1);
+	return wp_buf_append_slow(b, &c, 1);
 }
 
 int wp_buf_puts(struct wp_buf *b, const char *s)

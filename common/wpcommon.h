@@ -64,7 +64,16 @@ static inline int wp_buf_append(struct wp_buf *b, const void *p, size_t n)
 	}
 	return wp_buf_append_slow(b, p, n);
 }
-int wp_buf_putc(struct wp_buf *b, char c);
+int wp_buf_putc_slow(struct wp_buf *b, char c);
+static inline int wp_buf_putc(struct wp_buf *b, char c)
+{
+	if (b->len + 1 < b->cap) {
+		b->data[b->len++] = c;
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return wp_buf_putc_slow(b, c);
+}
 int wp_buf_puts(struct wp_buf *b, const char *s);
 int wp_buf_printf(struct wp_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

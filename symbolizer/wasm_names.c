@@ -44,6 +44,7 @@ struct answer {
 struct sym_names {
 	struct sym_names_options opt;
 	char mark[64];
+	size_t mark_len;
 	int forced;      /* runtime index, or -1 for auto */
 	struct rule rules[MAX_RULES];
 	size_t nrules;
@@ -117,6 +118,7 @@ struct sym_names *sym_names_new(const struct sym_names_options *o, sym_names_war
 	n->warn = warn;
 	n->warn_ctx = ctx;
 	snprintf(n->mark, sizeof n->mark, "%s", o->mark ? o->mark : WP_WASM_MARK);
+	n->mark_len = strlen(n->mark);
 	n->forced = -1;
 	if (o->runtime && strcmp(o->runtime, "auto") != 0) {
 		for (int i = 0; i < RT_USER; i++)
@@ -469,7 +471,7 @@ int sym_names_translate(struct sym_names *n, const char *frame, size_t len, bool
 {
 	struct sym_names_origin none = {-1, -1, false, false};
 	*origin = none;
-	size_t mark_len = strlen(n->mark);
+	size_t mark_len = n->mark_len;
 	if (mark_len && len >= mark_len && memcmp(frame, n->mark, mark_len) == 0)
 		return 0; /* already translated */
 	size_t ann = annotation_length(frame, len);

@@ -127,9 +127,9 @@ int names_translate_stack(struct sym_names *n, const char *prog, const char *sta
 	struct sym_names_origin prev = {-1, -1, false, false};
 	size_t start = 0;
 	bool first = true;
-	for (size_t i = 0; i <= len; i++) {
-		if (i < len && stack[i] != ';')
-			continue;
+	while (start <= len) {
+		const char *semi = memchr(stack + start, ';', len - start);
+		size_t i = semi ? (size_t)(semi - stack) : len;
 		const char *frame = stack + start, *t;
 		size_t flen = i - start, tlen;
 		struct sym_names_origin origin;

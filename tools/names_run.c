@@ -16,7 +16,7 @@ struct run {
 	struct sym_names *n;
 	const struct names_config *c;
 	FILE *out;
-	struct wp_buf buf;
+	struct wp_buf buf, outbuf;
 	uint64_t map_wamr_entries;
 };
 
@@ -73,11 +73,23 @@ static bool is_jit_module(struct pp_str m)
 	return false;
 }
 
+/* Output goes through one large buffer: a call into stdio per line costs
+ * more than the translation. */
+static int flush_out(struct run *r)
+{
+	if (r->outbuf.len && fwrite(r->outbuf.data, 1, r->outbuf.len, r->out) != r->outbuf.len)
+		return WP_E_IO;
+	wp_buf_reset(&r->outbuf);
+	return 0;
+}
+
 static int emit(struct run *r, const char *s, size_t n)
 {
-	if (fwrite(s, 1, n, r->out) != n || fputc('\n', r->out) == EOF)
-		return WP_E_IO;
-	return 0;
+	int rc = wp_buf_append(&r->outbuf, s, n);
+	rc = rc ? rc : wp_buf_putc(&r->outbuf, '\n');
+	if (!rc && r->outbuf.len >= (1u << 20))
+		rc = flush_out(r);
+	return rc;
 }
 
 static int folded_line(struct run *r, const char *line, size_t len)
@@ -96,11 +108,9 @@ static int folded_line(struct run *r, const char *line, size_t len)
 	while (stack_end && (line[stack_end - 1] == ' ' || line[stack_end - 1] == '\t'))
 		stack_end--;
 	size_t k2 = stack_end;
-	while (k2 && line[k2 - 1] != ' ' && line[k2 - 1] != '\t')
+	while (k2 && ((line[k2 - 1] >= '0' && line[k2 - 1] <= '9') || line[k2 - 1] == '.'))
 		k2--;
-	bool digits = k2 > 0 && k2 < stack_end;
-	for (size_t i = k2; digits && i < stack_end; i++)
-		digits = (line[i] >= '0' && line[i] <= '9') || line[i] == '.';
+	bool digits = k2 > 0 && k2 < stack_end && (line[k2 - 1] == ' ' || line[k2 - 1] == '\t');
 	if (digits) {
 		stack_end = k2;
 		while (stack_end && (line[stack_end - 1] == ' ' || line[stack_end - 1] == '\t'))
@@ -209,7 +219,8 @@ int names_run(struct sym_names *n, const struct names_config *c, enum names_form
 		wp_lines_free(lines);
 		return 1;
 	}
-	struct run r = {n, c, out, {0}, 0};
+	struct run r = {n, c, out, {0}, {0}, 0};
+	wp_buf_init(&r.outbuf, WP_BUF_UNLIMITED);
 	wp_buf_init(&r.buf, MAX_LINE);
 	const char *line;
 	size_t len;
@@ -230,6 +241,8 @@ int names_run(struct sym_names *n, const struct names_config *c, enum names_form
 		if (rc)
 			break;
 	}
+	if (rc >= 0 && flush_out(&r))
+		rc = WP_E_IO;
 	int status = 0;
 	if (format == NAMES_MAP)
 		check_map_count(&r);
@@ -240,7 +253,10 @@ int names_run(struct sym_names *n, const struct names_config *c, enum names_form
 			fprintf(stderr, "%s: %s\n", c->prog, wp_lines_errmsg(lines));
 		status = 1;
 	}
+	if (rc < 0)
+		flush_out(&r); /* what was translated before the error */
 	wp_buf_release(&r.buf);
+	wp_buf_release(&r.outbuf);
 	wp_lines_free(lines);
 	return status;
 }
