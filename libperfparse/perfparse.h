@@ -79,6 +79,11 @@ const char *pp_script_errmsg(const struct pp_script_reader *r);
  * when the line has that shape. */
 bool pp_script_parse_frame(const char *line, size_t len, struct pp_script_frame *out);
 
+/* ====================================================================
+ * perf.data (file and pipe mode) -- see perfdata_*.c
+ * ==================================================================== */
+/* @@PERFDATA-API@@ (owned by the perf.data reader; declarations follow) */
+
 /* Event names are compared without perf's modifier suffix (`cycles:u`,
  * `cpu-clock:uhH` -> `cycles`, `cpu-clock`), tracepoints keep both parts. */
 struct pp_str pp_event_base_name(struct pp_str event);
