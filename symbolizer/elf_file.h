@@ -1,0 +1,39 @@
+/* elf_file.h - (private to symbolizer/) one module opened with libelf and
+ * libdw: its symbols and its DWARF, which may live in a separate debug file
+ * found by build-id or .gnu_debuglink, as gdb and perf look for it. */
+#ifndef WASMPERF_ELF_FILE_H
+#define WASMPERF_ELF_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <elfutils/libdw.h>
+
+struct sym_elf;
+
+/* Opens symfs + path (symfs may be NULL). Returns 0, WP_E_NOTFOUND (no
+ * such regular file), WP_E_FORMAT (not an ELF executable or shared
+ * object), WP_E_USAGE (unusable path) or WP_E_NOMEM. A file without DWARF
+ * opens fine: sym_elf_dwarf() is then NULL. On failure *why holds a static
+ * description for messages (strerror text or a fixed phrase). */
+int sym_elf_open(struct sym_elf **out, const char *symfs, const char *path, size_t path_len,
+		 const char **why);
+void sym_elf_free(struct sym_elf *e);
+
+/* The DWARF of the module or of its debug file; NULL when neither has one. */
+Dwarf *sym_elf_dwarf(const struct sym_elf *e);
+/* Path the DWARF was read from (the module or its debug file), or NULL. */
+const char *sym_elf_dwarf_path(const struct sym_elf *e);
+
+/* Value of the named symbol in .symtab/.dynsym of the module or .symtab of
+ * its debug file; a "@VERSION" suffix (as perf prints .dynsym names) and
+ * C++ names printed demangled without parameters (as perf does) also match.
+ * 0, WP_E_NOTFOUND or WP_E_NOMEM (the index is built on first use). */
+int sym_elf_symbol(struct sym_elf *e, const char *name, size_t len, uint64_t *value);
+
+/* True when the module is ET_EXEC and addr lies in one of its PT_LOAD
+ * segments: then a pc perf printed may be a file address. */
+bool sym_elf_exec_contains(const struct sym_elf *e, uint64_t addr);
+
+#endif
