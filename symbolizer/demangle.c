@@ -6,7 +6,7 @@
 
 #include <libiberty/demangle.h>
 
-#include "wasm_names.h"
+#include "symbolizer.h"
 
 bool sym_looks_mangled(const char *s, size_t n)
 {

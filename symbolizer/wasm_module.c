@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "wasm_module.h"
+#include "symbolizer.h"
 
 #define MAX_MODULE_BYTES (1u << 30)
 

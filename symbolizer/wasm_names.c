@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "wasm_names.h"
+#include "symbolizer.h"
 
 #define MAX_RULES 64
 #define MAX_MODULES 64

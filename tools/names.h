@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "wasm_names.h"
+#include "symbolizer.h"
 
 enum {
 	NAMES_OPT_WASM = 0x400, NAMES_OPT_RUNTIME, NAMES_OPT_PATTERN, NAMES_OPT_INDEX,

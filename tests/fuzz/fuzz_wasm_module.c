@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "wasm_names.h"
+#include "symbolizer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "wasm_names.h"
+#include "symbolizer.h"
 
 static void leb(struct wp_buf *b, uint32_t v)
 {
