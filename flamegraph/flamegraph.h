@@ -146,4 +146,105 @@ const struct fg_diff_stats *fg_diff_stats(const struct fg_diff *d);
  * ==================================================================== */
 /* @@FLAME-API@@ (owned by the SVG renderer; declarations follow) */
 
+/* A flame graph is built by merging stacks into a tree of frames (a trie of
+ * interned names with counts), then written as an interactive SVG that keeps
+ * flamegraph.pl's DOM contract (ids title, subtitle, details, unzoom, search,
+ * ignorecase, matched, frames; one <g> per frame holding <title>, <rect>,
+ * <text>) plus inferno-style fg:x / fg:w attributes in sample units.
+ * Memory grows with distinct frames, never with input lines. */
+
+/* How frame colours are chosen (palettes pick the hue family). */
+enum fg_flame_color_mode {
+	FG_FLAME_COLOR_NAME,          /* flamegraph.pl's default: Perl srand(sum of code points) */
+	FG_FLAME_COLOR_HASH,          /* --hash: flamegraph.pl's vector hash of the name */
+	FG_FLAME_COLOR_RANDOM,        /* --random: from random_seed, per frame */
+	FG_FLAME_COLOR_DETERMINISTIC, /* --deterministic: FNV-1a of the name */
+};
+
+/* Receives one warning (no trailing newline); libraries never print. */
+typedef void (*fg_flame_warn_fn)(void *ctx, const char *msg);
+
+/* Strings are borrowed: they must outlive the fg_flame built from them. */
+struct fg_flame_options {
+	const char *title;        /* NULL: "Flame Graph" / "Icicle Graph" / "Flame Chart" */
+	const char *subtitle;     /* NULL or "": none */
+	unsigned width;           /* image width, px (1200) */
+	unsigned frame_height;    /* px per frame row (16) */
+	double min_width;         /* prune frames narrower than this (0.1) ... */
+	bool min_width_percent;   /* ... % of the total instead of px */
+	const char *font_type;    /* CSS font-family ("Verdana") */
+	double font_size;         /* px (12) */
+	double font_width;        /* average glyph width / font size (0.59) */
+	const char *count_name;   /* "samples" */
+	const char *name_type;    /* "Function:" (hover line prefix) */
+	const char *palette;      /* hot mem io wakeup chain java js perl wasm red green blue
+				   * aqua yellow purple orange */
+	const char *bgcolors;     /* NULL: by palette; yellow blue green grey or #rrggbb */
+	enum fg_flame_color_mode color_mode;
+	uint64_t random_seed;     /* FG_FLAME_COLOR_RANDOM only */
+	bool reverse;             /* reverse each stack before merging */
+	bool inverted;            /* icicle graph: root at the top */
+	bool flamechart;          /* keep input order; merge only adjacent lines */
+	bool negate;              /* swap differential red/blue */
+	const char *notes;        /* put into an <!-- NOTES: --> comment */
+	double total;             /* width denominator; 0 or < the real total: the real total */
+	double factor;            /* multiply displayed counts (1) */
+	const char *encoding;     /* NULL or an XML encoding label for the declaration */
+	fg_flame_warn_fn warn;    /* NULL: warnings are dropped */
+	void *warn_ctx;
+};
+void fg_flame_options_init(struct fg_flame_options *o);
+/* Sets one option from its command-line spelling (name without dashes, e.g.
+ * "minwidth" with "0.5%", "colors" with "java", "hash" with NULL). Returns 0,
+ * or WP_E_USAGE with a message in err (WP_E_NOTFOUND: unknown name). */
+int fg_flame_options_set(struct fg_flame_options *o, const char *name, const char *value,
+			 char *err, size_t errlen);
+/* 0 when the options are consistent, else WP_E_USAGE with a message. */
+int fg_flame_options_check(const struct fg_flame_options *o, char *err, size_t errlen);
+
+struct fg_flame;
+/* NULL when out of memory or when fg_flame_options_check() fails. */
+struct fg_flame *fg_flame_new(const struct fg_flame_options *o);
+void fg_flame_free(struct fg_flame *f);
+/* Last error message with context (file, line), or "no error". */
+const char *fg_flame_errmsg(const struct fg_flame *f);
+
+/* Adds one folded line "stack count [count2]". Malformed lines are counted
+ * (fg_flame_stats), not errors; empty and "# " lines are skipped. Returns 0
+ * or WP_E_NOMEM / WP_E_TOOBIG. */
+int fg_flame_add_line(struct fg_flame *f, const char *line, size_t len);
+/* Adds a parsed stack "a;b;c"; has_count2 makes it differential (width is
+ * count2, colour the change count2 - count). */
+int fg_flame_add_stack(struct fg_flame *f, const char *stack, size_t len, double count,
+		       double count2, bool has_count2);
+
+struct fg_flame_stats {
+	uint64_t lines;       /* lines added (including malformed ones) */
+	uint64_t bad_lines;   /* not "stack count" */
+	uint64_t frames;      /* frame nodes in the tree, the root included */
+	double total;         /* sum of the (width) counts */
+	bool differential;    /* some line had two counts */
+};
+void fg_flame_get_stats(const struct fg_flame *f, struct fg_flame_stats *st);
+
+/* --nameattr: lines "name<TAB>key=value<TAB>..."; keys title, href, target,
+ * id, class, g_extra, a_extra (the extras hold key="value" lists). Bad
+ * entries are warned about and skipped. WP_E_IO when the file cannot be
+ * read (see fg_flame_errmsg). */
+int fg_flame_load_nameattr(struct fg_flame *f, const char *path);
+/* --cp: colours by name are taken from, and new ones added to, a map
+ * ("name->rgb(r,g,b)" lines). A missing file is an empty map. */
+int fg_flame_palette_map_load(struct fg_flame *f, const char *path);
+/* Rewrites the map sorted by name (after fg_flame_write_svg). */
+int fg_flame_palette_map_save(struct fg_flame *f, const char *path);
+
+/* Writes the SVG. Returns 0; WP_E_NOTFOUND when there were no counts (a
+ * small SVG saying so is still written, flamegraph.pl's exit-2 case);
+ * WP_E_IO on a write error; WP_E_NOMEM. Call once. */
+int fg_flame_write_svg(struct fg_flame *f, FILE *out);
+
+/* The SVG's JavaScript (flamegraph.js, embedded at build time). */
+extern const char fg_flamegraph_js[];
+extern const size_t fg_flamegraph_js_len;
+
 #endif

@@ -1,0 +1,554 @@
+/* flame_tree.c - folded stacks merged into a tree of frames, then laid out.
+ *
+ * Each line's frames walk down from the root: a frame is a child of the one
+ * before it, found by (parent, interned name) in one hash table, so memory
+ * grows with distinct frames, not with input lines. A line shares a prefix
+ * with the line before it most of the time (sorted or collapsed input), so
+ * that prefix is found by comparing bytes and its frames are reused without
+ * hashing. flamegraph.pl sorts whole lines and merges neighbours; the tree
+ * gives the same frames (see wasmperf-flame(1) for the one corner where it
+ * does not). --flamechart keeps input order: only the previous line's open
+ * frames can be merged into. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "flame_internal.h"
+
+#define MAX_LINE (256u << 20)
+
+void fg_flame_warnf(const struct fg_flame *f, const char *fmt, ...)
+{
+	if (!f->opt.warn)
+		return;
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	f->opt.warn(f->opt.warn_ctx, msg);
+}
+
+static int new_node(struct fg_flame *f, uint32_t parent, uint32_t name, uint32_t *out)
+{
+	if (f->nnodes == f->nodes_cap) {
+		if (f->nodes_cap >= UINT32_MAX / 2)
+			return WP_E_TOOBIG;
+		uint32_t cap = f->nodes_cap ? f->nodes_cap * 2 : 4096;
+		struct fg_node *p = realloc(f->nodes, (size_t)cap * sizeof *p);
+		if (!p)
+			return WP_E_NOMEM;
+		f->nodes = p;
+		f->nodes_cap = cap;
+	}
+	uint32_t id = f->nnodes++;
+	struct fg_node *n = &f->nodes[id];
+	*n = (struct fg_node){name, parent, FG_NONE, FG_NONE, FG_NONE, 0, 0, 0};
+	if (parent != FG_NONE) {
+		struct fg_node *p = &f->nodes[parent];
+		n->depth = p->depth + 1;
+		if (p->last_child == FG_NONE)
+			p->first_child = id;
+		else
+			f->nodes[p->last_child].next_sibling = id;
+		p->last_child = id;
+	}
+	*out = id;
+	return 0;
+}
+
+static inline uint64_t pair_hash(uint32_t parent, uint32_t name)
+{
+	/* murmur3's 64-bit finalizer: every input bit reaches the low bits */
+	uint64_t h = (uint64_t)parent << 32 | name;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 33);
+}
+
+static int grow_slots(struct fg_flame *f)
+{
+	size_t cap = (f->slots_mask + 1) * 2;
+	struct fg_slot *s = calloc(cap, sizeof *s);
+	if (!s)
+		return WP_E_NOMEM;
+	for (size_t i = 0; i <= f->slots_mask; i++) {
+		if (!f->slots[i].node)
+			continue;
+		size_t h = pair_hash(f->slots[i].parent, f->slots[i].name) & (cap - 1);
+		while (s[h].node)
+			h = (h + 1) & (cap - 1);
+		s[h] = f->slots[i];
+	}
+	free(f->slots);
+	f->slots = s;
+	f->slots_mask = cap - 1;
+	return 0;
+}
+
+/* The child of parent named name, created when missing. The key is kept
+ * in the slot so that a probe touches one cache line, not the node too. */
+static int child(struct fg_flame *f, uint32_t parent, uint32_t name, uint32_t *out)
+{
+	size_t h = pair_hash(parent, name) & f->slots_mask;
+	for (struct fg_slot *s; (s = &f->slots[h])->node; h = (h + 1) & f->slots_mask) {
+		if (s->parent == parent && s->name == name) {
+			*out = s->node - 1;
+			return 0;
+		}
+	}
+	int rc = new_node(f, parent, name, out);
+	if (rc)
+		return rc;
+	f->slots[h] = (struct fg_slot){parent, name, *out + 1};
+	if (++f->slots_used * 2 > f->slots_mask)
+		rc = grow_slots(f);
+	return rc;
+}
+
+struct fg_flame *fg_flame_new(const struct fg_flame_options *o)
+{
+	if (fg_flame_options_check(o, NULL, 0) != 0)
+		return NULL;
+	struct fg_flame *f = calloc(1, sizeof *f);
+	if (!f)
+		return NULL;
+	f->opt = *o;
+	f->palette = fg_palette_parse(o->palette ? o->palette : "hot");
+	wp_buf_init(&f->prev, MAX_LINE);
+	wp_buf_init(&f->scratch, MAX_LINE);
+	wp_buf_init(&f->frame, MAX_LINE);
+	f->names = wp_intern_new();
+	f->slots_mask = 4095;
+	f->slots = calloc(f->slots_mask + 1, sizeof *f->slots);
+	uint32_t root_name, root;
+	if (!f->names || !f->slots || !f->prev.data || !f->scratch.data || !f->frame.data ||
+	    wp_intern_get(f->names, "", 0, &root_name) || new_node(f, FG_NONE, root_name, &root)) {
+		fg_flame_free(f);
+		return NULL;
+	}
+	snprintf(f->err, sizeof f->err, "no error");
+	return f;
+}
+
+void fg_flame_free(struct fg_flame *f)
+{
+	if (!f)
+		return;
+	wp_intern_free(f->names);
+	free(f->nodes);
+	free(f->slots);
+	free(f->path);
+	free(f->path_end);
+	wp_buf_release(&f->prev);
+	wp_buf_release(&f->scratch);
+	wp_buf_release(&f->frame);
+	fg_nameattr_free(f->nameattr);
+	fg_palmap_free(f->palmap);
+	free(f);
+}
+
+const char *fg_flame_errmsg(const struct fg_flame *f)
+{
+	return f ? f->err : "out of memory";
+}
+
+static int reserve_path(struct fg_flame *f, size_t depth)
+{
+	if (depth <= f->path_cap)
+		return 0;
+	size_t cap = f->path_cap ? f->path_cap * 2 : 256;
+	while (cap < depth)
+		cap *= 2;
+	uint32_t *p = realloc(f->path, cap * sizeof *p);
+	if (!p)
+		return WP_E_NOMEM;
+	f->path = p;
+	size_t *e = realloc(f->path_end, cap * sizeof *e);
+	if (!e)
+		return WP_E_NOMEM;
+	f->path_end = e;
+	f->path_cap = cap;
+	return 0;
+}
+
+/* Reverses the frame order of s into f->scratch. */
+static int reverse_frames(struct fg_flame *f, const char *s, size_t n)
+{
+	wp_buf_reset(&f->scratch);
+	int rc = wp_buf_reserve(&f->scratch, n + 1);
+	if (rc)
+		return rc;
+	size_t end = n;
+	char *out = f->scratch.data;
+	size_t k = 0;
+	while (1) {
+		size_t start = end;
+		while (start && s[start - 1] != ';')
+			start--;
+		memcpy(out + k, s + start, end - start);
+		k += end - start;
+		if (!start)
+			break;
+		out[k++] = ';';
+		end = start - 1;
+	}
+	f->scratch.len = k;
+	out[k] = '\0';
+	return 0;
+}
+
+/* chain palette: frames after the first "--" are wakers, marked _[w] for
+ * colouring as flamegraph.pl does. */
+static int mark_wakers(struct fg_flame *f, const char *s, size_t n, bool *changed)
+{
+	*changed = false;
+	size_t i = 0;
+	bool after = false;
+	for (size_t start = 0; start <= n; start = i + 1) {
+		i = start;
+		while (i < n && s[i] != ';')
+			i++;
+		if (i - start == 2 && s[start] == '-' && s[start + 1] == '-' && i < n) {
+			after = true;
+			break;
+		}
+		if (i >= n)
+			break;
+	}
+	if (!after)
+		return 0;
+	*changed = true;
+	struct wp_buf *b = &f->scratch;
+	if (b->data == s) {
+		/* reversed stack in scratch: copy it aside first */
+		int rc = wp_buf_append(&f->frame, s, n);
+		if (rc)
+			return rc;
+		wp_buf_reset(b);
+		s = f->frame.data;
+	} else {
+		wp_buf_reset(b);
+	}
+	int rc = 0;
+	after = false;
+	for (size_t start = 0; start <= n && !rc; start = i + 1) {
+		i = start;
+		while (i < n && s[i] != ';')
+			i++;
+		bool sep = i - start == 2 && s[start] == '-' && s[start + 1] == '-';
+		if (start)
+			rc = wp_buf_putc(b, ';');
+		if (!rc)
+			rc = wp_buf_append(b, s + start, i - start);
+		if (!rc && after && !sep && !(i - start >= 4 && !memcmp(s + i - 4, "_[w]", 4)))
+			rc = wp_buf_append(b, "_[w]", 4);
+		if (sep)
+			after = true;
+		if (i >= n)
+			break;
+	}
+	wp_buf_reset(&f->frame);
+	return rc;
+}
+
+int fg_flame_add_stack(struct fg_flame *f, const char *s, size_t n, double count, double count2,
+		       bool has_count2)
+{
+	int rc;
+	/* Perl's split drops trailing empty frames ("a;b;" is "a;b"). */
+	while (n && s[n - 1] == ';')
+		n--;
+	if (f->opt.reverse && n) {
+		if ((rc = reverse_frames(f, s, n)))
+			return rc;
+		s = f->scratch.data;
+		n = f->scratch.len;
+	}
+	if (f->palette == FG_PAL_CHAIN && n) {
+		bool changed;
+		if ((rc = mark_wakers(f, s, n, &changed)))
+			return rc;
+		if (changed) {
+			s = f->scratch.data;
+			n = f->scratch.len;
+		}
+	}
+
+	/* Frames shared with the previous line: equal bytes up to a frame end. */
+	const char *prev = f->prev.data;
+	size_t plen = f->prev.len, common = 0, lim = n < plen ? n : plen;
+	while (common < lim && s[common] == prev[common])
+		common++;
+	size_t shared = 0;
+	while (n && shared < f->path_len) {
+		size_t e = f->path_end[shared];
+		if (e > common || (e < n && s[e] != ';'))
+			break;
+		shared++;
+	}
+
+	uint32_t node = shared ? f->path[shared - 1] : 0;
+	size_t pos = shared ? f->path_end[shared - 1] + 1 : 0;
+	size_t depth = shared;
+	if (n == 0)
+		pos = 1; /* no frames: the count goes to the root */
+	while (pos <= n) {
+		size_t end = pos;
+		const char *semi = memchr(s + pos, ';', n - pos);
+		end = semi ? (size_t)(semi - s) : n;
+		uint32_t name;
+		if (!(rc = wp_intern_get(f->names, s + pos, end - pos, &name)))
+			rc = f->opt.flamechart ? new_node(f, node, name, &node) : child(f, node, name, &node);
+		if (rc || (rc = reserve_path(f, depth + 1))) {
+			f->path_len = f->prev.len = 0; /* the next line starts afresh */
+			return rc;
+		}
+		f->path[depth] = node;
+		f->path_end[depth] = end;
+		depth++;
+		pos = end + 1;
+	}
+	f->path_len = depth;
+	/* Remember this line for the next one (only the differing tail moves). */
+	f->prev.len = common < f->prev.len ? common : f->prev.len;
+	if ((rc = wp_buf_append(&f->prev, s + f->prev.len, n - f->prev.len)))
+		return rc;
+
+	double width = has_count2 ? count2 : count;
+	uint32_t self = node;
+	if (f->opt.flamechart && f->nodes[node].first_child != FG_NONE) {
+		/* Self time after children: a spacer keeps it in time order. */
+		self = f->nodes[node].last_child;
+		if (f->nodes[self].name != FG_GAP && (rc = new_node(f, node, FG_GAP, &self)))
+			return rc;
+	}
+	f->nodes[self].self += width;
+	if (has_count2) {
+		f->nodes[node].delta += count2 - count;
+		f->differential = true;
+	}
+	f->total += width;
+	return 0;
+}
+
+int fg_flame_add_line(struct fg_flame *f, const char *line, size_t len)
+{
+	struct fg_folded_line fl;
+	f->lines++;
+	int rc = fg_folded_parse_line(line, len, &fl);
+	if (rc == WP_E_NOTFOUND) {
+		f->lines--;
+		return 0;
+	}
+	if (rc) {
+		f->bad_lines++;
+		return 0;
+	}
+	/* flamegraph.pl's /^(.*)\s+?(\d+(?:\.\d*)?)$/ leaves all but one of the
+	 * blanks before the count in the stack: "a;  3" has a frame " ". */
+	size_t n = fl.stack_len;
+	if (fl.count_text > line + n + 1)
+		n = (size_t)(fl.count_text - line) - 1;
+	return fg_flame_add_stack(f, line, n, fl.value, fl.value2, fl.has_count2);
+}
+
+void fg_flame_get_stats(const struct fg_flame *f, struct fg_flame_stats *st)
+{
+	st->lines = f->lines;
+	st->bad_lines = f->bad_lines;
+	st->frames = f->nnodes;
+	st->total = f->total;
+	st->differential = f->differential;
+}
+
+int fg_flame_load_nameattr(struct fg_flame *f, const char *path)
+{
+	if (!f->nameattr && !(f->nameattr = calloc(1, sizeof *f->nameattr)))
+		return WP_E_NOMEM;
+	struct wp_lines *lr;
+	int rc = wp_lines_open(&lr, path, 1u << 24);
+	const char *line;
+	size_t len;
+	while (rc == 0 && (rc = wp_lines_next(lr, &line, &len)) == 1)
+		rc = fg_nameattr_add_line(f->nameattr, line, len, f->opt.warn, f->opt.warn_ctx);
+	if (rc < 0)
+		snprintf(f->err, sizeof f->err, "%s", rc == WP_E_NOMEM ? "out of memory" : wp_lines_errmsg(lr));
+	wp_lines_free(lr);
+	return rc < 0 ? rc : 0;
+}
+
+int fg_flame_palette_map_load(struct fg_flame *f, const char *path)
+{
+	if (!f->palmap && !(f->palmap = fg_palmap_new()))
+		return WP_E_NOMEM;
+	int rc = fg_palmap_load(f->palmap, path, f->err, sizeof f->err);
+	if (rc > 0)
+		fg_flame_warnf(f, "%s: ignored %d malformed lines", path, rc);
+	return rc < 0 ? rc : 0;
+}
+
+int fg_flame_palette_map_save(struct fg_flame *f, const char *path)
+{
+	if (!f->palmap)
+		return 0;
+	return fg_palmap_save(f->palmap, path, f->err, sizeof f->err);
+}
+
+/* ---- layout ---- */
+
+int fg_name_ref_cmp(const void *a, const void *b)
+{
+	const struct fg_name_ref *x = a, *y = b;
+	size_t n = x->n < y->n ? x->n : y->n;
+	int c = memcmp(x->s, y->s, n);
+	return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* rank[id] = position of name id in bytewise order. */
+static uint32_t *name_ranks(const struct wp_intern *names)
+{
+	uint32_t n = wp_intern_count(names);
+	struct fg_name_ref *refs = malloc((n ? n : 1) * sizeof *refs);
+	uint32_t *rank = malloc((n ? n : 1) * sizeof *rank);
+	if (!refs || !rank) {
+		free(refs);
+		free(rank);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		refs[i].s = wp_intern_str(names, i, &refs[i].n);
+		refs[i].id = i;
+	}
+	qsort(refs, n, sizeof *refs, fg_name_ref_cmp);
+	for (uint32_t i = 0; i < n; i++)
+		rank[refs[i].id] = i;
+	free(refs);
+	return rank;
+}
+
+/* Orders every sibling list by name (flamegraph.pl sorts lines). */
+static int sort_children(struct fg_flame *f)
+{
+	uint32_t *rank = name_ranks(f->names);
+	size_t cap = 64;
+	uint64_t *keys = malloc(cap * sizeof *keys);
+	if (!rank || !keys) {
+		free(rank);
+		free(keys);
+		return WP_E_NOMEM;
+	}
+	for (uint32_t p = 0; p < f->nnodes; p++) {
+		struct fg_node *pn = &f->nodes[p];
+		if (pn->first_child == FG_NONE || f->nodes[pn->first_child].next_sibling == FG_NONE)
+			continue;
+		size_t k = 0;
+		for (uint32_t c = pn->first_child; c != FG_NONE; c = f->nodes[c].next_sibling) {
+			if (k == cap) {
+				uint64_t *nk = realloc(keys, cap * 2 * sizeof *nk);
+				if (!nk) {
+					free(rank);
+					free(keys);
+					return WP_E_NOMEM;
+				}
+				keys = nk;
+				cap *= 2;
+			}
+			keys[k++] = (uint64_t)rank[f->nodes[c].name] << 32 | c;
+		}
+		qsort(keys, k, sizeof *keys, cmp_u64);
+		pn->first_child = (uint32_t)keys[0];
+		for (size_t i = 0; i + 1 < k; i++)
+			f->nodes[(uint32_t)keys[i]].next_sibling = (uint32_t)keys[i + 1];
+		f->nodes[(uint32_t)keys[k - 1]].next_sibling = FG_NONE;
+		pn->last_child = (uint32_t)keys[k - 1];
+	}
+	free(rank);
+	free(keys);
+	return 0;
+}
+
+void fg_layout_release(struct fg_layout *l)
+{
+	free(l->order);
+	free(l->start);
+	free(l->width);
+	memset(l, 0, sizeof *l);
+}
+
+int fg_flame_layout(struct fg_flame *f, struct fg_layout *l)
+{
+	memset(l, 0, sizeof *l);
+	uint32_t n = f->nnodes;
+	l->order = malloc((size_t)n * sizeof *l->order);
+	l->start = malloc((size_t)n * sizeof *l->start);
+	l->width = malloc((size_t)n * sizeof *l->width);
+	uint32_t *stack = malloc((size_t)n * sizeof *stack);
+	int rc = 0;
+	if (!l->order || !l->start || !l->width || !stack) {
+		rc = WP_E_NOMEM;
+		goto out;
+	}
+	/* Subtree totals: a child's index is always above its parent's. */
+	for (uint32_t i = 0; i < n; i++)
+		l->width[i] = f->nodes[i].self;
+	for (uint32_t i = n; i-- > 1;)
+		l->width[f->nodes[i].parent] += l->width[i];
+	if (!f->opt.flamechart && (rc = sort_children(f)))
+		goto out;
+
+	double timemax = f->total;
+	if (f->opt.total > 0) {
+		if (f->opt.total < f->total)
+			fg_flame_warnf(f, "specified --total %.17g is less than the actual total %.17g, so ignored",
+				       f->opt.total, f->total);
+		else
+			timemax = f->opt.total;
+	}
+	l->timemax = timemax;
+	l->width[0] = timemax; /* the root spans the whole width, as in flamegraph.pl */
+	double minw = f->opt.min_width_percent
+			      ? timemax * f->opt.min_width / 100
+			      : f->opt.min_width * timemax / ((double)f->opt.width - 20);
+
+	/* Pre-order walk; a pruned frame's subtree is narrower still. */
+	size_t sp = 0;
+	l->start[0] = 0;
+	stack[sp++] = 0;
+	while (sp) {
+		uint32_t id = stack[--sp];
+		if (l->width[id] < minw)
+			continue;
+		l->order[l->n++] = id;
+		if (f->nodes[id].depth > l->depth_max)
+			l->depth_max = f->nodes[id].depth;
+		/* Children: starts left to right, pushed right to left. */
+		/* Self time first: flamegraph.pl's sorted "a 5" precedes "a;b 3". */
+		double x = l->start[id] + f->nodes[id].self;
+		size_t first = sp;
+		for (uint32_t c = f->nodes[id].first_child; c != FG_NONE; c = f->nodes[c].next_sibling) {
+			l->start[c] = x;
+			x += l->width[c];
+			if (f->nodes[c].name != FG_GAP)
+				stack[sp++] = c;
+		}
+		for (size_t a = first, b = sp; a + 1 < b; a++, b--) {
+			uint32_t t = stack[a];
+			stack[a] = stack[b - 1];
+			stack[b - 1] = t;
+		}
+	}
+out:
+	free(stack);
+	if (rc)
+		fg_layout_release(l);
+	return rc;
+}
