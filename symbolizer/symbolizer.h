@@ -155,4 +155,7 @@ int sym_names_translate(struct sym_names *n, const char *frame, size_t len, bool
 			const char **out, size_t *outlen, struct sym_names_origin *origin);
 const char *sym_names_errmsg(const struct sym_names *n);
 
+/* ---- native symbols for perf.data: address spaces, ELF, kallsyms, perf maps ----
+ * @@NATIVE-API@@ (owned by the native symbolizer; declarations follow) */
+
 #endif
