@@ -119,8 +119,8 @@ int fg_collapser_begin(struct fg_collapser *c, const char *comm, size_t comm_len
 	/* The perl script tidies Java names when the root frame begins with
 	 * "java"; its reference outputs for --pid/--tid predate that, so we
 	 * only do it without them (wasmperf-fold(1), DEVIATIONS). */
-	c->java = c->opt.tidy_java && !c->opt.include_pid && comm_len >= 4 &&
-		  memcmp(comm, "java", 4) == 0;
+	c->java = c->opt.tidy_java && comm_len >= 4 && memcmp(comm, "java", 4) == 0 &&
+		  (!c->opt.include_pid || c->opt.perl_compat);
 	c->nframes = 0;
 	c->active = true;
 	return wp_intern_get(c->names, b->data, b->len, &c->root);
@@ -170,6 +170,23 @@ static bool contains(const char *s, size_t n, const char *needle)
 	return false;
 }
 
+/* The chosen clean-up of a name into out: bracket-aware (default), the perl
+ * script's own (--perl-compat), or none but the separator. */
+static int tidy(struct fg_collapser *c, const char *s, size_t n, struct wp_buf *out)
+{
+	if (c->opt.perl_compat)
+		return fg_tidy_perl(s, n, out);
+	if (c->opt.tidy_generic)
+		return fg_tidy_generic(s, n, out);
+	wp_buf_reset(out);
+	int rc = wp_buf_append(out, s, n);
+	/* Even untidied names cannot hold the folded separator. */
+	for (size_t i = 0; i < out->len; i++)
+		if (out->data[i] == ';')
+			out->data[i] = ':';
+	return rc;
+}
+
 /* Builds the final name of one "->"-separated part into c->name. */
 static int tidy_part(struct fg_collapser *c, const char *part, size_t n,
 		     const struct fg_raw_frame *f, bool inlined)
@@ -205,21 +222,13 @@ static int tidy_part(struct fg_collapser *c, const char *part, size_t n,
 		}
 		if (rc)
 			return rc;
-		if (c->opt.tidy_generic) {
-			rc = fg_tidy_generic(out->data, out->len, &c->tmp2);
-			if (rc)
-				return rc;
-			wp_buf_reset(out);
-			rc = wp_buf_append(out, c->tmp2.data, c->tmp2.len);
-		}
-	} else if (c->opt.tidy_generic) {
-		rc = fg_tidy_generic(part, n, out);
+		rc = tidy(c, out->data, out->len, &c->tmp2);
+		if (rc)
+			return rc;
+		wp_buf_reset(out);
+		rc = wp_buf_append(out, c->tmp2.data, c->tmp2.len);
 	} else {
-		rc = wp_buf_append(out, part, n);
-		/* Even untidied names cannot hold the folded separator. */
-		for (size_t i = 0; i < out->len; i++)
-			if (out->data[i] == ';')
-				out->data[i] = ':';
+		rc = tidy(c, part, n, out);
 	}
 	if (rc)
 		return rc;
@@ -276,24 +285,34 @@ static int append_expand(struct fg_collapser *c, uint32_t id)
 	return 0;
 }
 
+static bool is_hex_digit(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* Length of a symbol without its "+0x1f" offset, which never shows in the
+ * output: leaving it out of the cache key also makes the cache far smaller. */
+static size_t without_offset(const char *s, size_t n)
+{
+	size_t i = n;
+	while (i > 0 && is_hex_digit(s[i - 1]))
+		i--;
+	if (i < n && i >= 3 && s[i - 1] == 'x' && s[i - 2] == '0' && s[i - 3] == '+')
+		return i - 3;
+	return n;
+}
+
 /* Tidies a raw frame into one or more names (Java "a->b->c" inlining). */
 static int expand_frame(struct fg_collapser *c, const struct fg_raw_frame *f, uint32_t key)
 {
 	const char *s = f->sym;
 	size_t n = f->sym_len;
-	/* "+0x1f" symbol offsets go. */
-	for (size_t i = n; i-- > 0;) {
-		if (i + 3 < n && s[i] == '+' && s[i + 1] == '0' && s[i + 2] == 'x') {
-			bool hex = true;
-			for (size_t k = i + 3; k < n && hex; k++)
-				hex = (s[k] >= '0' && s[k] <= '9') || (s[k] >= 'a' && s[k] <= 'f') ||
-				      (s[k] >= 'A' && s[k] <= 'F');
-			if (hex)
-				n = i;
-			break;
-		}
-	}
-	if (c->opt.rust_fix && fg_rust_fix(s, n, &c->tmp) == 1) {
+	n = without_offset(s, n);
+	/* The perl script skips frames that start with '(' (meant for old
+	 * "(process name)" lines; it loses "(anonymous namespace)::f" too). */
+	if (c->opt.perl_compat && n && s[0] == '(')
+		return remember_expansion(c, key, c->expand_len, 0);
+	if (c->opt.rust_fix && !c->opt.perl_compat && fg_rust_fix(s, n, &c->tmp) == 1) {
 		s = c->tmp.data;
 		n = c->tmp.len;
 	}
@@ -324,7 +343,7 @@ int fg_collapser_frame(struct fg_collapser *c, const struct fg_raw_frame *f)
 	/* Cache key: symbol, module, and the pc only where it is printed. */
 	struct wp_buf *k = &c->key;
 	wp_buf_reset(k);
-	int rc = wp_buf_append(k, f->sym, f->sym_len);
+	int rc = wp_buf_append(k, f->sym, without_offset(f->sym, f->sym_len));
 	rc = rc ? rc : wp_buf_putc(k, '\0');
 	rc = rc ? rc : wp_buf_append(k, f->module, f->module_len);
 	rc = rc ? rc : wp_buf_putc(k, c->java ? 'J' : '-');
@@ -381,8 +400,8 @@ int fg_collapser_end(struct fg_collapser *c, uint64_t weight)
 	if (!c->active)
 		return WP_E_USAGE;
 	c->active = false;
-	if (c->nframes == 0)
-		return 0;
+	if (c->nframes == 0 && !c->opt.perl_compat)
+		return 0; /* perl prints such a sample as "comm count" */
 	int rc = push_frame(c, c->root);
 	if (rc)
 		return rc;

@@ -43,6 +43,8 @@ struct fg_collapse_options {
 	bool tidy_generic;     /* strip argument lists, ';' -> ':' (default on) */
 	bool tidy_java;        /* drop leading L of Java class names (default on) */
 	bool rust_fix;         /* decode half-demangled Rust names (default on) */
+	bool perl_compat;      /* stackcollapse-perf.pl's own tidying, '(' frames
+				* dropped, frame-less samples kept */
 };
 void fg_collapse_options_init(struct fg_collapse_options *o);
 
@@ -74,6 +76,7 @@ struct wp_stacks *fg_collapser_stacks(struct fg_collapser *c);
 /* Tidying helpers, exposed for tests and other collapsers. Each writes the
  * result into out (reset first). */
 int fg_tidy_generic(const char *s, size_t n, struct wp_buf *out);
+int fg_tidy_perl(const char *s, size_t n, struct wp_buf *out);
 /* Decodes a Rust legacy name that perf left half-demangled
  * (`_$LT$std..io..X$GT$::new::h0123456789abcdef` -> `<std::io::X>::new`).
  * Returns 1 when it rewrote the name, 0 when the name is not such a one. */

@@ -42,3 +42,32 @@ int fg_tidy_generic(const char *s, size_t n, struct wp_buf *out)
 			out->data[i] = ':';
 	return 0;
 }
+
+/* stackcollapse-perf.pl's own rule, for --perl-compat: ';' -> ':'; unless
+ * the name looks like a Go method (".(" ... ")."), everything from the first
+ * '(' that does not open "(anonymous namespace)" goes; quotes are deleted. */
+int fg_tidy_perl(const char *s, size_t n, struct wp_buf *out)
+{
+	static const char anon[] = "(anonymous namespace)";
+	bool go = false;
+	for (size_t i = 0; i + 1 < n && !go; i++)
+		if (s[i] == '.' && s[i + 1] == '(')
+			for (size_t k = i + 2; k + 1 < n && !go; k++)
+				go = s[k] == ')' && s[k + 1] == '.';
+	size_t keep = n;
+	for (size_t i = 0; i < n && !go; i++)
+		if (s[i] == '(' && !(n - i >= sizeof anon - 1 && memcmp(s + i, anon, sizeof anon - 1) == 0)) {
+			keep = i;
+			break;
+		}
+	wp_buf_reset(out);
+	for (size_t i = 0; i < keep; i++) {
+		char c = s[i] == ';' ? ':' : s[i];
+		if (c == '"' || c == '\'')
+			continue;
+		int rc = wp_buf_putc(out, c);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}

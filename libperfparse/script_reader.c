@@ -84,7 +84,12 @@ const char *pp_script_errmsg(const struct pp_script_reader *r) { return r->err; 
 
 bool pp_script_parse_frame(const char *line, size_t len, struct pp_script_frame *out)
 {
-	struct pp_str s = trim(line, len);
+	/* Frame lines are indented with blanks and end in ')': trim cheaply. */
+	struct pp_str s = {line, len};
+	while (s.n && (*s.p == ' ' || *s.p == '\t'))
+		s.p++, s.n--;
+	while (s.n && is_space(s.p[s.n - 1]))
+		s.n--;
 	size_t i = 0;
 	while (i < s.n && is_hex(s.p[i]))
 		i++;

@@ -9,7 +9,7 @@
 enum {
 	OPT_PID = 256, OPT_TID, OPT_KERNEL, OPT_JIT, OPT_ALL, OPT_ADDRS, OPT_EVENT, OPT_INLINE,
 	OPT_CONTEXT, OPT_SRCLINE, OPT_SAMPLES, OPT_INCLUDE, OPT_EXCLUDE, OPT_COMM, OPT_SYMFS,
-	OPT_NO_TIDY,
+	OPT_NO_TIDY, OPT_PERL_COMPAT,
 };
 
 static const struct wp_option options[] = {
@@ -29,6 +29,8 @@ static const struct wp_option options[] = {
 	{"comm", OPT_COMM, WP_OPT_REQUIRED, "NAME", "keep only samples of process NAME (repeatable)"},
 	{"symfs", OPT_SYMFS, WP_OPT_REQUIRED, "DIR", "look for modules under DIR (for --inline)"},
 	{"no-tidy", OPT_NO_TIDY, WP_OPT_NONE, NULL, "keep argument lists and Java/Rust names as printed"},
+	{"perl-compat", OPT_PERL_COMPAT, WP_OPT_NONE, NULL,
+	 "name clean-up, '(' frames and frame-less samples as stackcollapse-perf.pl"},
 	NAMES_OPTIONS,
 	{"output", 'o', WP_OPT_REQUIRED, "FILE", "write to FILE instead of standard output"},
 	{"quiet", 'q', WP_OPT_NONE, NULL, "no warnings"},
@@ -72,6 +74,7 @@ static int on_option(int key, const char *arg, void *ctx)
 	case OPT_NO_TIDY:
 		c->collapse.tidy_generic = c->collapse.tidy_java = c->collapse.rust_fix = false;
 		break;
+	case OPT_PERL_COMPAT: c->collapse.perl_compat = true; break;
 	case 'o': a->output = arg; break;
 	case 'q': c->quiet = a->names.quiet = true; break;
 	case OPT_COMM:
