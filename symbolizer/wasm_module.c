@@ -120,8 +120,8 @@ static int parse_imports(struct sym_wasm_module *m, struct cursor *c)
 	uint32_t count;
 	int rc = read_u32(c, &count);
 	for (uint32_t i = 0; i < count && !rc; i++) {
-		const uint8_t *p;
-		uint32_t len, v;
+		const uint8_t *p = NULL;
+		uint32_t len = 0, v = 0;
 		uint8_t kind = 0, b;
 		rc = read_name(c, &p, &len);
 		rc = rc ? rc : read_name(c, &p, &len);
@@ -179,8 +179,8 @@ static int parse_function_names(struct sym_wasm_module *m, struct cursor *c)
 	uint32_t count;
 	int rc = read_u32(c, &count);
 	for (uint32_t i = 0; i < count && !rc; i++) {
-		uint32_t fi, len;
-		const uint8_t *p;
+		uint32_t fi = 0, len = 0;
+		const uint8_t *p = NULL;
 		rc = read_u32(c, &fi);
 		rc = rc ? rc : read_name(c, &p, &len);
 		rc = rc ? rc : add_fname(m, fi, p, len);
@@ -204,8 +204,8 @@ static int parse_name_section(struct sym_wasm_module *m, struct cursor *c)
 		struct cursor sub = *c;
 		sub.end = c->pos + size;
 		if (id == 0) {
-			const uint8_t *p;
-			uint32_t len;
+			const uint8_t *p = NULL;
+			uint32_t len = 0;
 			rc = read_name(&sub, &p, &len);
 			if (!rc) {
 				m->module_name_off = m->names.len;
@@ -230,16 +230,16 @@ static int parse_name_section(struct sym_wasm_module *m, struct cursor *c)
 
 static int parse_custom(struct sym_wasm_module *m, struct cursor *c)
 {
-	const uint8_t *p;
-	uint32_t len;
+	const uint8_t *p = NULL;
+	uint32_t len = 0;
 	int rc = read_name(c, &p, &len);
 	if (rc)
 		return rc;
 	if (len == 4 && memcmp(p, "name", 4) == 0)
 		return parse_name_section(m, c);
 	if (len == 8 && memcmp(p, "build_id", 8) == 0) {
-		uint32_t n;
-		const uint8_t *id;
+		uint32_t n = 0;
+		const uint8_t *id = NULL;
 		rc = read_name(c, &id, &n); /* vec(byte) */
 		if (rc)
 			return rc;
