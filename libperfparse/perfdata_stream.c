@@ -1,0 +1,189 @@
+/* perfdata_stream.c - cuts one data file (or the data section of one) into
+ * records, checking every size against the bytes present.
+ *
+ * Besides the plain `perf_event_header { u32 type; u16 misc; u16 size; }`
+ * records it knows three shapes (research/perfdata-format.md §1.3, §1.5):
+ *   COMPRESSED (81) / COMPRESSED2 (83, u64 data_size first): zstd payloads
+ *     whose inflated bytes are records again (perfdata_zstd.c);
+ *   HEADER_TRACING_DATA (66): `u32 size` bytes of tracing data follow the
+ *     record, not counted in header.size;
+ *   AUXTRACE (71): `u64 size` bytes of trace data follow likewise.
+ * Pipe-mode records need not be 8-byte aligned: nothing here assumes it.
+ * A record handed out stays valid until the next call (its bytes are
+ * consumed then). */
+#include <stdlib.h>
+
+#include "perfdata_internal.h"
+
+void pd_stream_release(struct pd_stream *st)
+{
+	pd_src_close(&st->src);
+	pd_zstd_free(st->z);
+	pd_queue_release(&st->q);
+	free(st->name);
+	free(st->errmsg);
+	memset(st, 0, sizeof *st);
+}
+
+/* A cut-off last record of an interrupted recording is expected: warn. */
+static int cut_short(struct pp_data *d, struct pd_stream *st, uint64_t off, uint64_t want,
+		     int64_t got)
+{
+	if (st->tolerate_tail) {
+		pd_warn(d, PD_W_TRUNC_TAIL,
+			"%s: offset 0x%llx: last record cut short (%lld of %llu bytes), "
+			"as in an interrupted recording; ignored",
+			st->name, (unsigned long long)off, (long long)got, (unsigned long long)want);
+		return 0;
+	}
+	if (got == 0)
+		return pd_fail(d, WP_E_TRUNCATED, st->name, off,
+			       "data ends early: %llu bytes of the data section are missing",
+			       (unsigned long long)want);
+	if (want == 8)
+		return pd_fail(d, WP_E_TRUNCATED, st->name, off,
+			       "record header cut short: %lld of 8 bytes present", (long long)got);
+	return pd_fail(d, WP_E_TRUNCATED, st->name, off,
+		       "record of %llu bytes cut short: only %lld bytes present",
+		       (unsigned long long)want, (long long)got);
+}
+
+int pd_stream_next(struct pp_data *d, struct pd_stream *st, const uint8_t **rec, size_t *size,
+		   uint64_t *off)
+{
+	if (st->consume) {
+		pd_src_consume(&st->src, st->consume);
+		st->consume = 0;
+	}
+	if (st->skip) {
+		uint64_t at = pd_src_pos(&st->src);
+		uint64_t n = st->skip;
+		st->skip = 0;
+		uint64_t lim = st->end;
+		if (d->file_size != UINT64_MAX && d->file_size < lim && st->src.fd >= 0)
+			lim = d->file_size;
+		if (st->src.fd < 0 && st->src.mem_len < lim)
+			lim = st->src.mem_len;
+		if (lim != UINT64_MAX && (at > lim || n > lim - at))
+			return pd_fail(d, WP_E_TRUNCATED, st->name, at,
+				      "trace data of %llu bytes runs past the end (%llu bytes left)",
+				      (unsigned long long)n, (unsigned long long)(lim > at ? lim - at : 0));
+		int rc = pd_src_skip(&st->src, n);
+		if (rc)
+			return pd_fail(d, rc, st->name, at, "cannot skip %llu bytes of trace data",
+				      (unsigned long long)n);
+	}
+	for (;;) {
+		if (st->in_comp) {
+			const char *why = "";
+			int r = pd_zstd_next(st->z, rec, size, &why);
+			if (r == 1) {
+				uint32_t type = pd_u32(*rec);
+				if (type == PP_RECORD_HEADER_TRACING_DATA || type == PP_RECORD_AUXTRACE ||
+				    type == PP_RECORD_COMPRESSED || type == PP_RECORD_COMPRESSED2)
+					return pd_fail(d, WP_E_UNSUPPORTED, st->name, st->comp_offset,
+						       "record type %u inside compressed data", type);
+				*off = st->comp_offset;
+				return 1;
+			}
+			if (r < 0)
+				return pd_fail(d, r, st->name, st->comp_offset,
+					       "compressed data (inflated byte 0x%llx): %s",
+					       (unsigned long long)pd_zstd_out_pos(st->z), why);
+			st->in_comp = false;
+		}
+		uint64_t pos = pd_src_pos(&st->src);
+		if (pos >= st->end)
+			break;
+		const uint8_t *p;
+		int64_t got = pd_src_peek(&st->src, 8, &p);
+		if (got < 0)
+			return pd_fail(d, (int)got, st->name, pos, "cannot read: %s",
+				       wp_strerror((int)got));
+		if (got == 0) {
+			if (st->end != UINT64_MAX)
+				return cut_short(d, st, pos, st->end - pos, 0);
+			break;
+		}
+		if (got < 8)
+			return cut_short(d, st, pos, 8, got);
+		uint32_t type = pd_u32(p);
+		size_t rs = pd_u16(p + 6);
+		if (rs < 8)
+			return pd_fail(d, WP_E_FORMAT, st->name, pos,
+				      "record of %llu bytes is shorter than its header (type %llu)",
+				      (unsigned long long)rs, (unsigned long long)type);
+		if (st->end != UINT64_MAX && rs > st->end - pos)
+			return pd_fail(d, WP_E_TRUNCATED, st->name, pos,
+				      "record of %llu bytes runs past the end of the data section "
+				      "(%llu bytes left)",
+				      (unsigned long long)rs, (unsigned long long)(st->end - pos));
+		size_t extra = 0;
+		if (type == PP_RECORD_HEADER_TRACING_DATA && rs >= 12) {
+			got = pd_src_peek(&st->src, 12, &p);
+			if (got == 12)
+				extra = pd_u32(p + 8);
+			if (extra > PD_MAX_TRACING)
+				return pd_fail(d, WP_E_TOOBIG, st->name, pos,
+					      "tracing data of %llu bytes is too large",
+					      (unsigned long long)extra);
+		}
+		got = pd_src_peek(&st->src, rs + extra, &p);
+		if (got < 0)
+			return pd_fail(d, (int)got, st->name, pos, "cannot read: %s",
+				       wp_strerror((int)got));
+		if ((size_t)got < rs + extra) {
+			if ((size_t)got < rs)
+				return cut_short(d, st, pos, rs, got);
+			return pd_fail(d, WP_E_TRUNCATED, st->name, pos,
+				      "tracing data of %llu bytes cut short (%llu present)",
+				      (unsigned long long)extra, (unsigned long long)(got - (int64_t)rs));
+		}
+		if (type == PP_RECORD_COMPRESSED || type == PP_RECORD_COMPRESSED2) {
+			const uint8_t *payload = p + 8;
+			size_t n = rs - 8;
+			if (type == PP_RECORD_COMPRESSED2) {
+				uint64_t ds = n >= 8 ? pd_u64(p + 8) : UINT64_MAX;
+				if (ds > n - 8)
+					return pd_fail(d, WP_E_FORMAT, st->name, pos,
+						      "COMPRESSED2 data_size %llu exceeds the record's "
+						      "%llu bytes", (unsigned long long)ds,
+						      (unsigned long long)rs);
+				payload = p + 16;
+				n = (size_t)ds;
+			}
+			if (!st->z && !(st->z = pd_zstd_new()))
+				return pd_fail(d, WP_E_NOMEM, st->name, pos, "out of memory");
+			pd_zstd_feed(st->z, payload, n);
+			pd_src_consume(&st->src, rs);
+			st->comp_offset = pos;
+			st->in_comp = true;
+			continue;
+		}
+		if (st->z && pd_zstd_pending(st->z))
+			pd_warn(d, PD_W_STRADDLE,
+				"%s: offset 0x%llx: uncompressed record while %zu inflated bytes wait "
+				"for the rest of their record", st->name, (unsigned long long)pos,
+				pd_zstd_pending(st->z));
+		if (type == PP_RECORD_HEADER_TRACING_DATA) {
+			int rc = pd_trace_parse(d, p + rs, extra);
+			if (rc == WP_E_NOMEM)
+				return pd_fail(d, rc, st->name, pos, "out of memory");
+			if (rc)
+				pd_warn(d, PD_W_TRACING, "%s: offset 0x%llx: tracing data: %s", st->name,
+					(unsigned long long)pos, wp_strerror(rc));
+		}
+		if (type == PP_RECORD_AUXTRACE && rs >= 16)
+			st->skip = pd_u64(p + 8);
+		st->consume = rs + extra;
+		*rec = p;
+		*size = rs;
+		*off = pos;
+		return 1;
+	}
+	if (st->z && pd_zstd_pending(st->z))
+		return pd_fail(d, WP_E_TRUNCATED, st->name, st->comp_offset,
+			      "compressed data ends inside a record (%llu bytes of it present)",
+			      (unsigned long long)pd_zstd_pending(st->z));
+	return 0;
+}
