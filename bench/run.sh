@@ -283,6 +283,16 @@ else
 	done
 fi
 
+# ---- name translation on the biggest folded file ---------------------------
+names=$WASMPERF_BIN/wasmperf-names
+if [ -x "$names" ] && [ -s "${big:-}" ]; then
+	row names "input: ${big##*/}" - - "$(stat -c %s "$big") bytes"
+	measure t_cat names "cat" /dev/null cat "$big" || true
+	measure t_names names "wasmperf-names --runtime v8" "$out/names.folded" "$names" --runtime v8 "$big" || true
+	[ -n "${t_names:-}" ] && row names "throughput wasmperf-names" \
+		"$(awk -v b="$(stat -c %s "$big")" -v t="$t_names" 'BEGIN { printf "%.0f", b / t / 1e6 }')" - "MB/s"
+fi
+
 # ---- report ---------------------------------------------------------------
 {
 	echo
