@@ -336,10 +336,8 @@ static int expand_frame(struct fg_collapser *c, const struct fg_raw_frame *f, ui
 	return remember_expansion(c, key, offset, count);
 }
 
-int fg_collapser_frame(struct fg_collapser *c, const struct fg_raw_frame *f)
+int fg_collapser_frame_key(struct fg_collapser *c, const struct fg_raw_frame *f, uint32_t *key)
 {
-	if (!c->active)
-		return WP_E_USAGE;
 	/* Cache key: symbol, module, and the pc only where it is printed. */
 	struct wp_buf *k = &c->key;
 	wp_buf_reset(k);
@@ -355,24 +353,40 @@ int fg_collapser_frame(struct fg_collapser *c, const struct fg_raw_frame *f)
 	}
 	if (rc)
 		return rc;
-	uint32_t before = wp_intern_count(c->raw_keys), key;
-	rc = wp_intern_get(c->raw_keys, k->data, k->len, &key);
+	uint32_t before = wp_intern_count(c->raw_keys);
+	rc = wp_intern_get(c->raw_keys, k->data, k->len, key);
 	if (rc)
 		return rc;
-	if (key == before) {
-		rc = expand_frame(c, f, key);
-		if (rc)
-			return rc;
-	}
+	return *key == before ? expand_frame(c, f, *key) : 0;
+}
+
+int fg_collapser_push_key(struct fg_collapser *c, uint32_t key)
+{
+	if (!c->active || key >= wp_intern_count(c->raw_keys))
+		return WP_E_USAGE;
 	size_t offset = (size_t)(c->key_run[key] >> 16), count = c->key_run[key] & 0xffff;
 	/* Parts are pushed last first: the whole stack is reversed at the end,
 	 * which puts them back in order, outermost first. */
 	for (size_t i = count; i-- > 0;) {
-		rc = push_frame(c, c->expand[offset + i]);
+		int rc = push_frame(c, c->expand[offset + i]);
 		if (rc)
 			return rc;
 	}
 	return 0;
+}
+
+int fg_collapser_key_variant(const struct fg_collapser *c)
+{
+	return c->java ? 1 : 0;
+}
+
+int fg_collapser_frame(struct fg_collapser *c, const struct fg_raw_frame *f)
+{
+	if (!c->active)
+		return WP_E_USAGE;
+	uint32_t key;
+	int rc = fg_collapser_frame_key(c, f, &key);
+	return rc ? rc : fg_collapser_push_key(c, key);
 }
 
 int fg_collapser_frame_name(struct fg_collapser *c, const char *name, size_t len)

@@ -61,6 +61,14 @@ void fg_collapser_free(struct fg_collapser *c);
 int fg_collapser_begin(struct fg_collapser *c, const char *comm, size_t comm_len,
 		       const char *pid, size_t pid_len, const char *tid, size_t tid_len);
 int fg_collapser_frame(struct fg_collapser *c, const struct fg_raw_frame *f);
+/* The same in two steps, for callers that can cache the raw frame's key
+ * themselves (e.g. by symbol pointers): the key of a raw frame (tidied and
+ * remembered on first sight), then pushing it. Keys depend on
+ * fg_collapser_key_variant() (JVM processes tidy differently), which may
+ * change at each fg_collapser_begin(). */
+int fg_collapser_frame_key(struct fg_collapser *c, const struct fg_raw_frame *f, uint32_t *key);
+int fg_collapser_push_key(struct fg_collapser *c, uint32_t key);
+int fg_collapser_key_variant(const struct fg_collapser *c);
 /* Adds an already final frame name (no tidying), leaf first; used for
  * inline expansion and for frames produced by a symbolizer. */
 int fg_collapser_frame_name(struct fg_collapser *c, const char *name, size_t len);

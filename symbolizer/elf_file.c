@@ -20,20 +20,16 @@
 #include "wpcommon.h"
 
 #define DEBUG_ROOT "/usr/lib/debug"
-#define MAX_BUILD_ID 64
+#define MAX_BUILD_ID SYM_ELF_MAX_BUILD_ID
 #define MAX_LOADS 64
 
-struct elf_handle {
-	int fd;
-	Elf *elf;
-};
 
 struct load_range {
 	uint64_t start, end;
 };
 
 struct sym_elf {
-	struct elf_handle main, debug; /* debug.elf NULL: no separate debug file */
+	struct sym_elf_raw main, debug; /* debug.elf NULL: no separate debug file */
 	Dwarf *dwarf;
 	char *dwarf_path;
 	bool is_exec;
@@ -46,7 +42,7 @@ struct sym_elf {
 	size_t nvalues, values_cap;
 };
 
-static void handle_close(struct elf_handle *h)
+void sym_elf_raw_close(struct sym_elf_raw *h)
 {
 	if (h->elf)
 		elf_end(h->elf);
@@ -57,7 +53,7 @@ static void handle_close(struct elf_handle *h)
 }
 
 /* Opens path as an ELF file; 0, WP_E_NOTFOUND or WP_E_FORMAT. */
-static int handle_open(struct elf_handle *h, const char *path, const char **why)
+int sym_elf_raw_open(struct sym_elf_raw *h, const char *path, const char **why)
 {
 	h->fd = -1;
 	h->elf = NULL;
@@ -116,7 +112,7 @@ static bool has_debug_info(Elf *elf)
 }
 
 /* NT_GNU_BUILD_ID from any note section; returns its length (0 = none). */
-static size_t build_id(Elf *elf, unsigned char *out)
+size_t sym_elf_build_id(Elf *elf, unsigned char *out)
 {
 	for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
 		GElf_Shdr sh;
@@ -146,15 +142,15 @@ static size_t build_id(Elf *elf, unsigned char *out)
 static bool try_debug_file(struct sym_elf *e, const char *path, const unsigned char *id,
 			   size_t id_len)
 {
-	struct elf_handle h;
+	struct sym_elf_raw h;
 	const char *why;
-	if (handle_open(&h, path, &why) != 0)
+	if (sym_elf_raw_open(&h, path, &why) != 0)
 		return false;
 	unsigned char other[MAX_BUILD_ID];
-	size_t other_len = build_id(h.elf, other);
+	size_t other_len = sym_elf_build_id(h.elf, other);
 	if (!has_debug_info(h.elf) ||
 	    (id_len && other_len && (id_len != other_len || memcmp(id, other, id_len) != 0))) {
-		handle_close(&h);
+		sym_elf_raw_close(&h);
 		return false;
 	}
 	e->debug = h;
@@ -170,12 +166,24 @@ static bool join(char *buf, const char *a, const char *b, const char *c, const c
 	return n > 0 && n < PATH_MAX;
 }
 
+struct debug_try {
+	struct sym_elf *e;
+	const unsigned char *id;
+	size_t id_len;
+};
+
+static bool try_debuglink(void *ctx, const char *path)
+{
+	struct debug_try *t = ctx;
+	return try_debug_file(t->e, path, t->id, t->id_len);
+}
+
 static bool find_debug_file(struct sym_elf *e, const char *symfs, const char *module,
 			    const char *real_path)
 {
 	char buf[PATH_MAX];
 	unsigned char id[MAX_BUILD_ID];
-	size_t id_len = build_id(e->main.elf, id);
+	size_t id_len = sym_elf_build_id(e->main.elf, id);
 	if (id_len >= 2) {
 		char hex[2 * MAX_BUILD_ID + 1];
 		for (size_t i = 0; i < id_len; i++)
@@ -189,8 +197,17 @@ static bool find_debug_file(struct sym_elf *e, const char *symfs, const char *mo
 		}
 	}
 
+	struct debug_try t = {e, id, id_len};
+	return sym_elf_debuglink_each(e->main.elf, symfs, module, real_path, try_debuglink, &t);
+}
+
+bool sym_elf_debuglink_each(Elf *elf, const char *symfs, const char *module,
+			    const char *real_path, bool (*fn)(void *ctx, const char *path),
+			    void *ctx)
+{
+	char buf[PATH_MAX];
 	GElf_Shdr sh;
-	Elf_Scn *scn = find_section(e->main.elf, ".gnu_debuglink", &sh);
+	Elf_Scn *scn = find_section(elf, ".gnu_debuglink", &sh);
 	Elf_Data *d = scn ? elf_getdata(scn, NULL) : NULL;
 	if (!d || !d->d_buf || d->d_size == 0)
 		return false;
@@ -204,13 +221,11 @@ static bool find_debug_file(struct sym_elf *e, const char *symfs, const char *mo
 	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - real_path + 1) : 0, real_path);
 	slash = strrchr(module, '/');
 	snprintf(mdir, sizeof mdir, "%.*s", slash ? (int)(slash - module + 1) : 0, module);
-	if (join(buf, dir, name, "", "") && strcmp(buf, real_path) != 0 &&
-	    try_debug_file(e, buf, id, id_len))
+	if (join(buf, dir, name, "", "") && strcmp(buf, real_path) != 0 && fn(ctx, buf))
 		return true;
-	if (join(buf, dir, ".debug/", name, "") && try_debug_file(e, buf, id, id_len))
+	if (join(buf, dir, ".debug/", name, "") && fn(ctx, buf))
 		return true;
-	if (mdir[0] == '/' && join(buf, symfs, DEBUG_ROOT, mdir, name) &&
-	    try_debug_file(e, buf, id, id_len))
+	if (mdir[0] == '/' && join(buf, symfs, DEBUG_ROOT, mdir, name) && fn(ctx, buf))
 		return true;
 	return false;
 }
@@ -254,7 +269,7 @@ int sym_elf_open(struct sym_elf **out, const char *symfs, const char *path, size
 		return WP_E_NOMEM;
 	}
 	e->main.fd = e->debug.fd = -1;
-	int rc = handle_open(&e->main, real_path, why);
+	int rc = sym_elf_raw_open(&e->main, real_path, why);
 	if (rc != 0) {
 		free(e);
 		return rc;
@@ -290,8 +305,8 @@ void sym_elf_free(struct sym_elf *e)
 		return;
 	if (e->dwarf)
 		dwarf_end(e->dwarf);
-	handle_close(&e->debug);
-	handle_close(&e->main);
+	sym_elf_raw_close(&e->debug);
+	sym_elf_raw_close(&e->main);
 	wp_intern_free(e->names);
 	free(e->values);
 	free(e->dwarf_path);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include <elfutils/libdw.h>
+#include <libelf.h>
 
 struct sym_elf;
 
@@ -35,5 +36,31 @@ int sym_elf_symbol(struct sym_elf *e, const char *name, size_t len, uint64_t *va
 /* True when the module is ET_EXEC and addr lies in one of its PT_LOAD
  * segments: then a pc perf printed may be a file address. */
 bool sym_elf_exec_contains(const struct sym_elf *e, uint64_t addr);
+
+/* ---- lower-level helpers, shared with the native symbolizer ---- */
+#define SYM_ELF_MAX_BUILD_ID 64
+
+/* One ELF opened read-only through an mmap; regular files only (no FIFO,
+ * device or directory), so a path from the input cannot hang or read a
+ * device. 0, WP_E_NOTFOUND or WP_E_FORMAT (not ELF) with *why set. */
+struct sym_elf_raw {
+	int fd;
+	Elf *elf;
+};
+int sym_elf_raw_open(struct sym_elf_raw *h, const char *path, const char **why);
+void sym_elf_raw_close(struct sym_elf_raw *h); /* idempotent */
+
+/* NT_GNU_BUILD_ID of any SHT_NOTE section into out (SYM_ELF_MAX_BUILD_ID
+ * bytes); returns its length, 0 when there is none. */
+size_t sym_elf_build_id(Elf *elf, unsigned char *out);
+
+/* Calls fn for each place gdb and perf look for the .gnu_debuglink file of
+ * elf (its directory, its .debug/ subdirectory, symfs/usr/lib/debug/ + the
+ * module's directory), stopping when fn returns true; false when elf has
+ * no usable .gnu_debuglink or fn never accepted. module is the recorded
+ * path, real_path the file opened (symfs + module). */
+bool sym_elf_debuglink_each(Elf *elf, const char *symfs, const char *module,
+			    const char *real_path, bool (*fn)(void *ctx, const char *path),
+			    void *ctx);
 
 #endif

@@ -156,6 +156,108 @@ int sym_names_translate(struct sym_names *n, const char *frame, size_t len, bool
 const char *sym_names_errmsg(const struct sym_names *n);
 
 /* ---- native symbols for perf.data: address spaces, ELF, kallsyms, perf maps ----
- * @@NATIVE-API@@ (owned by the native symbolizer; declarations follow) */
+ * @@NATIVE-API@@ (owned by the native symbolizer; declarations follow)
+ *
+ * Turns the addresses of perf.data samples into what `perf script` (perf
+ * 6.1, default fields) prints for them: "SYMBOL+0xOFF (MODULE)". The
+ * caller feeds the records in time order as plain values (no libperfparse
+ * types): build-ids (HEADER_BUILD_ID), MMAP/MMAP2, COMM, FORK, EXIT, then
+ * resolves each callchain address. Per process, mappings are kept with the
+ * time span they were valid in (an exec or a reused pid ends them; threads
+ * share their process's; a fork copies the parent's), so an address
+ * resolves to what was mapped there at the sample's time. Kernel and
+ * module mappings (pid -1 or kernel cpumode) are global. Symbols come from
+ * ELF files (.symtab or .dynsym, debug files by .gnu_debuglink, build-id,
+ * /usr/lib/debug and the perf build-id cache, checked against the recorded
+ * build-id), from kallsyms and from perf-PID.map files, with perf's rules
+ * for aliases and sizes; see the native_*.c files for each rule and for
+ * the known differences from perf. Tables are built once per file on first
+ * use; memory grows with files, symbols and mappings, never with samples. */
+struct sym_native;
+
+struct sym_native_options {
+	const char *symfs;        /* root prepended to recorded paths (--symfs), NULL none */
+	const char *kallsyms;     /* kernel symbols from this file (--kallsyms); NULL:
+				   * /proc/kallsyms when the running kernel's build-id
+				   * (/sys/kernel/notes) is the recorded one (or none was
+				   * recorded), else the build-id cache's copy */
+	const char *buildid_dir;  /* perf's build-id cache (--buildid-dir; tools pass
+				   * $HOME/.debug by default), NULL none */
+	const char *perf_map_dir; /* perf-PID.map looked for here first, NULL none */
+	const char *data_dir;     /* then beside the perf.data file, NULL none; then /tmp */
+	bool no_demangle;         /* keep C++/Rust ELF names mangled (--no-demangle) */
+	bool no_proc_kallsyms;    /* never read /proc/kallsyms nor /sys/kernel/notes */
+};
+void sym_native_options_init(struct sym_native_options *o);
+
+/* Strings in o are copied. warn (may be NULL) gets one message per file
+ * and kind. NULL when out of memory. */
+struct sym_native *sym_native_new(const struct sym_native_options *o, sym_warn_fn warn,
+				  void *ctx);
+void sym_native_free(struct sym_native *s);
+
+/* A HEADER_BUILD_ID entry: path as recorded ("[kernel.kallsyms]", "[vdso]"
+ * or a file), build-id bytes (at most 20 are used). Later calls replace. */
+int sym_native_build_id(struct sym_native *s, const char *path, const uint8_t *id, size_t len);
+
+/* One MMAP or MMAP2 record. For MMAP (no prot), pass PROT_EXEC unless the
+ * record has PERF_RECORD_MISC_MMAP_DATA, as perf does. kernel: cpumode
+ * kernel (the [kernel.kallsyms]_text map with pgoff = address of _text,
+ * or a module): such maps are global. build_id: from an MMAP2 with
+ * PERF_RECORD_MISC_MMAP_BUILD_ID, else NULL (the HEADER_BUILD_ID of the
+ * path is used). */
+struct sym_native_map {
+	uint64_t time;
+	int32_t pid, tid;
+	uint64_t start, len, pgoff;
+	const char *filename;
+	uint32_t prot, flags;     /* PROT_*, MAP_* (MAP_HUGETLB marks anon memory) */
+	const uint8_t *build_id;
+	size_t build_id_len;
+	bool kernel;
+};
+int sym_native_mmap(struct sym_native *s, const struct sym_native_map *m);
+/* COMM: with exec (PERF_RECORD_MISC_COMM_EXEC) the process's mappings end
+ * at time. comm itself is not needed for symbols and may be NULL. */
+int sym_native_comm(struct sym_native *s, uint64_t time, int32_t pid, int32_t tid,
+		    const char *comm, bool exec);
+/* FORK: pid != ppid is a new process that starts with a copy of ppid's
+ * mappings at time; pid == ppid is a new thread of the same process. */
+int sym_native_fork(struct sym_native *s, uint64_t time, int32_t pid, int32_t ppid,
+		    int32_t tid, int32_t ptid);
+int sym_native_exit(struct sym_native *s, uint64_t time, int32_t pid, int32_t ppid,
+		    int32_t tid, int32_t ptid);
+
+/* One resolved address. Strings are owned by s and live as long as it. */
+struct sym_frame {
+	const char *symbol;   /* NULL: unknown (perf prints "[unknown]") */
+	uint64_t offset;      /* address - symbol start (perf's "+0x..."), 0 when unknown */
+	const char *module;   /* what perf prints in parentheses: the mmap filename,
+			       * "[kernel.kallsyms]", "[module]", "[vdso]",
+			       * "/tmp/perf-PID.map" for anonymous executable memory,
+			       * or "[unknown]" when no mapping holds the address */
+	uint64_t map_addr;    /* the address perf script prints: file-relative
+			       * (ip - start + pgoff) in file mappings, else ip */
+	bool kernel;          /* kernel or module address */
+	bool jit;             /* from a perf map (JIT code) or a jitted-*.so */
+	bool unmapped;        /* no mapping holds the address */
+};
+
+/* Resolves addr of a sample of pid at time; kernel: the callchain context
+ * (or cpumode) says kernel. Times are those of the records (one clock);
+ * a sample without a timestamp passes UINT64_MAX (the latest mappings),
+ * records without one pass 0 (their order then decides). Always fills
+ * *out when it returns 0; < 0 only on WP_E_NOMEM or a bad argument. */
+int sym_native_resolve(struct sym_native *s, int32_t pid, uint64_t time, uint64_t addr,
+		       bool kernel, struct sym_frame *out);
+
+struct sym_native_stats {
+	uint64_t resolves, cache_hits, unmapped, unknown_symbol;
+	uint64_t files, files_failed;       /* ELF files loaded / without symbols */
+	uint64_t perf_maps, perf_map_bad_lines;
+	uint64_t kallsyms_symbols, kallsyms_bad_lines;
+	uint64_t mappings, processes;
+};
+void sym_native_get_stats(const struct sym_native *s, struct sym_native_stats *st);
 
 #endif

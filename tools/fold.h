@@ -23,12 +23,26 @@ struct fold_config {
 	struct fg_filter *filter;        /* --include / --exclude */
 	const char *symfs;               /* root for module paths, or NULL */
 	struct sym_names *names;         /* translate Wasm names on output, or NULL */
+	/* perf.data input */
+	uint64_t time_start, time_end;   /* --time, in the recording's ns (0: open) */
+	const char *kallsyms;            /* --kallsyms FILE */
+	const char *buildid_dir;         /* --buildid-dir DIR (default ~/.debug) */
+	const char *perf_map_dir;        /* --perf-map-dir DIR */
 	bool quiet;
 };
 
 /* Folds the inputs (NULL or "-" = stdin) into out. Returns 0, or 1 after
  * printing a one-line error naming the file and offset. */
 int fold_text_run(const struct fold_config *cfg, char **files, size_t nfiles, FILE *out);
+
+/* Folds one perf.data file (a path, a --threads directory or "-"). */
+int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out);
+/* Writes the collapser's stacks (translated when cfg->names); 0 or 1 after
+ * a message. */
+int fold_write(const struct fold_config *cfg, struct fg_collapser *c, FILE *out);
+/* What an input is: 1 perf.data, 0 text, < 0 cannot be read (message
+ * printed). For standard input the bytes looked at are put back. */
+int fold_input_is_perfdata(const char *prog, const char *path);
 
 /* Inline expansion hook (fold_inline.c): pushes the frames inlined at f
  * onto the collapser, root-most last; returns 1 when it did, 0 when the

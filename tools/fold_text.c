@@ -191,6 +191,14 @@ static int write_folded(const struct fold_config *cfg, struct fg_collapser *c, F
 	return rc;
 }
 
+int fold_write(const struct fold_config *cfg, struct fg_collapser *c, FILE *out)
+{
+	int rc = write_folded(cfg, c, out);
+	if (rc && rc != WP_E_FORMAT) /* WP_E_FORMAT: a frame outside the module, reported */
+		fprintf(stderr, "%s: cannot write the output\n", cfg->prog);
+	return rc ? 1 : 0;
+}
+
 int fold_text_run(const struct fold_config *cfg, char **files, size_t nfiles, FILE *out)
 {
 	struct fold_run run = {.cfg = cfg};

@@ -9,7 +9,7 @@
 enum {
 	OPT_PID = 256, OPT_TID, OPT_KERNEL, OPT_JIT, OPT_ALL, OPT_ADDRS, OPT_EVENT, OPT_INLINE,
 	OPT_CONTEXT, OPT_SRCLINE, OPT_SAMPLES, OPT_INCLUDE, OPT_EXCLUDE, OPT_COMM, OPT_SYMFS,
-	OPT_NO_TIDY, OPT_PERL_COMPAT,
+	OPT_NO_TIDY, OPT_PERL_COMPAT, OPT_TIME, OPT_KALLSYMS, OPT_BUILDID_DIR, OPT_PERF_MAP_DIR,
 };
 
 static const struct wp_option options[] = {
@@ -27,7 +27,11 @@ static const struct wp_option options[] = {
 	{"include", OPT_INCLUDE, WP_OPT_REQUIRED, "REGEX", "keep only stacks matching REGEX (repeatable)"},
 	{"exclude", OPT_EXCLUDE, WP_OPT_REQUIRED, "REGEX", "drop stacks matching REGEX (repeatable)"},
 	{"comm", OPT_COMM, WP_OPT_REQUIRED, "NAME", "keep only samples of process NAME (repeatable)"},
-	{"symfs", OPT_SYMFS, WP_OPT_REQUIRED, "DIR", "look for modules under DIR (for --inline)"},
+	{"symfs", OPT_SYMFS, WP_OPT_REQUIRED, "DIR", "look for recorded files under DIR (perf.data, --inline)"},
+	{"kallsyms", OPT_KALLSYMS, WP_OPT_REQUIRED, "FILE", "perf.data: kernel symbols from FILE"},
+	{"buildid-dir", OPT_BUILDID_DIR, WP_OPT_REQUIRED, "DIR", "perf.data: perf's build-id cache (default ~/.debug)"},
+	{"perf-map-dir", OPT_PERF_MAP_DIR, WP_OPT_REQUIRED, "DIR", "perf.data: look for perf-PID.map files in DIR first"},
+	{"time", OPT_TIME, WP_OPT_REQUIRED, "START,END", "perf.data: only samples in this span (seconds, as perf script prints)"},
 	{"no-tidy", OPT_NO_TIDY, WP_OPT_NONE, NULL, "keep argument lists and Java/Rust names as printed"},
 	{"perl-compat", OPT_PERL_COMPAT, WP_OPT_NONE, NULL,
 	 "name clean-up, '(' frames and frame-less samples as stackcollapse-perf.pl"},
@@ -50,6 +54,26 @@ struct args {
 	const char *comms[64];
 };
 
+/* "START,END" in seconds with decimals, as perf script prints times. */
+static int parse_time_span(const char *arg, uint64_t *start, uint64_t *end)
+{
+	const char *comma = strchr(arg, ',');
+	if (!comma)
+		return -1;
+	char *stop;
+	double a = comma == arg ? 0 : strtod(arg, &stop);
+	if (comma != arg && stop != comma)
+		return -1;
+	double b = comma[1] ? strtod(comma + 1, &stop) : 0;
+	if (comma[1] && *stop)
+		return -1;
+	if (a < 0 || b < 0 || (b && b < a))
+		return -1;
+	*start = (uint64_t)(a * 1e9 + 0.5);
+	*end = (uint64_t)(b * 1e9 + 0.5);
+	return 0;
+}
+
 static int on_option(int key, const char *arg, void *ctx)
 {
 	struct args *a = ctx;
@@ -71,6 +95,15 @@ static int on_option(int key, const char *arg, void *ctx)
 	case OPT_SRCLINE: c->srcline = true; break;
 	case OPT_SAMPLES: c->count_samples = true; break;
 	case OPT_SYMFS: c->symfs = arg; break;
+	case OPT_KALLSYMS: c->kallsyms = arg; break;
+	case OPT_BUILDID_DIR: c->buildid_dir = arg; break;
+	case OPT_PERF_MAP_DIR: c->perf_map_dir = arg; break;
+	case OPT_TIME:
+		if (parse_time_span(arg, &c->time_start, &c->time_end)) {
+			wp_cli_error(&cli, "--time wants START,END in seconds (either may be empty), not '%s'", arg);
+			return -1;
+		}
+		break;
 	case OPT_NO_TIDY:
 		c->collapse.tidy_generic = c->collapse.tidy_java = c->collapse.rust_fix = false;
 		break;
@@ -122,7 +155,15 @@ int main(int argc, char **argv)
 	if (!out) {
 		perror(a.output);
 	} else {
-		status = fold_text_run(&a.cfg, argv + first, (size_t)(argc - first), out);
+		int kind = fold_input_is_perfdata(cli.prog, first < argc ? argv[first] : NULL);
+		if (kind == 1 && argc - first > 1) {
+			wp_cli_error(&cli, "folds one perf.data at a time");
+			status = 2;
+		} else if (kind == 1) {
+			status = fold_data_run(&a.cfg, first < argc ? argv[first] : NULL, out);
+		} else if (kind == 0) {
+			status = fold_text_run(&a.cfg, argv + first, (size_t)(argc - first), out);
+		}
 		if (fflush(out) != 0 || ferror(out) || (a.output && fclose(out) != 0)) {
 			fprintf(stderr, "%s: cannot write '%s'\n", cli.prog, a.output ? a.output : "<stdout>");
 			status = 1;

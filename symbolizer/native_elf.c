@@ -1,0 +1,269 @@
+/* native_elf.c - the symbols of one recorded file as perf 6.1 loads them
+ * (dso__load() and dso__load_sym() in tools/perf/util/symbol{,-elf}.c):
+ *
+ * - Candidates (native_buildid.c) must carry the build-id the recording
+ *   gave, or, when it gave none, the one of symfs+path (perf reads it
+ *   first); a candidate without a build-id is then rejected too.
+ * - The first candidate with a .symtab gives the symbols; without one, the
+ *   .dynsym of the first candidate that has one. perf 6.1 reads one table
+ *   only (newer perf also adds .dynsym to .symtab).
+ * - Kept: STT_FUNC/STT_GNU_IFUNC and STT_OBJECT symbols with a name and a
+ *   section, and STT_NOTYPE labels (not hidden/internal) in a section whose
+ *   name contains "text"; never SHN_ABS, never in a section without
+ *   SHF_ALLOC. Names are demangled with cplus_demangle(name, 0), which
+ *   prints C++ without parameter lists, as `perf script` does here.
+ * - Symbol values become file offsets through the PT_LOAD that contains
+ *   them (else their section's sh_addr - sh_offset), perf's
+ *   adjust_symbols; lookups then take map-relative file offsets
+ *   (ip - map start + pgoff), perf's map__map_ip().
+ * Everything comes from libelf, which checks sizes against the file; every
+ * index used here is checked again. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <gelf.h>
+#include <libelf.h>
+#include <libiberty/demangle.h>
+
+#include "elf_file.h"
+#include "native_internal.h"
+
+#define MAX_PHDRS 256
+
+struct native_elf {
+	struct native_symtab syms;
+};
+
+struct pick {
+	const uint8_t *want;   /* build-id every candidate must carry, or NULL */
+	size_t want_len;
+	struct sym_elf_raw syms, runtime; /* .elf NULL until found */
+	bool saw_mismatch;
+	bool runtime_is_syms;
+};
+
+static bool has_section_type(Elf *elf, Elf64_Word type)
+{
+	for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
+		GElf_Shdr sh;
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == type && sh.sh_entsize > 0 &&
+		    sh.sh_size >= sh.sh_entsize)
+			return true;
+	}
+	return false;
+}
+
+static bool id_matches(struct pick *k, Elf *elf)
+{
+	if (!k->want)
+		return true;
+	unsigned char id[SYM_ELF_MAX_BUILD_ID];
+	size_t n = sym_elf_build_id(elf, id);
+	if (n > NATIVE_MAX_BUILD_ID)
+		n = NATIVE_MAX_BUILD_ID;
+	if (n == k->want_len && memcmp(id, k->want, n) == 0)
+		return true;
+	k->saw_mismatch = true;
+	return false;
+}
+
+static bool take_candidate(void *ctx, const char *path, bool debug_only)
+{
+	struct pick *k = ctx;
+	struct sym_elf_raw h;
+	const char *why;
+	if (sym_elf_raw_open(&h, path, &why) != 0)
+		return false;
+	GElf_Ehdr eh;
+	bool keep = false;
+	size_t nph;
+	if (gelf_getehdr(h.elf, &eh) && id_matches(k, h.elf)) {
+		/* the runtime image: its PT_LOADs are true (a debug file's
+		 * may have other offsets) */
+		bool runtime = !debug_only && elf_getphdrnum(h.elf, &nph) == 0 && nph > 0;
+		if (!k->syms.elf && has_section_type(h.elf, SHT_SYMTAB)) {
+			k->syms = h;
+			keep = true;
+			if (runtime && !k->runtime.elf) {
+				k->runtime_is_syms = true;
+				return true;
+			}
+		} else if (!k->runtime.elf && runtime) {
+			k->runtime = h;
+			keep = true;
+		}
+	}
+	if (!keep)
+		sym_elf_raw_close(&h);
+	return k->syms.elf && (k->runtime.elf || k->runtime_is_syms);
+}
+
+struct phdrs {
+	GElf_Phdr v[MAX_PHDRS];
+	size_t n;
+};
+
+static void read_phdrs(Elf *elf, struct phdrs *ph)
+{
+	size_t n;
+	ph->n = 0;
+	if (elf_getphdrnum(elf, &n) != 0)
+		return;
+	for (size_t i = 0; i < n && ph->n < MAX_PHDRS; i++) {
+		GElf_Phdr p;
+		if (gelf_getphdr(elf, (int)i, &p) && p.p_type == PT_LOAD)
+			ph->v[ph->n++] = p;
+	}
+}
+
+/* elf_read_program_header(): the PT_LOAD whose [p_vaddr, p_vaddr+p_memsz)
+ * holds the symbol. */
+static const GElf_Phdr *phdr_for(const struct phdrs *ph, uint64_t vaddr)
+{
+	for (size_t i = 0; i < ph->n; i++)
+		if (vaddr >= ph->v[i].p_vaddr && vaddr - ph->v[i].p_vaddr < ph->v[i].p_memsz)
+			return &ph->v[i];
+	return NULL;
+}
+
+static int load_table(struct native_elf *e, Elf *elf, Elf *runtime, Elf64_Word type,
+		      struct wp_intern *names, bool demangle)
+{
+	size_t shstrndx;
+	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return 0;
+	struct phdrs ph;
+	read_phdrs(runtime ? runtime : elf, &ph);
+	for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != type || sh.sh_entsize == 0)
+			continue;
+		Elf_Data *d = elf_getdata(scn, NULL);
+		if (!d || !d->d_buf)
+			continue;
+		size_t n = d->d_size / sh.sh_entsize;
+		for (size_t i = 0; i < n; i++) {
+			GElf_Sym sym;
+			if (!gelf_getsym(d, (int)i, &sym) || sym.st_name == 0)
+				continue;
+			int t = GELF_ST_TYPE(sym.st_info);
+			int vis = GELF_ST_VISIBILITY(sym.st_other);
+			bool is_label = t == STT_NOTYPE && sym.st_shndx != SHN_UNDEF &&
+					sym.st_shndx != SHN_ABS && vis != STV_HIDDEN &&
+					vis != STV_INTERNAL;
+			bool keep = (t == STT_FUNC || t == STT_GNU_IFUNC || t == STT_OBJECT) &&
+				    sym.st_shndx != SHN_UNDEF;
+			if ((!is_label && !keep) || sym.st_shndx == SHN_ABS ||
+			    sym.st_shndx >= SHN_LORESERVE)
+				continue;
+			Elf_Scn *ss = elf_getscn(elf, sym.st_shndx);
+			GElf_Shdr ssh;
+			if (!ss || !gelf_getshdr(ss, &ssh) || !(ssh.sh_flags & SHF_ALLOC))
+				continue;
+			if (is_label) {
+				const char *sn = elf_strptr(elf, shstrndx, ssh.sh_name);
+				if (!sn || !strstr(sn, "text"))
+					continue;
+			}
+			const char *name = elf_strptr(elf, sh.sh_link, sym.st_name);
+			if (!name || !*name)
+				continue;
+			uint64_t value = sym.st_value;
+			const GElf_Phdr *p = phdr_for(&ph, value);
+			if (p)
+				value -= p->p_vaddr - p->p_offset;
+			else if (ssh.sh_type != SHT_NOBITS)
+				value -= ssh.sh_addr - ssh.sh_offset;
+			char *dm = demangle ? cplus_demangle(name, DMGL_NO_OPTS) : NULL;
+			uint32_t id;
+			const char *s = dm ? dm : name;
+			int rc = wp_intern_get(names, s, strlen(s), &id);
+			free(dm);
+			if (rc == 0)
+				rc = native_symtab_add(&e->syms, value, sym.st_size,
+						       (uint8_t)GELF_ST_BIND(sym.st_info), (uint8_t)t,
+						       wp_intern_str(names, id, NULL), 0);
+			if (rc != 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+struct native_elf *native_elf_load(const struct sym_native_paths *p, const char *path,
+				   const uint8_t *id, size_t id_len, struct wp_intern *names,
+				   bool demangle, const char **why, char *found_id_hex)
+{
+	struct native_elf *e = calloc(1, sizeof *e);
+	if (!e)
+		return NULL;
+	*why = NULL;
+	found_id_hex[0] = '\0';
+	struct pick k = {.want = id_len ? id : NULL, .want_len = id_len};
+	k.syms.fd = k.runtime.fd = -1;
+	/* symfs+path: its build-id stands in for a missing recorded one, and
+	 * its .gnu_debuglink names the first candidate. */
+	char real[4096];
+	struct sym_elf_raw main = {-1, NULL};
+	const char *open_why = "no such file";
+	unsigned char main_id[SYM_ELF_MAX_BUILD_ID];
+	size_t main_id_len = 0;
+	bool main_opened = false;
+	if (path[0] != '[' &&
+	    snprintf(real, sizeof real, "%s%s", p->symfs ? p->symfs : "", path) < (int)sizeof real &&
+	    sym_elf_raw_open(&main, real, &open_why) == 0) {
+		main_opened = true;
+		main_id_len = sym_elf_build_id(main.elf, main_id);
+		if (main_id_len > NATIVE_MAX_BUILD_ID)
+			main_id_len = NATIVE_MAX_BUILD_ID;
+		native_hex(main_id, main_id_len, found_id_hex);
+		if (!k.want && main_id_len) {
+			k.want = main_id;
+			k.want_len = main_id_len;
+		}
+	}
+	native_candidates(p, path, k.want, k.want_len, main.elf, take_candidate, &k);
+	sym_elf_raw_close(&main);
+
+	int rc = 0;
+	if (k.syms.elf)
+		rc = load_table(e, k.syms.elf, k.runtime.elf, SHT_SYMTAB, names, demangle);
+	else if (k.runtime.elf && has_section_type(k.runtime.elf, SHT_DYNSYM))
+		rc = load_table(e, k.runtime.elf, NULL, SHT_DYNSYM, names, demangle);
+	else if (k.saw_mismatch)
+		*why = "build-id mismatch";
+	else if (path[0] == '[')
+		*why = "not in the build-id cache";
+	else if (!main_opened)
+		*why = open_why;
+	else
+		*why = "no symbol table";
+	sym_elf_raw_close(&k.syms);
+	sym_elf_raw_close(&k.runtime);
+	if (rc != 0) {
+		native_elf_free(e);
+		return NULL;
+	}
+	native_symtab_finish(&e->syms, false);
+	return e;
+}
+
+void native_elf_free(struct native_elf *e)
+{
+	if (!e)
+		return;
+	native_symtab_release(&e->syms);
+	free(e);
+}
+
+const struct native_sym *native_elf_lookup(const struct native_elf *e, uint64_t file_off,
+					   uint64_t *addr)
+{
+	*addr = file_off;
+	return native_symtab_find(&e->syms, file_off);
+}
+
+size_t native_elf_symbols(const struct native_elf *e)
+{
+	return e->syms.n;
+}

@@ -1,0 +1,99 @@
+/* native_internal.h - (private to symbolizer/native_*.c) the pieces of the
+ * native symbolizer: symbol tables with perf's fix-ups, the ELF loader,
+ * kallsyms, perf maps and the build-id cache paths. Each file owns one
+ * concern; native_space.c wires them into the public sym_native_* API. */
+#ifndef WASMPERF_NATIVE_INTERNAL_H
+#define WASMPERF_NATIVE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "symbolizer.h"
+#include "wpcommon.h"
+
+#define NATIVE_MAX_BUILD_ID 20       /* perf's BUILD_ID_SIZE */
+#define NATIVE_MAX_SYMBOLS (1u << 24) /* per table: beyond, the table is cut */
+
+/* ---- native_symtab.c: perf's struct symbol rb-tree as a sorted array ---- */
+struct native_sym {
+	uint64_t start, end;   /* [start, end); end == start: covers start only */
+	const char *name;      /* interned, NUL-terminated */
+	uint32_t module;       /* kallsyms: 0 core kernel, else module id + 1 */
+	uint32_t seq;          /* insertion order (perf inserts equal starts after) */
+	uint8_t bind, type;    /* STB_*, STT_* */
+};
+
+struct native_symtab {
+	struct native_sym *v;
+	size_t n, cap;
+	bool truncated;        /* more than NATIVE_MAX_SYMBOLS were offered */
+};
+
+void native_symtab_release(struct native_symtab *t);
+int native_symtab_add(struct native_symtab *t, uint64_t start, uint64_t size, uint8_t bind,
+		      uint8_t type, const char *name, uint32_t module);
+/* Sorts and applies symbols__fixup_end() then symbols__fixup_duplicate(). */
+void native_symtab_finish(struct native_symtab *t, bool is_kallsyms);
+const struct native_sym *native_symtab_find(const struct native_symtab *t, uint64_t addr);
+/* perf's choose_best_symbol(): > 0 keeps a, < 0 keeps b. */
+int native_choose_best(const struct native_sym *a, const struct native_sym *b);
+
+/* ---- native_buildid.c ---- */
+/* Lowercase hex of id into out (2 * len + 1 bytes). */
+void native_hex(const uint8_t *id, size_t len, char *out);
+/* Candidate paths in perf's dso__load order (binary_type_symtab) for the
+ * recorded path and build-id (may be NULL/0). Calls fn for each existing
+ * candidate until it returns true. runtime_elf: the file at symfs+path when
+ * it opened (for its .gnu_debuglink), else NULL. */
+struct sym_native_paths {
+	const char *symfs;       /* "" for none */
+	const char *buildid_dir; /* perf's ~/.debug, or NULL */
+};
+typedef bool (*native_path_fn)(void *ctx, const char *path, bool is_debug_only);
+void native_candidates(const struct sym_native_paths *p, const char *path, const uint8_t *id,
+		       size_t id_len, void *runtime_elf, native_path_fn fn, void *ctx);
+
+/* ---- native_elf.c: symbols of one ELF file as perf 6.1 loads them ---- */
+struct native_elf;
+/* Never fails for a bad file: the table is then empty and *why says why
+ * (static text). NULL only when out of memory. */
+struct native_elf *native_elf_load(const struct sym_native_paths *p, const char *path,
+				   const uint8_t *id, size_t id_len, struct wp_intern *names,
+				   bool demangle, const char **why, char *found_id_hex);
+void native_elf_free(struct native_elf *e);
+/* A file offset (ip - map start + pgoff) to the table's address domain. */
+const struct native_sym *native_elf_lookup(const struct native_elf *e, uint64_t file_off,
+					   uint64_t *addr);
+size_t native_elf_symbols(const struct native_elf *e);
+
+/* ---- native_kallsyms.c ---- */
+struct native_kallsyms {
+	struct native_symtab syms;
+	struct wp_intern *modules;  /* module name -> id */
+	uint64_t text, stext;       /* addresses of _text/_stext, 0 if absent */
+	uint64_t lines, bad_lines;
+};
+/* Parses /proc/kallsyms text ("ADDR TYPE NAME[\t[module]]") as perf's
+ * kallsyms__parse + map__process_kallsym_symbol; memory-only so that the
+ * fuzzer can call it. */
+int native_kallsyms_parse(struct native_kallsyms *k, const char *data, size_t len,
+			  struct wp_intern *names);
+int native_kallsyms_load(struct native_kallsyms *k, const char *path, struct wp_intern *names);
+void native_kallsyms_release(struct native_kallsyms *k);
+
+/* ---- native_perfmap.c: /tmp/perf-PID.map as perf's dso__load_perf_map ---- */
+struct native_perfmap;
+/* Lines parsed and lines skipped as malformed are counted. */
+int native_perfmap_parse(struct native_perfmap **out, const char *data, size_t len,
+			 struct wp_intern *names);
+int native_perfmap_load(struct native_perfmap **out, const char *path, struct wp_intern *names);
+void native_perfmap_free(struct native_perfmap *m);
+/* perf's symbols__find over its rb-tree (overlapping entries included). */
+const struct native_sym *native_perfmap_find(const struct native_perfmap *m, uint64_t addr);
+void native_perfmap_counts(const struct native_perfmap *m, uint64_t *entries, uint64_t *bad);
+
+/* Reads a whole regular file (at most max bytes) into *data (free()). */
+int native_read_file(const char *path, size_t max, char **data, size_t *len);
+
+#endif

@@ -1,0 +1,307 @@
+/* native_perfmap.c - /tmp/perf-PID.map as perf 6.1 reads it
+ * (dso__load_perf_map() in tools/perf/util/symbol.c).
+ *
+ * Line: START SIZE NAME, parsed exactly as perf does: START and SIZE with
+ * strtoull(..., 16) (so "0x" prefixes and blanks before SIZE pass), then
+ * exactly one character is skipped after each: the name is everything
+ * after that one separator, so WAMR's "ADDR  SIZE  aot_func#N" gives the
+ * name " aot_func#N" with its leading blank, which `perf script` prints.
+ * perf drops the last byte of every line (the '\n', or the last character
+ * of an unterminated last line) and skips lines with fewer than 3 bytes of
+ * name ("len + 2 >= line_len"). A malformed line (START or SIZE without hex
+ * digits, signed, overflowing, not followed by a blank) still becomes a
+ * tree node as in perf, because nodes shape the tree and so decide which
+ * of two overlapping entries perf finds; but lookups that end on it answer
+ * "unknown" instead of perf's accidental name ("garbage line" is, to perf,
+ * a symbol "bage line" at 0 of size 0xa). Skipped and malformed lines are
+ * counted.
+ *
+ * Overlaps: perf inserts every entry into its symbol rb-tree (equal starts
+ * go right) and applies no fix-up (no symbols__fixup_end/duplicate for
+ * perf maps), then symbols__find() walks down from the root and returns
+ * the first node whose [start, end] holds the address (end excluded unless
+ * start == end). Which of two overlapping entries wins thus depends on the
+ * tree's shape, not simply on file order: here the same red-black tree is
+ * built (insertion and rebalancing as the kernel's lib/rbtree.c, which
+ * produces the textbook shapes) and walked the same way, so the answers
+ * are perf's (e.g. a later "START 20 b" beats an earlier "START 40 a" at
+ * START+8 in the recorded fixture, while a later "START 100 big" does not
+ * beat the first entry at START). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <elf.h>
+
+#include "native_internal.h"
+
+#define MAX_PERFMAP_BYTES ((size_t)1 << 30)
+#define MAX_NAME 4096
+#define MAX_LINE 65536
+
+struct node {
+	struct native_sym sym;
+	uint32_t left, right, parent; /* index + 1; 0 = none */
+	bool red;
+	bool hidden;  /* a malformed line perf would have made a symbol of */
+};
+
+struct native_perfmap {
+	struct node *v;
+	size_t n, cap;
+	uint32_t root; /* index + 1 */
+	uint64_t bad, visible;
+};
+
+#define N(i) (m->v[(i) - 1])
+
+static void rotate_left(struct native_perfmap *m, uint32_t x)
+{
+	uint32_t y = N(x).right;
+	N(x).right = N(y).left;
+	if (N(y).left)
+		N(N(y).left).parent = x;
+	N(y).parent = N(x).parent;
+	if (!N(x).parent)
+		m->root = y;
+	else if (x == N(N(x).parent).left)
+		N(N(x).parent).left = y;
+	else
+		N(N(x).parent).right = y;
+	N(y).left = x;
+	N(x).parent = y;
+}
+
+static void rotate_right(struct native_perfmap *m, uint32_t x)
+{
+	uint32_t y = N(x).left;
+	N(x).left = N(y).right;
+	if (N(y).right)
+		N(N(y).right).parent = x;
+	N(y).parent = N(x).parent;
+	if (!N(x).parent)
+		m->root = y;
+	else if (x == N(N(x).parent).right)
+		N(N(x).parent).right = y;
+	else
+		N(N(x).parent).left = y;
+	N(y).right = x;
+	N(x).parent = y;
+}
+
+static bool is_red(const struct native_perfmap *m, uint32_t i)
+{
+	return i && m->v[i - 1].red;
+}
+
+static int insert(struct native_perfmap *m, uint64_t start, uint64_t size, const char *name,
+		  bool hidden)
+{
+	if (m->n >= NATIVE_MAX_SYMBOLS)
+		return WP_E_TOOBIG;
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? 2 * m->cap : 64;
+		struct node *v = realloc(m->v, cap * sizeof *v);
+		if (!v)
+			return WP_E_NOMEM;
+		m->v = v;
+		m->cap = cap;
+	}
+	uint32_t z = (uint32_t)++m->n;
+	uint64_t end = start + size < start ? UINT64_MAX : start + size;
+	N(z) = (struct node){.sym = {.start = start, .end = end, .name = name,
+				     .seq = z - 1, .bind = STB_GLOBAL, .type = STT_FUNC},
+			     .red = true, .hidden = hidden};
+	if (!hidden)
+		m->visible++;
+	/* __symbols__insert: left when ip < start, else right */
+	uint32_t parent = 0, cur = m->root;
+	bool left = false;
+	while (cur) {
+		parent = cur;
+		left = start < N(cur).sym.start;
+		cur = left ? N(cur).left : N(cur).right;
+	}
+	N(z).parent = parent;
+	if (!parent)
+		m->root = z;
+	else if (left)
+		N(parent).left = z;
+	else
+		N(parent).right = z;
+	/* rb_insert_color */
+	while (is_red(m, N(z).parent)) {
+		uint32_t p = N(z).parent, g = N(p).parent;
+		if (p == N(g).left) {
+			uint32_t u = N(g).right;
+			if (is_red(m, u)) {
+				N(p).red = N(u).red = false;
+				N(g).red = true;
+				z = g;
+				continue;
+			}
+			if (z == N(p).right) {
+				z = p;
+				rotate_left(m, z);
+				p = N(z).parent;
+				g = N(p).parent;
+			}
+			N(p).red = false;
+			N(g).red = true;
+			rotate_right(m, g);
+		} else {
+			uint32_t u = N(g).left;
+			if (is_red(m, u)) {
+				N(p).red = N(u).red = false;
+				N(g).red = true;
+				z = g;
+				continue;
+			}
+			if (z == N(p).left) {
+				z = p;
+				rotate_right(m, z);
+				p = N(z).parent;
+				g = N(p).parent;
+			}
+			N(p).red = false;
+			N(g).red = true;
+			rotate_left(m, g);
+		}
+	}
+	N(m->root).red = false;
+	return 0;
+}
+
+/* perf's hex2u64(): strtoull(s, &end, 16), returning the bytes consumed.
+ * *clean is cleared when the field is not plain hex (nothing read, a sign,
+ * an overflow). */
+static size_t hex2u64(const char *s, uint64_t *out, bool *clean)
+{
+	char *end;
+	errno = 0;
+	*out = strtoull(s, &end, 16);
+	size_t n = (size_t)(end - s);
+	if (n == 0 || errno == ERANGE || memchr(s, '-', n) || memchr(s, '+', n))
+		*clean = false;
+	return n;
+}
+
+/* One line (NUL-terminated copy, '\n' removed as perf removes it). 1
+ * inserted, 0 skipped (empty), -1 skipped or hidden as malformed. */
+static int parse_line(struct native_perfmap *m, char *line, size_t line_len,
+		      struct wp_intern *names)
+{
+	if (line_len == 0)
+		return 0;
+	bool clean = true;
+	uint64_t start, size;
+	size_t len = hex2u64(line, &start, &clean);
+	if (len < line_len && line[len] != ' ' && line[len] != '\t')
+		clean = false;
+	len++;
+	if (len + 2 >= line_len)
+		return -1;
+	len += hex2u64(line + len, &size, &clean);
+	if (len < line_len && line[len] != ' ' && line[len] != '\t')
+		clean = false;
+	len++;
+	if (len + 2 >= line_len)
+		return -1;
+	const char *name = line + len;
+	size_t n = strlen(name);
+	if (n == 0 || n > MAX_NAME)
+		clean = false;
+	uint32_t id;
+	int rc = wp_intern_get(names, name, n > MAX_NAME ? MAX_NAME : n, &id);
+	if (rc == 0)
+		rc = insert(m, start, size, wp_intern_str(names, id, NULL), !clean);
+	if (rc != 0)
+		return rc;
+	return clean ? 1 : -1;
+}
+
+int native_perfmap_parse(struct native_perfmap **out, const char *data, size_t len,
+			 struct wp_intern *names)
+{
+	struct native_perfmap *m = calloc(1, sizeof *m);
+	*out = NULL;
+	if (!m)
+		return WP_E_NOMEM;
+	char *line = malloc(MAX_LINE + 1);
+	if (!line) {
+		native_perfmap_free(m);
+		return WP_E_NOMEM;
+	}
+	const char *p = data, *end = data + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		/* perf's getline loop drops the last byte of every line: the
+		 * '\n', or the last character of an unterminated last line */
+		size_t keep = nl ? n : (n ? n - 1 : 0);
+		int rc;
+		if (keep > MAX_LINE) {
+			rc = -1;
+		} else {
+			memcpy(line, p, keep);
+			line[keep] = '\0';
+			rc = parse_line(m, line, keep, names);
+		}
+		if (rc == -1) {
+			m->bad++;
+		} else if (rc == WP_E_TOOBIG) {
+			m->bad++;
+			break;
+		} else if (rc < -1) {
+			free(line);
+			native_perfmap_free(m);
+			return rc;
+		}
+		p += n + (nl ? 1 : 0);
+	}
+	free(line);
+	*out = m;
+	return 0;
+}
+
+int native_perfmap_load(struct native_perfmap **out, const char *path, struct wp_intern *names)
+{
+	char *data;
+	size_t len;
+	*out = NULL;
+	int rc = native_read_file(path, MAX_PERFMAP_BYTES, &data, &len);
+	if (rc != 0)
+		return rc;
+	rc = native_perfmap_parse(out, data, len, names);
+	free(data);
+	return rc;
+}
+
+void native_perfmap_free(struct native_perfmap *m)
+{
+	if (!m)
+		return;
+	free(m->v);
+	free(m);
+}
+
+const struct native_sym *native_perfmap_find(const struct native_perfmap *m, uint64_t ip)
+{
+	uint32_t i = m->root;
+	while (i) {
+		const struct native_sym *s = &m->v[i - 1].sym;
+		if (ip < s->start)
+			i = m->v[i - 1].left;
+		else if (ip > s->end || (ip == s->end && ip != s->start))
+			i = m->v[i - 1].right;
+		else
+			return m->v[i - 1].hidden ? NULL : s;
+	}
+	return NULL;
+}
+
+void native_perfmap_counts(const struct native_perfmap *m, uint64_t *entries, uint64_t *bad)
+{
+	*entries = m->visible;
+	*bad = m->bad;
+}

@@ -1,0 +1,178 @@
+/* native_symtab.c - symbol tables with the fix-ups perf applies after
+ * loading an ELF symbol table or kallsyms (tools/perf/util/symbol.c, perf
+ * 6.1), kept as a sorted array instead of perf's rb-tree.
+ *
+ * 1. symbols__fixup_end(): walking in address order, a zero-size symbol
+ *    ends where the next one starts. For kallsyms (is_kallsyms), a
+ *    zero-size symbol followed by one of another module (or core <->
+ *    module) ends at roundup(start + 4096, 4096) instead, so that the gap
+ *    between kernel text and modules is not filled. The last symbol ends at
+ *    roundup(start, 4096) + 4096. Equal starts are walked in insertion
+ *    order, so of two zero-size aliases the first stays zero-size.
+ * 2. symbols__fixup_duplicate(): of symbols with the same start, one is
+ *    kept, compared pairwise in insertion order by choose_best_symbol():
+ *      a. a symbol with non-zero size beats one of size zero;
+ *      b. a non-weak symbol beats a weak one;
+ *      c. a global symbol beats a non-global (local) one;
+ *      d. fewer leading underscores win;
+ *      e. the longer name wins;
+ *      f. otherwise (arch__choose_best_symbol) the first one, unless its
+ *         name starts with "SyS" or "compat_SyS" (old syscall aliases).
+ *    The type does not take part: perf loads only STT_FUNC/STT_GNU_IFUNC,
+ *    STT_OBJECT and text labels, and lets the rules above decide. libc's
+ *    debug file has, at one address, the locals __libc_start_main_impl and
+ *    __libc_start_main_alias_1/2 and the globals
+ *    __libc_start_main@@GLIBC_2.34 and __libc_start_main@GLIBC_2.2.5: the
+ *    globals beat the locals (c), the two have as many underscores and
+ *    characters, so the first in the symbol table (@@GLIBC_2.34) stays (f).
+ * 3. symbols__find(): ip in [start, end), or ip == start for an empty one.
+ *    Nested symbols (different starts, overlapping) are rare after step 2;
+ *    perf's answer then depends on its tree's shape, here the nearest
+ *    preceding symbol that contains ip wins. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <elf.h>
+
+#include "native_internal.h"
+
+void native_symtab_release(struct native_symtab *t)
+{
+	free(t->v);
+	memset(t, 0, sizeof *t);
+}
+
+int native_symtab_add(struct native_symtab *t, uint64_t start, uint64_t size, uint8_t bind,
+		      uint8_t type, const char *name, uint32_t module)
+{
+	if (t->n >= NATIVE_MAX_SYMBOLS) {
+		t->truncated = true;
+		return 0;
+	}
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 64;
+		struct native_sym *v = realloc(t->v, cap * sizeof *v);
+		if (!v)
+			return WP_E_NOMEM;
+		t->v = v;
+		t->cap = cap;
+	}
+	/* symbol__new(): end = start + len (len 0: end = start); saturate. */
+	uint64_t end = start + size < start ? UINT64_MAX : start + size;
+	t->v[t->n] = (struct native_sym){.start = start, .end = end, .name = name,
+					 .module = module, .seq = (uint32_t)t->n,
+					 .bind = bind, .type = type};
+	t->n++;
+	return 0;
+}
+
+static int cmp_start(const void *pa, const void *pb)
+{
+	const struct native_sym *a = pa, *b = pb;
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static size_t underscores(const char *s)
+{
+	size_t n = 0;
+	while (s[n] == '_')
+		n++;
+	return n;
+}
+
+int native_choose_best(const struct native_sym *a, const struct native_sym *b)
+{
+	uint64_t la = a->end - a->start, lb = b->end - b->start;
+	if (lb == 0 && la > 0)
+		return 1;
+	if (la == 0 && lb > 0)
+		return -1;
+	bool wa = a->bind == STB_WEAK, wb = b->bind == STB_WEAK;
+	if (wb && !wa)
+		return 1;
+	if (wa && !wb)
+		return -1;
+	bool ga = a->bind == STB_GLOBAL, gb = b->bind == STB_GLOBAL;
+	if (ga && !gb)
+		return 1;
+	if (gb && !ga)
+		return -1;
+	size_t ua = underscores(a->name), ub = underscores(b->name);
+	if (ub > ua)
+		return 1;
+	if (ua > ub)
+		return -1;
+	size_t na = strlen(a->name), nb = strlen(b->name);
+	if (na > nb)
+		return 1;
+	if (na < nb)
+		return -1;
+	if (strncmp(a->name, "SyS", 3) == 0 || strncmp(a->name, "compat_SyS", 10) == 0)
+		return -1;
+	return 1;
+}
+
+static uint64_t page_roundup(uint64_t x)
+{
+	uint64_t r = (x + 4095) & ~(uint64_t)4095;
+	return r < x ? UINT64_MAX & ~(uint64_t)4095 : r;
+}
+
+static uint64_t add_page(uint64_t x)
+{
+	return x > UINT64_MAX - 4096 ? UINT64_MAX : x + 4096;
+}
+
+void native_symtab_finish(struct native_symtab *t, bool is_kallsyms)
+{
+	if (t->n == 0)
+		return;
+	qsort(t->v, t->n, sizeof *t->v, cmp_start);
+	struct native_sym *v = t->v;
+	/* symbols__fixup_end */
+	for (size_t i = 1; i < t->n; i++) {
+		struct native_sym *prev = &v[i - 1], *curr = &v[i];
+		if (prev->end != prev->start)
+			continue;
+		if (!is_kallsyms || prev->module == curr->module)
+			prev->end = curr->start;
+		else
+			prev->end = page_roundup(add_page(prev->end));
+	}
+	struct native_sym *last = &v[t->n - 1];
+	if (last->end == last->start)
+		last->end = add_page(page_roundup(last->start));
+	/* symbols__fixup_duplicate: keep one per start, compared pairwise. */
+	size_t out = 0;
+	for (size_t i = 0; i < t->n;) {
+		struct native_sym best = v[i];
+		size_t j = i + 1;
+		for (; j < t->n && v[j].start == best.start; j++)
+			if (native_choose_best(&best, &v[j]) < 0)
+				best = v[j];
+		v[out++] = best;
+		i = j;
+	}
+	t->n = out;
+}
+
+const struct native_sym *native_symtab_find(const struct native_symtab *t, uint64_t addr)
+{
+	size_t lo = 0, hi = t->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->v[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* lo: first with start > addr; look back a little for a container. */
+	for (size_t k = 0; k < 8 && lo > 0; k++, lo--) {
+		const struct native_sym *s = &t->v[lo - 1];
+		if (addr < s->end || addr == s->start)
+			return s;
+	}
+	return NULL;
+}

@@ -1,0 +1,654 @@
+/* test_native.c - the native symbolizer against what `perf script` (perf
+ * 6.1) printed for the same addresses:
+ * - testdata/native-basic: a program recorded here (testdata/gen/native/
+ *   gen.sh) with aliases, a zero-size function, C++ names and JIT code
+ *   named by a perf map with overlapping and garbage lines. The MMAP/COMM
+ *   events and samples of its `perf script --show-mmap-events
+ *   --show-task-events` text drive the API; every frame must come back as
+ *   perf printed it (symbol, offset, module, printed address). The binary
+ *   is found through a build-id cache made here (its recorded path is
+ *   gone), then again stripped with its debug file by .gnu_debuglink and
+ *   by /usr/lib/debug/.build-id under --symfs.
+ * - ../shared/wamr/aot-compute: WAMR's perf map (" aot_func#N" names) and
+ *   kernel frames through kallsyms.xz, against that recording's out.perf.
+ * - unit checks of choose_best_symbol, perf map, kallsyms and address
+ *   space timing. Frames of system libraries whose build-id no longer
+ *   matches the recording are skipped (and counted). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <elf.h>
+
+#include "check.h"
+#include "native_internal.h"
+#include "symbolizer.h"
+#include "wpcommon.h"
+
+static char src[1024], shared[1024], tmpdir[256];
+
+/* ---- warnings ---- */
+struct warns {
+	char text[64][512];
+	int n;
+};
+
+static void on_warn(void *ctx, const char *msg)
+{
+	struct warns *w = ctx;
+	if (w->n < 64)
+		snprintf(w->text[w->n++], sizeof w->text[0], "%s", msg);
+}
+
+static bool warned_about(const struct warns *w, const char *module)
+{
+	char q[600];
+	snprintf(q, sizeof q, "'%s': no file with build-id", module);
+	for (int i = 0; i < w->n; i++)
+		if (strstr(w->text[i], q))
+			return true;
+	return false;
+}
+
+/* ---- perf script text replay ---- */
+struct tmap {
+	int pid;
+	uint64_t time, start, len, pgoff;
+	char file[256];
+};
+
+struct replay {
+	struct sym_native *s;
+	struct warns *w;
+	struct tmap maps[256];
+	int nmaps;
+	const char *only_module; /* compare only frames of this module, or NULL */
+	const char *skip_module; /* never compare frames of this module */
+	int compared, mismatched, skipped;
+};
+
+static uint64_t parse_time(const char *t)
+{
+	/* "4769.852672" -> ns */
+	char *end;
+	uint64_t sec = strtoull(t, &end, 10), usec = 0;
+	if (*end == '.')
+		usec = strtoull(end + 1, NULL, 10);
+	return sec * 1000000000ull + usec * 1000ull;
+}
+
+/* Header: "COMM PID[/TID] TIME: ..." -> pid, time; false if not one. */
+static bool parse_header(const char *line, int *pid, uint64_t *time)
+{
+	char comm[64], pidtok[64], timetok[64];
+	if (sscanf(line, " %63s %63s %63s", comm, pidtok, timetok) != 3)
+		return false;
+	size_t n = strlen(timetok);
+	if (n < 2 || timetok[n - 1] != ':')
+		return false;
+	*pid = atoi(pidtok);
+	*time = parse_time(timetok);
+	return true;
+}
+
+static void event_line(struct replay *r, const char *line, uint64_t time)
+{
+	const char *p;
+	if ((p = strstr(line, "PERF_RECORD_MMAP2 ")) || (p = strstr(line, "PERF_RECORD_MMAP "))) {
+		int pid, tid;
+		unsigned long long start, len, pgoff;
+		char pg[64];
+		const char *q = strchr(p, ' ') + 1;
+		if (sscanf(q, "%d/%d: [0x%llx(0x%llx) @ %63[0-9a-fx]", &pid, &tid, &start, &len, pg) != 5)
+			return;
+		pgoff = strtoull(pg, NULL, 0);
+		const char *file = strstr(q, "]: ");
+		if (!file)
+			return;
+		file = strchr(file + 3, ' ') + 1; /* after the prot word */
+		struct sym_native_map m = {.time = time, .pid = pid, .tid = tid, .start = start,
+					   .len = len, .pgoff = pgoff, .filename = file,
+					   .prot = PROT_EXEC | PROT_READ, .kernel = pid == -1};
+		CHECK(sym_native_mmap(r->s, &m) == 0);
+		if (r->nmaps < 256) {
+			struct tmap *t = &r->maps[r->nmaps++];
+			*t = (struct tmap){pid, time, start, len, pgoff, ""};
+			snprintf(t->file, sizeof t->file, "%s", file);
+		}
+	} else if ((p = strstr(line, "PERF_RECORD_COMM"))) {
+		bool exec = strstr(p, "COMM exec:") != NULL;
+		const char *c = strrchr(p, ':');
+		int pid, tid;
+		if (sscanf(c + 1, "%d/%d", &pid, &tid) == 2)
+			CHECK(sym_native_comm(r->s, time, pid, tid, NULL, exec) == 0);
+	} else if ((p = strstr(line, "PERF_RECORD_FORK(")) || (p = strstr(line, "PERF_RECORD_EXIT("))) {
+		int pid, tid, ppid, ptid;
+		if (sscanf(strchr(p, '(') + 1, "%d:%d):(%d:%d)", &pid, &tid, &ppid, &ptid) == 4) {
+			if (p[12] == 'F')
+				CHECK(sym_native_fork(r->s, time, pid, ppid, tid, ptid) == 0);
+			else
+				CHECK(sym_native_exit(r->s, time, pid, ppid, tid, ptid) == 0);
+		}
+	}
+}
+
+static void frame_line(struct replay *r, const char *line, int pid, uint64_t time)
+{
+	char *end;
+	uint64_t ip = strtoull(line, &end, 16);
+	if (*end != ' ')
+		return;
+	const char *sym = end + 1;
+	const char *paren = strrchr(sym, '(');
+	if (!paren || paren == sym)
+		return;
+	char module[512], want[1024];
+	snprintf(module, sizeof module, "%.*s", (int)(strlen(paren) - 2), paren + 1);
+	snprintf(want, sizeof want, "%.*s", (int)(paren - 1 - sym), sym);
+	if ((r->only_module && strcmp(module, r->only_module) != 0) ||
+	    (r->skip_module && strcmp(module, r->skip_module) == 0))
+		return;
+	bool kernel = ip >= 0xffff800000000000ull;
+	uint64_t raw = ip;
+	if (!kernel && module[0] == '/' && strncmp(module, "/tmp/perf-", 10) != 0) {
+		/* perf printed a map-relative address: find the mapping */
+		const struct tmap *best = NULL;
+		for (int i = 0; i < r->nmaps; i++)
+			if (r->maps[i].pid == pid && strcmp(r->maps[i].file, module) == 0 &&
+			    r->maps[i].time <= time)
+				best = &r->maps[i];
+		if (!best)
+			return;
+		raw = best->start + ip - best->pgoff;
+	} else if (strcmp(module, "[vdso]") == 0) {
+		for (int i = 0; i < r->nmaps; i++)
+			if (r->maps[i].pid == pid && strcmp(r->maps[i].file, module) == 0)
+				raw = r->maps[i].start + ip;
+	}
+	struct sym_frame f;
+	CHECK(sym_native_resolve(r->s, pid, time, raw, kernel, &f) == 0);
+	if (!f.symbol && warned_about(r->w, module)) {
+		r->skipped++;
+		return;
+	}
+	char got[1024];
+	if (f.symbol)
+		snprintf(got, sizeof got, "%s+0x%llx", f.symbol, (unsigned long long)f.offset);
+	else
+		snprintf(got, sizeof got, "[unknown]");
+	r->compared++;
+	if (strcmp(got, want) != 0 || strcmp(f.module, module) != 0 || f.map_addr != ip) {
+		if (r->mismatched++ < 20)
+			fprintf(stderr, "pid %d %llx: got '%s' (%s) %llx, perf printed '%s' (%s) %llx\n",
+				pid, (unsigned long long)raw, got, f.module,
+				(unsigned long long)f.map_addr, want, module, (unsigned long long)ip);
+	}
+}
+
+/* Replays events (may be NULL: they are in script) then samples. */
+static void replay(struct replay *r, const char *events, const char *script)
+{
+	const char *files[2] = {events, script};
+	for (int k = 0; k < 2; k++) {
+		if (!files[k])
+			continue;
+		struct wp_lines *lr;
+		if (wp_lines_open(&lr, files[k], 1 << 20) != 0) {
+			CHECK(!"cannot open fixture");
+			fprintf(stderr, "cannot open %s\n", files[k]);
+			return;
+		}
+		const char *line;
+		size_t len;
+		int pid = 0;
+		uint64_t time = 0;
+		bool in_sample = false;
+		while (wp_lines_next(lr, &line, &len) == 1) {
+			char buf[4096];
+			snprintf(buf, sizeof buf, "%.*s", (int)len, line);
+			if (buf[0] == '\0') {
+				in_sample = false;
+			} else if (buf[0] != ' ' && buf[0] != '\t') {
+				in_sample = false;
+				if (!parse_header(buf, &pid, &time))
+					continue;
+				if (strstr(buf, "PERF_RECORD_"))
+					event_line(r, buf, time);
+				else
+					in_sample = true;
+			} else if (in_sample) {
+				const char *p = buf;
+				while (*p == ' ' || *p == '\t')
+					p++;
+				frame_line(r, p, pid, time);
+			} else if (strstr(buf, "PERF_RECORD_")) {
+				/* perf pads short comms: "         swapper ..." */
+				if (parse_header(buf, &pid, &time))
+					event_line(r, buf, time);
+			}
+		}
+		wp_lines_free(lr);
+	}
+}
+
+static void load_buildids(struct sym_native *s, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	char hex[128], name[1024];
+	while (fscanf(f, "%127s %1023s", hex, name) == 2) {
+		uint8_t id[64];
+		size_t n = strlen(hex) / 2;
+		for (size_t i = 0; i < n && i < sizeof id; i++) {
+			unsigned v;
+			sscanf(hex + 2 * i, "%2x", &v);
+			id[i] = (uint8_t)v;
+		}
+		CHECK(sym_native_build_id(s, name, id, n) == 0);
+	}
+	fclose(f);
+}
+
+static int sh(const char *fmt, const char *a, const char *b)
+{
+	char cmd[4096];
+	snprintf(cmd, sizeof cmd, fmt, a, b);
+	return system(cmd);
+}
+
+#define PROG_PATH "/tmp/wasmperf-native-gen/prog"
+
+/* The build-id buildids.txt records for name, as hex. */
+static bool recorded_id(const char *path, const char *name, char *hex, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	char h[128], n[1024];
+	bool found = false;
+	while (f && !found && fscanf(f, "%127s %1023s", h, n) == 2)
+		if (strcmp(n, name) == 0)
+			found = snprintf(hex, size, "%s", h) < (int)size;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static void test_basic_recording(void)
+{
+	char dir[1100], script[1200], bids[1200], kall[1200], cache[512];
+	snprintf(dir, sizeof dir, "%s/testdata/native-basic", src);
+	snprintf(script, sizeof script, "%s/script.txt.gz", dir);
+	snprintf(bids, sizeof bids, "%s/buildids.txt", dir);
+	snprintf(kall, sizeof kall, "%s/kallsyms.txt", dir);
+	/* A build-id cache as `perf archive` packs it, holding the binary. */
+	snprintf(cache, sizeof cache, "%s/cache", tmpdir);
+	char cmd[8192], id[64];
+	CHECK(recorded_id(bids, PROG_PATH, id, sizeof id));
+	snprintf(cmd, sizeof cmd,
+		 "mkdir -p '%s/.build-id/%.2s' '%s" PROG_PATH "/%s' && "
+		 "cp '%s/prog' '%s" PROG_PATH "/%s/elf' && "
+		 "ln -sf '../.." PROG_PATH "/%s/elf' '%s/.build-id/%.2s/%s'",
+		 cache, id, cache, id, dir, cache, id, id, cache, id, id + 2);
+	CHECK(system(cmd) == 0);
+
+	struct warns w = {0};
+	struct sym_native_options o;
+	sym_native_options_init(&o);
+	o.kallsyms = kall;
+	o.perf_map_dir = dir;
+	o.buildid_dir = cache;
+	struct sym_native *s = sym_native_new(&o, on_warn, &w);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	load_buildids(s, bids);
+	struct replay r = {.s = s, .w = &w};
+	replay(&r, NULL, script);
+	printf("native-basic: %d frames compared, %d mismatched, %d skipped\n", r.compared,
+	       r.mismatched, r.skipped);
+	CHECK(r.compared > 3000);
+	CHECK(r.mismatched == 0);
+	/* the perf map had garbage lines: one warning */
+	int garbage = 0;
+	for (int i = 0; i < w.n; i++)
+		garbage += strstr(w.text[i], "malformed lines skipped") != NULL;
+	CHECK(garbage == 1);
+	struct sym_native_stats st;
+	sym_native_get_stats(s, &st);
+	CHECK(st.perf_map_bad_lines == 4); /* garbage, "zz", "ab", no size */
+	CHECK(st.cache_hits > 1000);
+	sym_native_free(s);
+
+	/* The stripped binary + its debug file by .gnu_debuglink, under symfs. */
+	char symfs[512];
+	snprintf(symfs, sizeof symfs, "%s/symfs1", tmpdir);
+	snprintf(cmd, sizeof cmd,
+		 "mkdir -p '%s/tmp/wasmperf-native-gen' && cp '%s/prog.stripped' '%s" PROG_PATH "' && "
+		 "cp '%s/prog.debug' '%s/tmp/wasmperf-native-gen/prog.debug'",
+		 symfs, dir, symfs, dir, symfs);
+	CHECK(system(cmd) == 0);
+	for (int variant = 0; variant < 2; variant++) {
+		if (variant == 1) {
+			/* only by build-id under symfs/usr/lib/debug */
+			snprintf(cmd, sizeof cmd,
+				 "mkdir -p '%s/usr/lib/debug/.build-id/%.2s' && mv "
+				 "'%s/tmp/wasmperf-native-gen/prog.debug' "
+				 "'%s/usr/lib/debug/.build-id/%.2s/%s.debug'",
+				 symfs, id, symfs, symfs, id, id + 2);
+			CHECK(system(cmd) == 0);
+		}
+		struct warns w2 = {0};
+		sym_native_options_init(&o);
+		o.symfs = symfs;
+		o.kallsyms = kall;
+		o.perf_map_dir = dir;
+		s = sym_native_new(&o, on_warn, &w2);
+		load_buildids(s, bids);
+		struct replay r2 = {.s = s, .w = &w2, .only_module = PROG_PATH};
+		replay(&r2, NULL, script);
+		printf("native-basic stripped (%s): %d frames compared, %d mismatched\n",
+		       variant ? "build-id" : "debuglink", r2.compared, r2.mismatched);
+		CHECK(r2.compared > 1000);
+		CHECK(r2.mismatched == 0);
+		for (int i = 0; r2.mismatched && i < w2.n; i++)
+			fprintf(stderr, "warning: %s\n", w2.text[i]);
+		CHECK(r2.skipped == 0);
+		sym_native_free(s);
+	}
+
+	/* A wrong build-id: no symbol, the module as recorded, one warning. */
+	struct warns w3 = {0};
+	sym_native_options_init(&o);
+	o.symfs = symfs;
+	o.no_proc_kallsyms = true;
+	s = sym_native_new(&o, on_warn, &w3);
+	uint8_t bad[20] = {1, 2, 3};
+	CHECK(sym_native_build_id(s, PROG_PATH, bad, sizeof bad) == 0);
+	struct sym_native_map m = {.time = 1, .pid = 7, .start = 0x10000, .len = 0x1000,
+				   .pgoff = 0x1000, .filename = PROG_PATH, .prot = PROT_EXEC};
+	CHECK(sym_native_mmap(s, &m) == 0);
+	struct sym_frame f;
+	for (int i = 0; i < 3; i++) {
+		CHECK(sym_native_resolve(s, 7, 5, 0x10100 + i, false, &f) == 0);
+		CHECK(f.symbol == NULL);
+		CHECK_STR(f.module, PROG_PATH);
+		CHECK(f.map_addr == 0x1100u + (unsigned)i);
+	}
+	CHECK(w3.n == 1);
+	CHECK(w3.n == 1 && strstr(w3.text[0], "build-id 0102030000") != NULL);
+	/* kernel without any kallsyms: unknown in [kernel.kallsyms], one warning */
+	CHECK(sym_native_resolve(s, 7, 5, 0xffffffff81000100ull, true, &f) == 0);
+	CHECK(f.symbol == NULL && f.kernel);
+	CHECK_STR(f.module, "[kernel.kallsyms]");
+	CHECK(w3.n == 2);
+	for (int i = 0; w3.n != 2 && i < w3.n; i++)
+		fprintf(stderr, "warning: %s\n", w3.text[i]);
+	sym_native_free(s);
+}
+
+static void test_wamr(void)
+{
+	char evs[1200], bids[1200], out[1200], kall[512], mapdir[1200], cmd[4096];
+	snprintf(evs, sizeof evs, "%s/testdata/native-wamr/events.txt", src);
+	snprintf(bids, sizeof bids, "%s/testdata/native-wamr/buildids.txt", src);
+	snprintf(out, sizeof out, "%s/wamr/aot-compute/out.perf", shared);
+	snprintf(mapdir, sizeof mapdir, "%s/wamr/aot-compute", shared);
+	snprintf(kall, sizeof kall, "%s/wamr-kallsyms", tmpdir);
+	if (access(out, R_OK) != 0) {
+		printf("skipped: %s not found\n", out);
+		return;
+	}
+	snprintf(cmd, sizeof cmd, "xz -dc '%s/wamr/kallsyms.xz' > '%s'", shared, kall);
+	CHECK(system(cmd) == 0);
+	struct warns w = {0};
+	struct sym_native_options o;
+	sym_native_options_init(&o);
+	o.kallsyms = kall;
+	o.perf_map_dir = mapdir;
+	struct sym_native *s = sym_native_new(&o, on_warn, &w);
+	load_buildids(s, bids);
+	/* iwasm itself was not kept: out.perf has the names perf found on the
+	 * recording machine, this run can only say [unknown] */
+	struct replay r = {.s = s, .w = &w, .skip_module = "/tmp/wamr/build-iwasm-aot/iwasm-2.4.3"};
+	replay(&r, evs, out);
+	printf("wamr aot-compute: %d frames compared, %d mismatched, %d skipped\n", r.compared,
+	       r.mismatched, r.skipped);
+	CHECK(r.compared > 15000);
+	CHECK(r.mismatched == 0);
+	struct sym_frame f;
+	CHECK(sym_native_resolve(s, 29948, 1416000000000ull, 0x412fc076, false, &f) == 0);
+	CHECK_STR(f.symbol, " aot_func#2");
+	CHECK(f.offset == 0x32 && f.jit && !f.kernel);
+	CHECK_STR(f.module, "/tmp/perf-29948.map");
+	CHECK(sym_native_resolve(s, 29948, 1416000000000ull, 0x55918d892000 + 0x100, false, &f) == 0);
+	CHECK(f.symbol == NULL && f.map_addr == 0x8100);
+	CHECK_STR(f.module, "/tmp/wamr/build-iwasm-aot/iwasm-2.4.3");
+	sym_native_free(s);
+}
+
+/* ---- unit checks ---- */
+
+static void test_choose_best(void)
+{
+	struct native_sym a = {.start = 0, .end = 10, .name = "foo", .bind = STB_LOCAL};
+	struct native_sym b = a;
+	b.end = 0;
+	CHECK(native_choose_best(&a, &b) > 0);   /* sized beats empty */
+	b = a;
+	b.bind = STB_WEAK;
+	a.bind = STB_LOCAL;
+	CHECK(native_choose_best(&a, &b) > 0);   /* local beats weak (non-weak first) */
+	a.bind = STB_GLOBAL;
+	b.bind = STB_LOCAL;
+	b.name = "a_much_longer_name";
+	CHECK(native_choose_best(&a, &b) > 0);   /* global beats local */
+	b.bind = STB_GLOBAL;
+	a.name = "__libc_x";
+	b.name = "_libc_x_longer";
+	CHECK(native_choose_best(&a, &b) < 0);   /* fewer underscores */
+	a.name = "len_spin";
+	b.name = "len_spin_longer";
+	CHECK(native_choose_best(&a, &b) < 0);   /* longer name */
+	a.name = "__libc_start_main@@GLIBC_2.34";
+	b.name = "__libc_start_main@GLIBC_2.2.5";
+	CHECK(native_choose_best(&a, &b) > 0);   /* tie: the first */
+	a.name = "SyS_read";
+	b.name = "sys_read";
+	CHECK(native_choose_best(&a, &b) < 0);
+
+	/* zero-size extension and duplicates in a table */
+	struct wp_intern *names = wp_intern_new();
+	struct native_symtab t = {0};
+	native_symtab_add(&t, 0x100, 0, STB_GLOBAL, STT_FUNC, "asm_zero", 0);
+	native_symtab_add(&t, 0x100, 0, STB_GLOBAL, STT_FUNC, "asm_zero_alias", 0);
+	native_symtab_add(&t, 0x140, 0x10, STB_GLOBAL, STT_FUNC, "next", 0);
+	native_symtab_add(&t, 0x140, 0x10, STB_WEAK, STT_FUNC, "next_weak", 0);
+	native_symtab_finish(&t, false);
+	CHECK(t.n == 2);
+	const struct native_sym *s = native_symtab_find(&t, 0x13f);
+	/* the first empty alias keeps size 0, the second reaches 0x140 and wins */
+	CHECK(s && strcmp(s->name, "asm_zero_alias") == 0);
+	s = native_symtab_find(&t, 0x148);
+	CHECK(s && strcmp(s->name, "next") == 0);
+	CHECK(native_symtab_find(&t, 0x150) == NULL);
+	CHECK(native_symtab_find(&t, 0xff) == NULL);
+	native_symtab_release(&t);
+	wp_intern_free(names);
+}
+
+static void test_perfmap(void)
+{
+	struct wp_intern *names = wp_intern_new();
+	const char *text = "412fc004  10  aot_func#0\n"
+			   "0x412fc014 0x30 hex_one\n"
+			   "garbage line\n"
+			   "412fc100 10 ab\n"     /* too short a name for perf */
+			   "412fc200\n"
+			   "412fc300 10 name with spaces\n"
+			   "ffffffffffffffffff 10 overflow\n"
+			   "\n";
+	struct native_perfmap *m;
+	CHECK(native_perfmap_parse(&m, text, strlen(text), names) == 0);
+	uint64_t n, bad;
+	native_perfmap_counts(m, &n, &bad);
+	CHECK(n == 3);
+	CHECK(bad == 4); /* garbage, short name, no size, overflow; not the empty line */
+	const struct native_sym *s = native_perfmap_find(m, 0x412fc00a);
+	CHECK(s && strcmp(s->name, " aot_func#0") == 0);
+	s = native_perfmap_find(m, 0x412fc014 + 0x2f);
+	CHECK(s && strcmp(s->name, "hex_one") == 0);
+	CHECK(native_perfmap_find(m, 0x412fc044) == NULL);
+	s = native_perfmap_find(m, 0x412fc305);
+	CHECK(s && strcmp(s->name, "name with spaces") == 0);
+	native_perfmap_free(m);
+
+	/* The overlaps of the native-basic map, resolved as perf did. */
+	const char *ov = "1000 40 jit_one\n1040  40  jit_two_wamr\n0x1080 0x40 jit_three_hex\n"
+			 "this is not a map line\n" /* a node to perf: it shapes the tree */
+			 "10c0 40 jit_four\n1080 20 jit_three_later\n1000 100 jit_big_later\n"
+			 "1000 8 jit_one_head\n";
+	CHECK(native_perfmap_parse(&m, ov, strlen(ov), names) == 0);
+	s = native_perfmap_find(m, 0x1008);
+	CHECK(s && strcmp(s->name, "jit_one") == 0);
+	s = native_perfmap_find(m, 0x1088);
+	CHECK(s && strcmp(s->name, "jit_three_later") == 0);
+	s = native_perfmap_find(m, 0x10c8);
+	CHECK(s && strcmp(s->name, "jit_four") == 0);
+	CHECK(native_perfmap_find(m, 0x1108) == NULL);
+	native_perfmap_free(m);
+	wp_intern_free(names);
+}
+
+static void test_kallsyms(void)
+{
+	struct wp_intern *names = wp_intern_new();
+	const char *text = "ffffffff81000000 T _text\n"
+			   "ffffffff81000000 T _stext\n"
+			   "ffffffff81000100 t local_fn\n"
+			   "ffffffff81000200 R rodata_skipped\n"
+			   "ffffffff81000300 W weak_fn\n"
+			   "not a line\n"
+			   "ffffffff81001000 D data_obj\n"
+			   "ffffffffc0000000 t mod_fn\t[my_mod]\n"
+			   "ffffffffc0000100 t mod_fn2\t[my_mod]\n";
+	struct native_kallsyms k;
+	CHECK(native_kallsyms_parse(&k, text, strlen(text), names) == 0);
+	CHECK(k.text == 0xffffffff81000000ull && k.stext == 0xffffffff81000000ull);
+	CHECK(k.bad_lines == 1);
+	const struct native_sym *s = native_symtab_find(&k.syms, 0xffffffff81000250ull);
+	CHECK(s && strcmp(s->name, "local_fn") == 0); /* R is not loaded: local_fn spans it */
+	s = native_symtab_find(&k.syms, 0xffffffff81000010ull);
+	CHECK(s && strcmp(s->name, "_stext") == 0);   /* equal: first of same length */
+	/* the last core symbol ends at the next page, not at the module */
+	s = native_symtab_find(&k.syms, 0xffffffff81001800ull);
+	CHECK(s && strcmp(s->name, "data_obj") == 0);
+	CHECK(native_symtab_find(&k.syms, 0xffffffff81002000ull) == NULL);
+	s = native_symtab_find(&k.syms, 0xffffffffc0000050ull);
+	CHECK(s && strcmp(s->name, "mod_fn") == 0 && s->module == 1);
+	native_kallsyms_release(&k);
+	wp_intern_free(names);
+}
+
+static void test_spaces(void)
+{
+	struct warns w = {0};
+	struct sym_native_options o;
+	sym_native_options_init(&o);
+	o.no_proc_kallsyms = true;
+	struct sym_native *s = sym_native_new(&o, on_warn, &w);
+	struct sym_native_map m = {.time = 10, .pid = 100, .tid = 100, .start = 0x1000,
+				   .len = 0x1000, .filename = "/nonexistent/a", .prot = PROT_EXEC};
+	CHECK(sym_native_mmap(s, &m) == 0);
+	CHECK(sym_native_comm(s, 20, 100, 100, "b", true) == 0);
+	m.time = 30;
+	m.filename = "/nonexistent/b";
+	CHECK(sym_native_mmap(s, &m) == 0);
+	struct sym_frame f;
+	CHECK(sym_native_resolve(s, 100, 15, 0x1800, false, &f) == 0);
+	CHECK_STR(f.module, "/nonexistent/a");
+	CHECK(sym_native_resolve(s, 100, 25, 0x1800, false, &f) == 0);
+	CHECK_STR(f.module, "[unknown]");
+	CHECK(f.unmapped);
+	CHECK(sym_native_resolve(s, 100, 35, 0x1800, false, &f) == 0);
+	CHECK_STR(f.module, "/nonexistent/b");
+	CHECK(sym_native_resolve(s, 100, 5, 0x1800, false, &f) == 0); /* before any mmap */
+	CHECK(f.unmapped);
+	CHECK(sym_native_resolve(s, 100, UINT64_MAX, 0x1800, false, &f) == 0); /* no time */
+	CHECK_STR(f.module, "/nonexistent/b");
+	/* a thread shares, a process copies */
+	CHECK(sym_native_fork(s, 40, 100, 100, 101, 100) == 0);
+	CHECK(sym_native_fork(s, 40, 200, 100, 200, 100) == 0);
+	m.time = 60;
+	m.filename = "/nonexistent/c";
+	CHECK(sym_native_mmap(s, &m) == 0);
+	CHECK(sym_native_resolve(s, 200, 70, 0x1800, false, &f) == 0);
+	CHECK_STR(f.module, "/nonexistent/b");
+	CHECK(sym_native_resolve(s, 100, 70, 0x1800, false, &f) == 0);
+	CHECK_STR(f.module, "/nonexistent/c");
+	/* anonymous executable memory, heap, hugetlb, named anon */
+	m = (struct sym_native_map){.time = 1, .pid = 300, .start = 0x5000, .len = 0x1000,
+				    .pgoff = 0x5000, .filename = "//anon", .prot = PROT_EXEC};
+	CHECK(sym_native_mmap(s, &m) == 0);
+	CHECK(sym_native_resolve(s, 300, 2, 0x5010, false, &f) == 0);
+	CHECK_STR(f.module, "/tmp/perf-300.map");
+	CHECK(f.jit && f.map_addr == 0x5010);
+	m.start = 0x7000;
+	m.filename = "//anon";
+	m.prot = PROT_READ;
+	CHECK(sym_native_mmap(s, &m) == 0);
+	CHECK(sym_native_resolve(s, 300, 2, 0x7010, false, &f) == 0);
+	CHECK_STR(f.module, "//anon");
+	m.start = 0x9000;
+	m.filename = "[anon:v8]";
+	m.prot = PROT_EXEC;
+	CHECK(sym_native_mmap(s, &m) == 0);
+	CHECK(sym_native_resolve(s, 300, 2, 0x9010, false, &f) == 0);
+	CHECK_STR(f.module, "/tmp/perf-300.map");
+	/* kernel: the _text map and a module */
+	m = (struct sym_native_map){.pid = -1, .start = 0xffffffff81000000ull, .len = 0x1000000,
+				    .pgoff = 0xffffffff81000000ull,
+				    .filename = "[kernel.kallsyms]_text", .kernel = true};
+	CHECK(sym_native_mmap(s, &m) == 0);
+	m = (struct sym_native_map){.pid = -1, .start = 0xffffffffc0000000ull, .len = 0x2000,
+				    .filename = "/lib/modules/6.1.0/kernel/net/nf-tables.ko.xz",
+				    .kernel = true};
+	CHECK(sym_native_mmap(s, &m) == 0);
+	CHECK(sym_native_resolve(s, 300, 2, 0xffffffffc0000010ull, true, &f) == 0);
+	CHECK_STR(f.module, "[nf_tables]");
+	CHECK(sym_native_resolve(s, 300, 2, 0xffffffff81000010ull, true, &f) == 0);
+	CHECK_STR(f.module, "[kernel.kallsyms]");
+	CHECK(sym_native_resolve(s, 300, 2, 0xffffffffd0000000ull, true, &f) == 0);
+	CHECK_STR(f.module, "[unknown]");
+	/* bad arguments */
+	m.len = 0;
+	CHECK(sym_native_mmap(s, &m) == WP_E_FORMAT);
+	CHECK(sym_native_mmap(NULL, &m) == WP_E_USAGE);
+	CHECK(sym_native_resolve(s, 1, 1, 1, false, NULL) == WP_E_USAGE);
+	sym_native_free(s);
+	sym_native_free(NULL);
+}
+
+int main(void)
+{
+	const char *e = getenv("WASMPERF_SRC");
+	snprintf(src, sizeof src, "%s", e ? e : ".");
+	e = getenv("WASMPERF_SHARED");
+	snprintf(shared, sizeof shared, "%s", e ? e : "/work/shared");
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/test_native.XXXXXX");
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_choose_best();
+	test_perfmap();
+	test_kallsyms();
+	test_spaces();
+	test_basic_recording();
+	test_wamr();
+	sh("rm -rf '%s'%s", tmpdir, "");
+	return check_report();
+}

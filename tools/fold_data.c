@@ -1,0 +1,323 @@
+/* fold_data.c - perf.data -> folded stacks (wasmperf-fold's binary path):
+ * libperfparse's records in time order feed the symbolizer's address
+ * spaces, and each sample's callchain becomes the frames `perf script`
+ * would print, folded by the same collapser as text input. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fold.h"
+#include "perfparse.h"
+#include "symbolizer.h"
+
+/* Thread names as perf script prints them: the last COMM of the thread,
+ * inherited at FORK, ":TID" when never seen. */
+struct comms {
+	struct wp_intern *keys;   /* tid as 4 bytes -> slot */
+	struct wp_intern *names;  /* comm strings */
+	uint32_t *name_of;        /* slot -> names id */
+	size_t cap;
+};
+
+static int comm_set(struct comms *c, uint32_t tid, const char *name, size_t len)
+{
+	uint32_t slot, id;
+	int rc = wp_intern_get(c->keys, (const char *)&tid, sizeof tid, &slot);
+	rc = rc ? rc : wp_intern_get(c->names, name, len, &id);
+	if (rc)
+		return rc;
+	if (slot >= c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 1024;
+		while (cap <= slot)
+			cap *= 2;
+		uint32_t *p = realloc(c->name_of, cap * sizeof *p);
+		if (!p)
+			return WP_E_NOMEM;
+		c->name_of = p;
+		c->cap = cap;
+	}
+	c->name_of[slot] = id;
+	return 0;
+}
+
+static const char *comm_get(const struct comms *c, uint32_t tid, size_t *len)
+{
+	uint32_t slot;
+	if (wp_intern_find(c->keys, (const char *)&tid, sizeof tid, &slot) != 0)
+		return NULL;
+	return wp_intern_str(c->names, c->name_of[slot], len);
+}
+
+#define FRAME_CACHE (1u << 16)
+
+/* Resolved frames repeat: (symbol, module) pointers from the symbolizer
+ * are stable, so they key a small cache of the collapser's frame keys. */
+struct frame_cache_slot {
+	const char *symbol, *module;
+	uint32_t variant, key;
+	bool used;
+};
+
+struct data_run {
+	const struct fold_config *cfg;
+	struct fg_collapser *collapser;
+	struct sym_native *sym;
+	struct pp_data *data;
+	struct comms comms;
+	char *event;               /* base name of the event folded */
+	uint64_t dropped_other_events;
+	const char *file;
+	struct frame_cache_slot *cache;
+};
+
+static void on_warning(void *ctx, const char *msg)
+{
+	const struct data_run *run = ctx;
+	if (!run->cfg->quiet)
+		fprintf(stderr, "%s: warning: %s\n", run->cfg->prog, msg);
+}
+
+static bool keep_event(struct data_run *run, const char *name)
+{
+	struct pp_str base = pp_event_base_name((struct pp_str){name, strlen(name)});
+	if (!run->event) {
+		run->event = strndup(base.p, base.n);
+		return true;
+	}
+	if (strlen(run->event) == base.n && memcmp(run->event, base.p, base.n) == 0)
+		return true;
+	run->dropped_other_events++;
+	return false;
+}
+
+static bool keep_comm(const struct fold_config *cfg, const char *comm, size_t len)
+{
+	if (!cfg->ncomms)
+		return true;
+	for (size_t i = 0; i < cfg->ncomms; i++)
+		if (strlen(cfg->comms[i]) == len && memcmp(cfg->comms[i], comm, len) == 0)
+			return true;
+	return false;
+}
+
+static int cached_key(struct data_run *run, const struct sym_frame *f, const struct fg_raw_frame *raw,
+		      uint32_t *key)
+{
+	uint32_t variant = (uint32_t)fg_collapser_key_variant(run->collapser);
+	uint64_t h = ((uint64_t)(uintptr_t)f->symbol * 0x9e3779b97f4a7c15ULL) ^
+		     ((uint64_t)(uintptr_t)f->module * 0xc2b2ae3d27d4eb4fULL) ^ variant;
+	struct frame_cache_slot *slot = &run->cache[(h ^ (h >> 29)) & (FRAME_CACHE - 1)];
+	if (slot->used && slot->symbol == f->symbol && slot->module == f->module &&
+	    slot->variant == variant) {
+		*key = slot->key;
+		return 0;
+	}
+	int rc = fg_collapser_frame_key(run->collapser, raw, key);
+	if (!rc)
+		*slot = (struct frame_cache_slot){f->symbol, f->module, variant, *key, true};
+	return rc;
+}
+
+static int add_frame(struct data_run *run, const struct pp_sample *s, uint64_t addr, bool kernel)
+{
+	struct sym_frame f;
+	uint64_t time = (s->fields & PP_SAMPLE_TIME) ? s->time : UINT64_MAX;
+	int rc = sym_native_resolve(run->sym, (int32_t)s->pid, time, addr, kernel, &f);
+	if (rc)
+		return rc;
+	const char *sym = f.symbol ? f.symbol : "[unknown]";
+	/* perf keeps the blank of WAMR's two-space perf maps (" aot_func#3"),
+	 * which perf script's text cannot show: drop it, as the text path does. */
+	while (*sym == ' ')
+		sym++;
+	struct fg_raw_frame raw = {
+		.sym = sym, .sym_len = strlen(sym),
+		.module = f.module, .module_len = strlen(f.module),
+	};
+	/* The address only shows with --addrs, and only then keys the frame. */
+	if (run->cfg->collapse.include_addrs) {
+		char pc[24];
+		int pc_len = snprintf(pc, sizeof pc, "%llx", (unsigned long long)f.map_addr);
+		raw.pc = pc;
+		raw.pc_len = (size_t)pc_len;
+		return fg_collapser_frame(run->collapser, &raw);
+	}
+	uint32_t key;
+	rc = cached_key(run, &f, &raw, &key);
+	return rc ? rc : fg_collapser_push_key(run->collapser, key);
+}
+
+static int on_sample(struct data_run *run, const struct pp_sample *s)
+{
+	const struct fold_config *cfg = run->cfg;
+	if (!keep_event(run, pp_sample_event_name(run->data, s)))
+		return 0;
+	if (cfg->time_start || cfg->time_end) {
+		uint64_t t = s->time;
+		if (!(s->fields & PP_SAMPLE_TIME) || t < cfg->time_start || (cfg->time_end && t > cfg->time_end))
+			return 0;
+	}
+	size_t comm_len;
+	const char *comm = comm_get(&run->comms, s->tid, &comm_len);
+	char unknown[16];
+	if (!comm) {
+		comm_len = (size_t)snprintf(unknown, sizeof unknown, ":%u", s->tid);
+		comm = unknown;
+	}
+	if (!keep_comm(cfg, comm, comm_len))
+		return 0;
+	char pid[16] = "", tid[16] = "";
+	int pid_len = 0, tid_len = 0;
+	if (cfg->collapse.include_pid || cfg->collapse.include_tid) {
+		pid_len = snprintf(pid, sizeof pid, "%u", s->pid);
+		tid_len = snprintf(tid, sizeof tid, "%u", s->tid);
+	}
+	int rc = fg_collapser_begin(run->collapser, comm, comm_len, pid, (size_t)pid_len, tid,
+				    (size_t)tid_len);
+	if (s->nr_callchain) {
+		struct pp_callchain_iter it;
+		pp_callchain_iter_init(&it, s);
+		uint64_t addr;
+		enum pp_cpumode mode;
+		bool first;
+		while (!rc && pp_callchain_next(&it, &addr, &mode, &first))
+			rc = add_frame(run, s, addr,
+				       mode == PP_CPUMODE_KERNEL || mode == PP_CPUMODE_GUEST_KERNEL);
+	} else if (!rc && (s->fields & PP_SAMPLE_IP)) {
+		rc = add_frame(run, s, s->ip, s->kernel_ip);
+	}
+	if (rc) {
+		fg_collapser_abort(run->collapser);
+		return rc;
+	}
+	return fg_collapser_end(run->collapser, cfg->count_samples ? 1 : (s->period ? s->period : 1));
+}
+
+static int on_record(struct data_run *run, const struct pp_record *r)
+{
+	switch (r->type) {
+	case PP_RECORD_SAMPLE:
+		return on_sample(run, &r->u.sample);
+	case PP_RECORD_MMAP:
+	case PP_RECORD_MMAP2: {
+		const struct pp_mmap *m = &r->u.mmap;
+		uint16_t mode = r->misc & PP_MISC_CPUMODE_MASK;
+		struct sym_native_map map = {
+			.time = r->has_time ? r->time : 0,
+			.pid = (int32_t)m->pid, .tid = (int32_t)m->tid,
+			.start = m->addr, .len = m->len, .pgoff = m->pgoff,
+			.filename = m->filename,
+			/* MMAP has no prot: executable unless marked as data (perf's rule) */
+			.prot = m->is_mmap2 ? m->prot : ((r->misc & PP_MISC_MMAP_DATA) ? 1u : 5u),
+			.flags = m->flags,
+			.build_id = m->has_build_id ? m->build_id : NULL,
+			.build_id_len = m->has_build_id ? m->build_id_size : 0,
+			.kernel = mode == PP_CPUMODE_KERNEL || mode == PP_CPUMODE_GUEST_KERNEL,
+		};
+		return sym_native_mmap(run->sym, &map);
+	}
+	case PP_RECORD_COMM: {
+		const struct pp_comm *c = &r->u.comm;
+		int rc = comm_set(&run->comms, c->tid, c->comm, strlen(c->comm));
+		return rc ? rc : sym_native_comm(run->sym, r->has_time ? r->time : 0, (int32_t)c->pid,
+						 (int32_t)c->tid, c->comm, c->exec);
+	}
+	case PP_RECORD_FORK: {
+		const struct pp_fork *f = &r->u.fork;
+		size_t len;
+		const char *parent = comm_get(&run->comms, f->ptid, &len);
+		if (parent) {
+			int rc = comm_set(&run->comms, f->tid, parent, len);
+			if (rc)
+				return rc;
+		}
+		return sym_native_fork(run->sym, f->time, (int32_t)f->pid, (int32_t)f->ppid,
+				       (int32_t)f->tid, (int32_t)f->ptid);
+	}
+	case PP_RECORD_EXIT: {
+		const struct pp_fork *f = &r->u.fork;
+		return sym_native_exit(run->sym, f->time, (int32_t)f->pid, (int32_t)f->ppid,
+				       (int32_t)f->tid, (int32_t)f->ptid);
+	}
+	default:
+		return 0;
+	}
+}
+
+static char *dirname_of(const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	if (!path || !strcmp(path, "-"))
+		return NULL;
+	return slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup(".");
+}
+
+int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
+{
+	struct data_run run = {.cfg = cfg};
+	run.file = path && strcmp(path, "-") ? path : "<stdin>";
+	run.collapser = fg_collapser_new(&cfg->collapse);
+	run.comms.keys = wp_intern_new();
+	run.comms.names = wp_intern_new();
+	struct sym_native_options so;
+	sym_native_options_init(&so);
+	char *data_dir = dirname_of(path);
+	char buildid_dir[4096] = "";
+	const char *home = getenv("HOME");
+	if (cfg->buildid_dir)
+		so.buildid_dir = cfg->buildid_dir;
+	else if (home && snprintf(buildid_dir, sizeof buildid_dir, "%s/.debug", home) < (int)sizeof buildid_dir)
+		so.buildid_dir = buildid_dir;
+	so.symfs = cfg->symfs;
+	so.kallsyms = cfg->kallsyms;
+	so.perf_map_dir = cfg->perf_map_dir;
+	so.data_dir = data_dir;
+	run.sym = sym_native_new(&so, on_warning, &run);
+	run.cache = calloc(FRAME_CACHE, sizeof *run.cache);
+	if (cfg->event_filter) {
+		struct pp_str base = pp_event_base_name((struct pp_str){cfg->event_filter, strlen(cfg->event_filter)});
+		run.event = strndup(base.p, base.n);
+	}
+	int status = 0;
+	if (!run.collapser || !run.comms.keys || !run.comms.names || !run.sym || !run.cache) {
+		fprintf(stderr, "%s: out of memory\n", cfg->prog);
+		status = 1;
+	}
+	int rc = status ? 0 : pp_data_open(&run.data, path, on_warning, &run);
+	if (!status && rc) {
+		fprintf(stderr, "%s: %s\n", cfg->prog, run.data ? pp_data_errmsg(run.data) : "out of memory");
+		status = 1;
+	}
+	if (!status) {
+		for (size_t i = 0; i < pp_data_nbuild_ids(run.data); i++) {
+			const struct pp_build_id *b = pp_data_build_id(run.data, i);
+			sym_native_build_id(run.sym, b->filename, b->id, b->size);
+		}
+		const struct pp_record *r;
+		while ((rc = pp_data_next(run.data, &r)) == 1)
+			if ((rc = on_record(&run, r)) < 0)
+				break;
+		if (rc < 0) {
+			/* Everything before the damage is still folded and written. */
+			const char *msg = pp_data_errmsg(run.data);
+			fprintf(stderr, "%s: %s\n", cfg->prog, msg && msg[0] ? msg : wp_strerror(rc));
+			status = 1;
+		}
+	}
+	if (run.collapser && fold_write(cfg, run.collapser, out) != 0)
+		status = 1;
+	if (run.dropped_other_events && !cfg->quiet)
+		fprintf(stderr, "%s: folded only event '%s'; dropped %llu samples of other events; "
+			"choose one with --event-filter\n", cfg->prog, run.event,
+			(unsigned long long)run.dropped_other_events);
+	pp_data_free(run.data);
+	sym_native_free(run.sym);
+	fg_collapser_free(run.collapser);
+	wp_intern_free(run.comms.keys);
+	wp_intern_free(run.comms.names);
+	free(run.comms.name_of);
+	free(run.event);
+	free(data_dir);
+	free(run.cache);
+	return status;
+}
