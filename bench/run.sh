@@ -219,6 +219,16 @@ for w in "${workloads[@]}"; do
 	else
 		skip "$w" "stackcollapse-perf.pl $w.perf" "FLAMEGRAPH_DIR unset"
 	fi
+	# perf.data read directly: no perf script step at all.
+	t_wd=''
+	if [ -n "$fold" ]; then
+		restore_maps "$w"
+		measure t_wd "$w" "wasmperf-fold $w.data" "$out/$w.data.folded" "$fold" -q "$work/$w.data" || true
+		[ -n "$t_wd" ] && [ -n "${t_pr:-}" ] && row "$w" "ratio perf report / wasmperf-fold data" "$(ratio "$t_pr" "$t_wd")" - "speed-up"
+		[ -n "$t_wd" ] && [ -n "${t_ps:-}" ] && [ -n "${t_pl:-}" ] &&
+			row "$w" "ratio (perf script + perl) / wasmperf-fold data" \
+			"$(awk -v a="$t_ps" -v b="$t_pl" -v c="$t_wd" 'BEGIN { printf "%.1fx", (a + b) / c }')" - "speed-up"
+	fi
 	[ -n "$t_wf" ] && [ -n "${t_wc:-}" ] && row "$w" "ratio wasmperf-fold / wc -l" "$(ratio "$t_wf" "$t_wc")" - ""
 	[ -n "$t_wf" ] && [ -n "$t_pl" ] && row "$w" "ratio perl / wasmperf-fold" "$(ratio "$t_pl" "$t_wf")" - "speed-up"
 	[ -n "$t_pl" ] && [ -n "${t_ps:-}" ] && row "$w" "ratio perl / perf script" "$(ratio "$t_pl" "$t_ps")" - ""
@@ -239,6 +249,13 @@ for w in "${workloads[@]}"; do
 			awk -v TOP=8 -f "$bench/agree.awk" "$out/$w.wasmperf-perl.folded" "$out/$w.perl.folded"
 		} >>"$agreements"
 		row "$w" "agreement --perl-compat vs perl" "$(sed -n 's/^agreement: \([0-9.]*\).*/\1/p' "$agreements" | tail -n 1)" - "share of weight"
+		if [ -s "$out/$w.data.folded" ]; then
+			{
+				echo "== $w: A = wasmperf-fold $w.data, B = wasmperf-fold $w.perf (perf script text)"
+				awk -v TOP=8 -f "$bench/agree.awk" "$out/$w.data.folded" "$out/$w.wasmperf.folded"
+			} >>"$agreements"
+			row "$w" "agreement perf.data vs perf script text" "$(sed -n 's/^agreement: \([0-9.]*\).*/\1/p' "$agreements" | tail -n 1)" - "share of weight"
+		fi
 	fi
 done
 
