@@ -93,6 +93,24 @@ int wp_buf_printf(struct wp_buf *b, const char *fmt, ...)
 	return rc;
 }
 
+int wp_grow(void **v, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return 0;
+	size_t ncap = *cap ? *cap : 16;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2 / elem)
+			return WP_E_NOMEM;
+		ncap *= 2;
+	}
+	void *nv = realloc(*v, ncap * elem);
+	if (!nv)
+		return WP_E_NOMEM;
+	*v = nv;
+	*cap = ncap;
+	return 0;
+}
+
 char *wp_buf_detach(struct wp_buf *b, size_t *len)
 {
 	char *p = b->cap ? b->data : calloc(1, 1);

@@ -82,6 +82,24 @@ static inline const char *wp_buf_cstr(const struct wp_buf *b) { return b->data; 
 /* Hands the bytes to the caller (free() them) and leaves b empty. */
 char *wp_buf_detach(struct wp_buf *b, size_t *len);
 
+/* ---- small helpers every parser needs ---- */
+/* The value of a hex digit, or -1. */
+static inline int wp_hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+static inline bool wp_is_hex(char c) { return wp_hex_value(c) >= 0; }
+
+/* Grows the array *v of *cap elements of elem bytes to hold at least need
+ * (doubling, from 16); 0 or WP_E_NOMEM (the array is then unchanged). */
+int wp_grow(void **v, size_t *cap, size_t need, size_t elem);
+
 /* ---- hashing ---- */
 uint64_t wp_hash_bytes(const void *p, size_t n, uint64_t seed);
 

@@ -83,14 +83,8 @@ struct wp_stacks *fg_collapser_stacks(struct fg_collapser *c) { return c->stacks
 
 static int push_frame(struct fg_collapser *c, uint32_t id)
 {
-	if (c->nframes == c->frames_cap) {
-		size_t cap = c->frames_cap ? c->frames_cap * 2 : 256;
-		uint32_t *p = realloc(c->frames, cap * sizeof *p);
-		if (!p)
-			return WP_E_NOMEM;
-		c->frames = p;
-		c->frames_cap = cap;
-	}
+	if (wp_grow((void **)&c->frames, &c->frames_cap, c->nframes + 1, sizeof *c->frames))
+		return WP_E_NOMEM;
 	c->frames[c->nframes++] = id;
 	return 0;
 }
@@ -257,37 +251,18 @@ static int tidy_part(struct fg_collapser *c, const char *part, size_t n,
 
 static int remember_expansion(struct fg_collapser *c, uint32_t key, size_t offset, size_t count)
 {
-	if (key >= c->key_run_cap) {
-		size_t cap = c->key_run_cap ? c->key_run_cap * 2 : 1024;
-		while (cap <= key)
-			cap *= 2;
-		uint64_t *p = realloc(c->key_run, cap * sizeof *p);
-		if (!p)
-			return WP_E_NOMEM;
-		c->key_run = p;
-		c->key_run_cap = cap;
-	}
+	if (wp_grow((void **)&c->key_run, &c->key_run_cap, (size_t)key + 1, sizeof *c->key_run))
+		return WP_E_NOMEM;
 	c->key_run[key] = (uint64_t)offset << 16 | (count & 0xffff);
 	return 0;
 }
 
 static int append_expand(struct fg_collapser *c, uint32_t id)
 {
-	if (c->expand_len == c->expand_cap) {
-		size_t cap = c->expand_cap ? c->expand_cap * 2 : 4096;
-		uint32_t *p = realloc(c->expand, cap * sizeof *p);
-		if (!p)
-			return WP_E_NOMEM;
-		c->expand = p;
-		c->expand_cap = cap;
-	}
+	if (wp_grow((void **)&c->expand, &c->expand_cap, c->expand_len + 1, sizeof *c->expand))
+		return WP_E_NOMEM;
 	c->expand[c->expand_len++] = id;
 	return 0;
-}
-
-static bool is_hex_digit(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 /* Length of a symbol without its "+0x1f" offset, which never shows in the
@@ -295,7 +270,7 @@ static bool is_hex_digit(char c)
 static size_t without_offset(const char *s, size_t n)
 {
 	size_t i = n;
-	while (i > 0 && is_hex_digit(s[i - 1]))
+	while (i > 0 && wp_is_hex(s[i - 1]))
 		i--;
 	if (i < n && i >= 3 && s[i - 1] == 'x' && s[i - 2] == '0' && s[i - 3] == '+')
 		return i - 3;

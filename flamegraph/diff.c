@@ -42,21 +42,16 @@ void fg_diff_free(struct fg_diff *d)
 
 const struct fg_diff_stats *fg_diff_stats(const struct fg_diff *d) { return &d->stats; }
 
-static bool is_hex(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 static int strip_hex(const char *s, size_t n, struct wp_buf *out)
 {
 	wp_buf_reset(out);
 	for (size_t i = 0; i < n;) {
-		if (s[i] == '0' && i + 2 < n && s[i + 1] == 'x' && is_hex(s[i + 2])) {
+		if (s[i] == '0' && i + 2 < n && s[i + 1] == 'x' && wp_is_hex(s[i + 2])) {
 			int rc = wp_buf_append(out, "0x...", 5);
 			if (rc)
 				return rc;
 			i += 2;
-			while (i < n && is_hex(s[i]))
+			while (i < n && wp_is_hex(s[i]))
 				i++;
 			continue;
 		}

@@ -8,31 +8,15 @@
 
 #define HASH_LEN 17 /* 'h' + 16 hex digits */
 
-static bool is_hex_digit(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 static bool ends_with_rust_hash(const char *s, size_t n)
 {
 	if (n < HASH_LEN + 2 || s[n - HASH_LEN] != 'h' || s[n - HASH_LEN - 1] != ':' ||
 	    s[n - HASH_LEN - 2] != ':')
 		return false;
 	for (size_t i = n - HASH_LEN + 1; i < n; i++)
-		if (!is_hex_digit(s[i]))
+		if (!wp_is_hex(s[i]))
 			return false;
 	return true;
-}
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* Decodes one `$...$` escape at s (n bytes left); returns its length or 0. */
@@ -54,8 +38,8 @@ static size_t decode_escape(const char *s, size_t n, struct wp_buf *out)
 	if (n >= 4 && s[1] == 'u') {
 		size_t end = 2;
 		unsigned v = 0;
-		while (end < n && end < 8 && hex_value(s[end]) >= 0)
-			v = v * 16 + (unsigned)hex_value(s[end++]);
+		while (end < n && end < 8 && wp_hex_value(s[end]) >= 0)
+			v = v * 16 + (unsigned)wp_hex_value(s[end++]);
 		if (end > 2 && end < n && s[end] == '$' && v > 0 && v < 0x80) {
 			wp_buf_putc(out, (char)v);
 			return end + 1;

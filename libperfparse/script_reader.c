@@ -37,10 +37,6 @@ struct pp_script_reader {
 
 static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
-static bool is_hex(char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
 
 static struct pp_str trim(const char *p, size_t n)
 {
@@ -91,7 +87,7 @@ bool pp_script_parse_frame(const char *line, size_t len, struct pp_script_frame 
 	while (s.n && is_space(s.p[s.n - 1]))
 		s.n--;
 	size_t i = 0;
-	while (i < s.n && is_hex(s.p[i]))
+	while (i < s.n && wp_is_hex(s.p[i]))
 		i++;
 	if (i == 0 || i == s.n || !is_space(s.p[i]))
 		return false;

@@ -19,17 +19,6 @@
 #define KSYM_NAME_MAX 512 /* perf's KSYM_NAME_LEN is 512 */
 #define MAX_KALLSYMS_BYTES ((size_t)1 << 30)
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* One line (no '\n'): 1 kept, 0 skipped (type filtered), -1 malformed,
  * < -1 a WP_E_* error. */
 static int parse_line(struct native_kallsyms *k, const char *s, size_t n,
@@ -38,10 +27,10 @@ static int parse_line(struct native_kallsyms *k, const char *s, size_t n,
 	size_t i = 0;
 	uint64_t addr = 0;
 	int digits = 0;
-	for (; i < n && hexval(s[i]) >= 0; i++, digits++) {
+	for (; i < n && wp_hex_value(s[i]) >= 0; i++, digits++) {
 		if (digits >= 16)
 			return -1;
-		addr = addr << 4 | (uint64_t)hexval(s[i]);
+		addr = addr << 4 | (uint64_t)wp_hex_value(s[i]);
 	}
 	if (digits == 0 || i + 3 > n || s[i] != ' ' || s[i + 2] != ' ')
 		return -1;

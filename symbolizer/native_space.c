@@ -200,21 +200,6 @@ static void warn_once(struct sym_native *s, const char *key, const char *fmt, ..
 	s->warn(s->warn_ctx, msg);
 }
 
-static int grow(void **v, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return 0;
-	size_t ncap = *cap ? *cap : 16;
-	while (ncap < need)
-		ncap *= 2;
-	void *nv = realloc(*v, ncap * elem);
-	if (!nv)
-		return WP_E_NOMEM;
-	*v = nv;
-	*cap = ncap;
-	return 0;
-}
-
 static int intern_id(struct wp_intern *t, const char *str, uint32_t *id)
 {
 	return wp_intern_get(t, str, strlen(str), id);
@@ -305,7 +290,7 @@ static int path_id(struct sym_native *s, const char *path, uint32_t *id)
 	uint32_t before = wp_intern_count(s->paths);
 	int rc = intern_id(s->paths, path, id);
 	if (rc == 0)
-		rc = grow((void **)&s->path_bids, &s->path_bids_cap, (size_t)*id + 1,
+		rc = wp_grow((void **)&s->path_bids, &s->path_bids_cap, (size_t)*id + 1,
 			  sizeof *s->path_bids);
 	if (rc == 0 && *id >= before)
 		s->path_bids[*id].len = 0; /* a new path: no build-id yet */
@@ -335,7 +320,7 @@ static struct space *space_get(struct sym_native *s, int32_t pid, bool create)
 	if (wp_intern_find(s->space_keys, (const char *)&pid, sizeof pid, &id) == 0)
 		return &s->spaces[id];
 	if (!create || wp_intern_get(s->space_keys, (const char *)&pid, sizeof pid, &id) != 0 ||
-	    grow((void **)&s->spaces, &s->spaces_cap, s->nspaces + 1, sizeof *s->spaces) != 0)
+	    wp_grow((void **)&s->spaces, &s->spaces_cap, s->nspaces + 1, sizeof *s->spaces) != 0)
 		return NULL;
 	s->spaces[id] = (struct space){.pid = pid};
 	s->nspaces++;
@@ -346,7 +331,7 @@ static struct space *space_get(struct sym_native *s, int32_t pid, bool create)
 static int space_add(struct space *sp, const struct map_ent *e)
 {
 	size_t cap = sp->cap;
-	if (grow((void **)&sp->v, &sp->cap, sp->n + 1, sizeof *sp->v) != 0)
+	if (wp_grow((void **)&sp->v, &sp->cap, sp->n + 1, sizeof *sp->v) != 0)
 		return WP_E_NOMEM;
 	if (sp->cap != cap) {
 		uint64_t *m = realloc(sp->maxend, sp->cap * sizeof *m);
@@ -488,7 +473,7 @@ int sym_native_mmap(struct sym_native *s, const struct sym_native_map *m)
 			if (rc != 0)
 				return rc;
 			if (m->build_id_len) {
-				rc = grow((void **)&s->bids, &s->bids_cap, s->nbids + 1,
+				rc = wp_grow((void **)&s->bids, &s->bids_cap, s->nbids + 1,
 					  sizeof *s->bids);
 				if (rc != 0)
 					return rc;
@@ -581,7 +566,7 @@ static struct file *file_get(struct sym_native *s, const struct map_ent *e)
 	if (wp_intern_get(s->file_keys, (const char *)key, 4 + b->len, &id) != 0)
 		return NULL;
 	if (id == s->nfiles) {
-		if (grow((void **)&s->files, &s->files_cap, s->nfiles + 1, sizeof *s->files) != 0)
+		if (wp_grow((void **)&s->files, &s->files_cap, s->nfiles + 1, sizeof *s->files) != 0)
 			return NULL;
 		s->files[id] = (struct file){.path = e->path, .id_len = b->len};
 		memcpy(s->files[id].id, b->id, b->len);
@@ -622,7 +607,7 @@ static struct native_perfmap *perfmap_get(struct sym_native *s, int32_t pid)
 	if (wp_intern_find(s->pmap_keys, (const char *)&pid, sizeof pid, &id) == 0)
 		return s->pmaps[id].m;
 	if (wp_intern_get(s->pmap_keys, (const char *)&pid, sizeof pid, &id) != 0 ||
-	    grow((void **)&s->pmaps, &s->pmaps_cap, s->npmaps + 1, sizeof *s->pmaps) != 0)
+	    wp_grow((void **)&s->pmaps, &s->pmaps_cap, s->npmaps + 1, sizeof *s->pmaps) != 0)
 		return NULL;
 	s->pmaps[id] = (struct pmap){.pid = pid};
 	s->npmaps++;

@@ -157,14 +157,8 @@ static int parse_imports(struct sym_wasm_module *m, struct cursor *c)
 
 static int add_fname(struct sym_wasm_module *m, uint32_t fi, const uint8_t *p, uint32_t len)
 {
-	if (m->nfnames == m->fnames_cap) {
-		size_t cap = m->fnames_cap ? m->fnames_cap * 2 : 64;
-		struct fname *f = realloc(m->fnames, cap * sizeof *f);
-		if (!f)
-			return WP_E_NOMEM;
-		m->fnames = f;
-		m->fnames_cap = cap;
-	}
+	if (wp_grow((void **)&m->fnames, &m->fnames_cap, m->nfnames + 1, sizeof *m->fnames))
+		return WP_E_NOMEM;
 	size_t off = m->names.len;
 	int rc = wp_buf_append(&m->names, p, len);
 	rc = rc ? rc : wp_buf_putc(&m->names, '\0');

@@ -486,14 +486,8 @@ int sym_names_translate(struct sym_names *n, const char *frame, size_t len, bool
 	if (rc)
 		return rc;
 	if (key == before) {
-		if (key >= n->answers_cap) {
-			size_t cap = n->answers_cap ? n->answers_cap * 2 : 1024;
-			struct answer *a = realloc(n->answers, cap * sizeof *a);
-			if (!a)
-				return WP_E_NOMEM;
-			n->answers = a;
-			n->answers_cap = cap;
-		}
+		if (wp_grow((void **)&n->answers, &n->answers_cap, (size_t)key + 1, sizeof *n->answers))
+			return WP_E_NOMEM;
 		struct answer *a = &n->answers[key];
 		a->origin = none;
 		rc = translate_uncached(n, frame, len - ann, jit, &a->origin);

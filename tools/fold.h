@@ -31,6 +31,20 @@ struct fold_config {
 	bool quiet;
 };
 
+/* The event kept (stackcollapse-perf.pl folds one) and what was dropped. */
+struct fold_events {
+	char *kept;           /* base name; NULL until the first sample names it */
+	uint64_t dropped;     /* samples of other events */
+	char *example;        /* one of those events */
+};
+int fold_events_init(struct fold_events *e, const char *filter);
+bool fold_events_keep(struct fold_events *e, const char *name, size_t len);
+/* One line on stderr when samples were dropped (not with -q). */
+void fold_events_report(const struct fold_events *e, const struct fold_config *cfg);
+void fold_events_release(struct fold_events *e);
+/* --comm: whether a process name is kept. */
+bool fold_keep_comm(const struct fold_config *cfg, const char *comm, size_t len);
+
 /* Folds the inputs (NULL or "-" = stdin) into out. Returns 0, or 1 after
  * printing a one-line error naming the file and offset. */
 int fold_text_run(const struct fold_config *cfg, char **files, size_t nfiles, FILE *out);

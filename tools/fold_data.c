@@ -26,16 +26,8 @@ static int comm_set(struct comms *c, uint32_t tid, const char *name, size_t len)
 	rc = rc ? rc : wp_intern_get(c->names, name, len, &id);
 	if (rc)
 		return rc;
-	if (slot >= c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 1024;
-		while (cap <= slot)
-			cap *= 2;
-		uint32_t *p = realloc(c->name_of, cap * sizeof *p);
-		if (!p)
-			return WP_E_NOMEM;
-		c->name_of = p;
-		c->cap = cap;
-	}
+	if (wp_grow((void **)&c->name_of, &c->cap, (size_t)slot + 1, sizeof *c->name_of))
+		return WP_E_NOMEM;
 	c->name_of[slot] = id;
 	return 0;
 }
@@ -64,8 +56,7 @@ struct data_run {
 	struct sym_native *sym;
 	struct pp_data *data;
 	struct comms comms;
-	char *event;               /* base name of the event folded */
-	uint64_t dropped_other_events;
+	struct fold_events events;
 	const char *file;
 	struct frame_cache_slot *cache;
 };
@@ -75,29 +66,6 @@ static void on_warning(void *ctx, const char *msg)
 	const struct data_run *run = ctx;
 	if (!run->cfg->quiet)
 		fprintf(stderr, "%s: warning: %s\n", run->cfg->prog, msg);
-}
-
-static bool keep_event(struct data_run *run, const char *name)
-{
-	struct pp_str base = pp_event_base_name((struct pp_str){name, strlen(name)});
-	if (!run->event) {
-		run->event = strndup(base.p, base.n);
-		return true;
-	}
-	if (strlen(run->event) == base.n && memcmp(run->event, base.p, base.n) == 0)
-		return true;
-	run->dropped_other_events++;
-	return false;
-}
-
-static bool keep_comm(const struct fold_config *cfg, const char *comm, size_t len)
-{
-	if (!cfg->ncomms)
-		return true;
-	for (size_t i = 0; i < cfg->ncomms; i++)
-		if (strlen(cfg->comms[i]) == len && memcmp(cfg->comms[i], comm, len) == 0)
-			return true;
-	return false;
 }
 
 static int cached_key(struct data_run *run, const struct sym_frame *f, const struct fg_raw_frame *raw,
@@ -150,7 +118,8 @@ static int add_frame(struct data_run *run, const struct pp_sample *s, uint64_t a
 static int on_sample(struct data_run *run, const struct pp_sample *s)
 {
 	const struct fold_config *cfg = run->cfg;
-	if (!keep_event(run, pp_sample_event_name(run->data, s)))
+	const char *event = pp_sample_event_name(run->data, s);
+	if (!fold_events_keep(&run->events, event, strlen(event)))
 		return 0;
 	if (cfg->time_start || cfg->time_end) {
 		uint64_t t = s->time;
@@ -164,7 +133,7 @@ static int on_sample(struct data_run *run, const struct pp_sample *s)
 		comm_len = (size_t)snprintf(unknown, sizeof unknown, ":%u", s->tid);
 		comm = unknown;
 	}
-	if (!keep_comm(cfg, comm, comm_len))
+	if (!fold_keep_comm(cfg, comm, comm_len))
 		return 0;
 	char pid[16] = "", tid[16] = "";
 	int pid_len = 0, tid_len = 0;
@@ -274,12 +243,9 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 	so.data_dir = data_dir;
 	run.sym = sym_native_new(&so, on_warning, &run);
 	run.cache = calloc(FRAME_CACHE, sizeof *run.cache);
-	if (cfg->event_filter) {
-		struct pp_str base = pp_event_base_name((struct pp_str){cfg->event_filter, strlen(cfg->event_filter)});
-		run.event = strndup(base.p, base.n);
-	}
 	int status = 0;
-	if (!run.collapser || !run.comms.keys || !run.comms.names || !run.sym || !run.cache) {
+	if (!run.collapser || !run.comms.keys || !run.comms.names || !run.sym || !run.cache ||
+	    fold_events_init(&run.events, cfg->event_filter)) {
 		fprintf(stderr, "%s: out of memory\n", cfg->prog);
 		status = 1;
 	}
@@ -306,17 +272,14 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 	}
 	if (run.collapser && fold_write(cfg, run.collapser, out) != 0)
 		status = 1;
-	if (run.dropped_other_events && !cfg->quiet)
-		fprintf(stderr, "%s: folded only event '%s'; dropped %llu samples of other events; "
-			"choose one with --event-filter\n", cfg->prog, run.event,
-			(unsigned long long)run.dropped_other_events);
+	fold_events_report(&run.events, cfg);
 	pp_data_free(run.data);
 	sym_native_free(run.sym);
 	fg_collapser_free(run.collapser);
 	wp_intern_free(run.comms.keys);
 	wp_intern_free(run.comms.names);
 	free(run.comms.name_of);
-	free(run.event);
+	fold_events_release(&run.events);
 	free(data_dir);
 	free(run.cache);
 	return status;

@@ -54,9 +54,7 @@ static uint64_t parse_hex(const char *s, size_t n, bool *ok)
 	uint64_t v = 0;
 	*ok = n > 0 && n <= 16;
 	for (size_t i = 0; i < n && *ok; i++) {
-		char c = s[i];
-		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-			: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		int d = wp_hex_value(s[i]);
 		*ok = d >= 0;
 		v = v << 4 | (uint64_t)(d < 0 ? 0 : d);
 	}

@@ -15,11 +15,7 @@ struct fold_run {
 	struct fold_inline *inliner;
 	const char *file;
 	bool warned[PP_SCRIPT_WARNING_KINDS];
-	/* event filter state */
-	char *event;                 /* the event kept, base name */
-	bool event_defaulted;
-	uint64_t dropped_other_events;
-	char *dropped_example;
+	struct fold_events events;
 };
 
 /* Input bytes reach the terminal: control bytes are shown as \xNN. */
@@ -48,45 +44,11 @@ static void on_warning(void *ctx, enum pp_script_warning kind, const char *line,
 	fprintf(stderr, "%s\n", len > 200 ? "..." : "");
 }
 
-static bool equal_str(struct pp_str s, const char *c)
-{
-	return strlen(c) == s.n && memcmp(s.p, c, s.n) == 0;
-}
-
-/* stackcollapse-perf.pl folds one event: the one asked for, else the first
- * seen; samples of other events are counted and reported once at the end. */
-static bool keep_event(struct fold_run *run, const struct pp_script_sample *s)
-{
-	if (s->event.n == 0)
-		return true;
-	struct pp_str base = pp_event_base_name(s->event);
-	if (!run->event) {
-		run->event = strndup(base.p, base.n);
-		run->event_defaulted = true;
-		return true;
-	}
-	if (equal_str(base, run->event))
-		return true;
-	if (!run->dropped_example)
-		run->dropped_example = strndup(base.p, base.n);
-	run->dropped_other_events++;
-	return false;
-}
-
-static bool keep_comm(const struct fold_config *cfg, struct pp_str comm)
-{
-	if (!cfg->ncomms)
-		return true;
-	for (size_t i = 0; i < cfg->ncomms; i++)
-		if (equal_str(comm, cfg->comms[i]))
-			return true;
-	return false;
-}
-
 static int fold_sample(struct fold_run *run, const struct pp_script_sample *s)
 {
 	const struct fold_config *cfg = run->cfg;
-	if (!keep_event(run, s) || !keep_comm(cfg, s->comm))
+	if (!fold_events_keep(&run->events, s->event.p, s->event.n) ||
+	    !fold_keep_comm(cfg, s->comm.p, s->comm.n))
 		return 0;
 	struct fg_collapser *c = run->collapser;
 	int rc = fg_collapser_begin(c, s->comm.p, s->comm.n, s->pid.p, s->pid.n, s->tid.p, s->tid.n);
@@ -203,40 +165,20 @@ int fold_text_run(const struct fold_config *cfg, char **files, size_t nfiles, FI
 {
 	struct fold_run run = {.cfg = cfg};
 	run.collapser = fg_collapser_new(&cfg->collapse);
-	if (cfg->event_filter)
-		run.event = strdup(cfg->event_filter);
-	if (cfg->inline_frames)
-		run.inliner = fold_inline_new(cfg);
 	int status = 0;
-	if (!run.collapser || (cfg->event_filter && !run.event) ||
-	    (cfg->inline_frames && !run.inliner)) {
+	if (!run.collapser || fold_events_init(&run.events, cfg->event_filter) ||
+	    (cfg->inline_frames && !(run.inliner = fold_inline_new(cfg)))) {
 		fprintf(stderr, "%s: out of memory\n", cfg->prog);
 		status = 1;
-	}
-	if (run.event) {
-		/* Compare base names on both sides ("cycles:u" == "cycles"). */
-		struct pp_str base = pp_event_base_name((struct pp_str){run.event, strlen(run.event)});
-		run.event[base.n] = '\0';
 	}
 	for (size_t i = 0; !status && i < (nfiles ? nfiles : 1); i++)
 		status = fold_one(&run, nfiles ? files[i] : NULL);
 	/* What was read before an error is still written. */
-	if (run.collapser) {
-		int rc = write_folded(cfg, run.collapser, out);
-		if (rc == WP_E_FORMAT) {
-			status = 1; /* a frame outside the module, already reported */
-		} else if (rc) {
-			fprintf(stderr, "%s: cannot write the output\n", cfg->prog);
-			status = 1;
-		}
-	}
-	if (run.dropped_other_events && !cfg->quiet)
-		fprintf(stderr, "%s: folded only event '%s'; dropped %llu samples of other events "
-			"(e.g. '%s'); choose one with --event-filter\n", cfg->prog, run.event,
-			(unsigned long long)run.dropped_other_events, run.dropped_example);
+	if (run.collapser && fold_write(cfg, run.collapser, out))
+		status = 1;
+	fold_events_report(&run.events, cfg);
 	fold_inline_free(run.inliner);
 	fg_collapser_free(run.collapser);
-	free(run.event);
-	free(run.dropped_example);
+	fold_events_release(&run.events);
 	return status;
 }

@@ -47,6 +47,9 @@ void names_config_init(struct names_config *c, const char *prog);
 /* Handles one of the options above: 0, or -1 after a usage message;
  * 1 when key is not one of them. */
 int names_config_option(struct names_config *c, int key, const char *arg);
+/* Splits a --wasm value "[M=]FILE": returns FILE and copies M into binding
+ * (empty when there is none). */
+const char *names_split_binding(const char *arg, char *binding, size_t size);
 /* Builds the translator (NULL after printing an error: exit 1 for an
  * unreadable or malformed module, 2 for a bad option — see *status). */
 struct sym_names *names_build(const struct names_config *c, int *status);

@@ -66,10 +66,12 @@ static void on_warning(void *ctx, const char *message)
 }
 
 /* "M=FILE" binds FILE to module M, unless the '=' belongs to the path. */
-static const char *split_binding(const char *arg, char *binding, size_t size)
+const char *names_split_binding(const char *arg, char *binding, size_t size)
 {
 	const char *eq = strchr(arg, '=');
 	const char *slash = strchr(arg, '/');
+	if (size)
+		binding[0] = '\0';
 	if (!eq || (slash && slash < eq) || (size_t)(eq - arg) >= size)
 		return arg;
 	memcpy(binding, arg, (size_t)(eq - arg));
@@ -97,7 +99,7 @@ struct sym_names *names_build(const struct names_config *c, int *status)
 	for (size_t i = 0; i < c->nmodules; i++) {
 		char binding[256];
 		binding[0] = '\0';
-		const char *path = split_binding(c->modules[i], binding, sizeof binding);
+		const char *path = names_split_binding(c->modules[i], binding, sizeof binding);
 		struct sym_wasm_module *m;
 		int rc = sym_wasm_module_load(path, &m, err, sizeof err);
 		if (rc) {

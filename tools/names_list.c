@@ -19,8 +19,8 @@ int names_list(const struct names_config *c, FILE *out)
 {
 	int status = 0;
 	for (size_t i = 0; i < c->nmodules; i++) {
-		const char *arg = c->modules[i], *eq = strchr(arg, '='), *slash = strchr(arg, '/');
-		const char *path = eq && (!slash || eq < slash) ? eq + 1 : arg;
+		char binding[256] = "";
+		const char *path = names_split_binding(c->modules[i], binding, sizeof binding);
 		struct sym_wasm_module *m;
 		char err[600];
 		if (sym_wasm_module_load(path, &m, err, sizeof err) != 0) {

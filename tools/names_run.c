@@ -27,8 +27,7 @@ static bool is_hex_token(const char *s, size_t n)
 	if (!n || n > 16)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
-		      (s[i] >= 'A' && s[i] <= 'F')))
+		if (!wp_is_hex(s[i]))
 			return false;
 	return true;
 }
