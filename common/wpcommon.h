@@ -96,6 +96,19 @@ static inline int wp_hex_value(char c)
 }
 static inline bool wp_is_hex(char c) { return wp_hex_value(c) >= 0; }
 
+/* Decimal text of v, written at the end of tmp; returns its start and
+ * sets *len (no printf on hot output paths). */
+static inline const char *wp_u64_text(uint64_t v, char tmp[24], size_t *len)
+{
+	size_t n = 0;
+	do {
+		tmp[23 - n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	*len = n;
+	return tmp + 24 - n;
+}
+
 /* Grows the array *v of *cap elements of elem bytes to hold at least need
  * (doubling, from 16); 0 or WP_E_NOMEM (the array is then unchanged). */
 int wp_grow(void **v, size_t *cap, size_t need, size_t elem);

@@ -54,12 +54,9 @@ void fg_out_put_slow(struct fg_out *o, const char *s, size_t n)
 void fg_out_u64(struct fg_out *o, uint64_t v)
 {
 	char tmp[24];
-	size_t n = 0;
-	do {
-		tmp[sizeof tmp - 1 - n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	fg_out_put(o, tmp + sizeof tmp - n, n);
+	size_t n;
+	const char *s = wp_u64_text(v, tmp, &n);
+	fg_out_put(o, s, n);
 }
 
 static const double pow10_tab[] = {1, 10, 100, 1000, 10000, 100000, 1000000};

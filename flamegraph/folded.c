@@ -18,12 +18,9 @@ static int flush(FILE *out, struct wp_buf *b)
 static int put_u64(struct wp_buf *b, uint64_t v)
 {
 	char tmp[24];
-	size_t n = 0;
-	do {
-		tmp[sizeof tmp - 1 - n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	return wp_buf_append(b, tmp + sizeof tmp - n, n);
+	size_t n;
+	const char *s = wp_u64_text(v, tmp, &n);
+	return wp_buf_append(b, s, n);
 }
 
 int fg_folded_foreach(const struct wp_intern *names, const struct wp_stacks *st,

@@ -99,14 +99,8 @@ static int insert(struct native_perfmap *m, uint64_t start, uint64_t size, const
 {
 	if (m->n >= NATIVE_MAX_SYMBOLS)
 		return WP_E_TOOBIG;
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? 2 * m->cap : 64;
-		struct node *v = realloc(m->v, cap * sizeof *v);
-		if (!v)
-			return WP_E_NOMEM;
-		m->v = v;
-		m->cap = cap;
-	}
+	if (wp_grow((void **)&m->v, &m->cap, m->n + 1, sizeof *m->v))
+		return WP_E_NOMEM;
 	uint32_t z = (uint32_t)++m->n;
 	uint64_t end = start + size < start ? UINT64_MAX : start + size;
 	N(z) = (struct node){.sym = {.start = start, .end = end, .name = name,

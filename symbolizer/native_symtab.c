@@ -49,14 +49,8 @@ int native_symtab_add(struct native_symtab *t, uint64_t start, uint64_t size, ui
 		t->truncated = true;
 		return 0;
 	}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 64;
-		struct native_sym *v = realloc(t->v, cap * sizeof *v);
-		if (!v)
-			return WP_E_NOMEM;
-		t->v = v;
-		t->cap = cap;
-	}
+	if (wp_grow((void **)&t->v, &t->cap, t->n + 1, sizeof *t->v))
+		return WP_E_NOMEM;
 	/* symbol__new(): end = start + len (len 0: end = start); saturate. */
 	uint64_t end = start + size < start ? UINT64_MAX : start + size;
 	t->v[t->n] = (struct native_sym){.start = start, .end = end, .name = name,
