@@ -68,8 +68,29 @@ static void on_warning(void *ctx, const char *msg)
 		fprintf(stderr, "%s: warning: %s\n", run->cfg->prog, msg);
 }
 
-static int cached_key(struct data_run *run, const struct sym_frame *f, const struct fg_raw_frame *raw,
-		      uint32_t *key)
+/* The frame as the collapser takes it. pc is only filled for --addrs. */
+static struct fg_raw_frame raw_frame(const struct sym_frame *f, char pc[24], bool with_pc)
+{
+	const char *sym = f->symbol ? f->symbol : "[unknown]";
+	/* perf keeps the blank of WAMR's two-space perf maps (" aot_func#3"),
+	 * which perf script's text cannot show: drop it, as the text path does. */
+	while (*sym == ' ')
+		sym++;
+	struct fg_raw_frame raw = {
+		.sym = sym, .sym_len = strlen(sym),
+		.module = f->module, .module_len = strlen(f->module),
+	};
+	if (with_pc) {
+		int len = snprintf(pc, 24, "%llx", (unsigned long long)f->map_addr);
+		raw.pc = pc;
+		raw.pc_len = (size_t)len;
+	}
+	return raw;
+}
+
+/* The collapser's key of a resolved frame: a cache hit costs one pointer
+ * hash, no string work at all. */
+static int cached_key(struct data_run *run, const struct sym_frame *f, uint32_t *key)
 {
 	uint32_t variant = (uint32_t)fg_collapser_key_variant(run->collapser);
 	uint64_t h = ((uint64_t)(uintptr_t)f->symbol * 0x9e3779b97f4a7c15ULL) ^
@@ -80,7 +101,9 @@ static int cached_key(struct data_run *run, const struct sym_frame *f, const str
 		*key = slot->key;
 		return 0;
 	}
-	int rc = fg_collapser_frame_key(run->collapser, raw, key);
+	char pc[24];
+	struct fg_raw_frame raw = raw_frame(f, pc, false);
+	int rc = fg_collapser_frame_key(run->collapser, &raw, key);
 	if (!rc)
 		*slot = (struct frame_cache_slot){f->symbol, f->module, variant, *key, true};
 	return rc;
@@ -93,25 +116,14 @@ static int add_frame(struct data_run *run, const struct pp_sample *s, uint64_t a
 	int rc = sym_native_resolve(run->sym, (int32_t)s->pid, time, addr, kernel, &f);
 	if (rc)
 		return rc;
-	const char *sym = f.symbol ? f.symbol : "[unknown]";
-	/* perf keeps the blank of WAMR's two-space perf maps (" aot_func#3"),
-	 * which perf script's text cannot show: drop it, as the text path does. */
-	while (*sym == ' ')
-		sym++;
-	struct fg_raw_frame raw = {
-		.sym = sym, .sym_len = strlen(sym),
-		.module = f.module, .module_len = strlen(f.module),
-	};
 	/* The address only shows with --addrs, and only then keys the frame. */
 	if (run->cfg->collapse.include_addrs) {
 		char pc[24];
-		int pc_len = snprintf(pc, sizeof pc, "%llx", (unsigned long long)f.map_addr);
-		raw.pc = pc;
-		raw.pc_len = (size_t)pc_len;
+		struct fg_raw_frame raw = raw_frame(&f, pc, true);
 		return fg_collapser_frame(run->collapser, &raw);
 	}
 	uint32_t key;
-	rc = cached_key(run, &f, &raw, &key);
+	rc = cached_key(run, &f, &key);
 	return rc ? rc : fg_collapser_push_key(run->collapser, key);
 }
 
