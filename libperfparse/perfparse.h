@@ -423,4 +423,95 @@ const char *pp_sample_event_name(const struct pp_data *d, const struct pp_sample
  * `cpu-clock:uhH` -> `cycles`, `cpu-clock`), tracepoints keep both parts. */
 struct pp_str pp_event_base_name(struct pp_str event);
 
+/* ====================================================================
+ * jitdump (`jit-PID.dump`, written by V8 --perf-prof, WAMR's LLVM JIT,
+ * wasmtime --profile=jitdump, ...) -- see jitdump.c
+ * ==================================================================== */
+/*
+ * Streams the records of a jitdump in file order (the order the runtime
+ * wrote them; timestamps grow). Both byte orders are detected by the magic
+ * ("JiTD"); other-endian files are swapped. Unknown record ids are skipped
+ * (their size is in the prefix), as the specification asks. A record cut by
+ * the end of the file (the runtime was still writing) ends the stream with a
+ * warning, not an error: everything before it was delivered. A damaged
+ * record (size smaller than its fields, sizes that overflow, a name without
+ * its NUL, debug entries beyond the record) is an error naming the offset.
+ *
+ *	struct pp_jitdump *j;
+ *	if (pp_jitdump_open(&j, "jit-123.dump", warn, ctx) != 0) { puts(pp_jitdump_errmsg(j)); ... }
+ *	const struct pp_jit_record *r;
+ *	while ((rc = pp_jitdump_next(j, &r)) == 1)
+ *		if (r->type == PP_JIT_CODE_LOAD) use(r->u.load.code_addr, r->u.load.name);
+ *	pp_jitdump_free(j);
+ *
+ * What a record points to stays valid until the next pp_jitdump_next().
+ */
+enum pp_jit_record_type {
+	PP_JIT_CODE_LOAD = 0,
+	PP_JIT_CODE_MOVE = 1,
+	PP_JIT_CODE_DEBUG_INFO = 2,
+	PP_JIT_CODE_CLOSE = 3,
+	PP_JIT_CODE_UNWINDING_INFO = 4,
+};
+
+#define PP_JITDUMP_FLAGS_ARCH_TIMESTAMP 1ull /* timestamps are TSC, see TIME_CONV */
+
+struct pp_jit_header {
+	uint32_t version;           /* 1 (perf's), 2 accepted */
+	uint32_t total_size;        /* header bytes, >= 40 */
+	uint32_t elf_mach;          /* EM_X86_64 = 62, EM_AARCH64 = 183 */
+	uint32_t pid;
+	uint64_t timestamp;
+	uint64_t flags;             /* PP_JITDUMP_FLAGS_* */
+	bool swapped;               /* written on a host of the other byte order */
+};
+
+struct pp_jit_debug_entry {
+	uint64_t code_addr;
+	uint32_t line, discrim;
+	const char *file;           /* NUL-terminated inside the record */
+};
+
+struct pp_jit_record {
+	enum pp_jit_record_type type;
+	uint64_t timestamp;         /* CLOCK_MONOTONIC ns, or TSC with ARCH_TIMESTAMP */
+	uint64_t offset;            /* of the record prefix in the file */
+	union {
+		struct {
+			uint32_t pid, tid;
+			uint64_t vma, code_addr, code_size, code_index;
+			const char *name;       /* NUL-terminated */
+			const uint8_t *code;    /* code_size bytes */
+		} load;
+		struct {
+			uint32_t pid, tid;
+			uint64_t vma, old_code_addr, new_code_addr, code_size, code_index;
+		} move;
+		struct {
+			uint64_t code_addr;     /* of the CODE_LOAD that follows */
+			size_t nentries;
+			const struct pp_jit_debug_entry *entries;
+		} debug;
+		struct {
+			uint64_t unwind_data_size, eh_frame_hdr_size, mapped_size;
+			const uint8_t *data;    /* unwind_data_size bytes: .eh_frame_hdr then .eh_frame */
+		} unwind;
+	} u;
+};
+
+struct pp_jitdump;
+/* On failure *out is still set (free it) so pp_jitdump_errmsg works,
+ * unless memory ran out (then *out is NULL). A bad header (wrong magic,
+ * short file, total_size < 40) fails here. */
+int pp_jitdump_open(struct pp_jitdump **out, const char *path, pp_warn_fn warn, void *ctx);
+/* The same over bytes in memory (fuzzers, tests); they must outlive it. */
+int pp_jitdump_open_mem(struct pp_jitdump **out, const void *data, size_t len, const char *name,
+			pp_warn_fn warn, void *ctx);
+void pp_jitdump_free(struct pp_jitdump *j);
+const struct pp_jit_header *pp_jitdump_header(const struct pp_jitdump *j);
+/* 1 = a record in *out, 0 = end (or a record cut by the end of the file,
+ * warned), < 0 = damaged at the offset named in pp_jitdump_errmsg(). */
+int pp_jitdump_next(struct pp_jitdump *j, const struct pp_jit_record **out);
+const char *pp_jitdump_errmsg(const struct pp_jitdump *j);
+
 #endif

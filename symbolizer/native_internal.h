@@ -93,6 +93,19 @@ void native_perfmap_free(struct native_perfmap *m);
 const struct native_sym *native_perfmap_find(const struct native_perfmap *m, uint64_t addr);
 void native_perfmap_counts(const struct native_perfmap *m, uint64_t *entries, uint64_t *bad);
 
+/* ---- native_space.c, for the unwinder: the file mapping at an address ---- */
+struct native_module {
+	const char *path;          /* as recorded (an ELF file), NULL: no file there */
+	const uint8_t *build_id;   /* recorded build-id, or NULL */
+	size_t build_id_len;
+	uint64_t start, end, pgoff;
+	bool jit;                  /* JIT code or anonymous memory (no CFI) */
+};
+/* false when no mapping holds addr in pid at time. */
+bool native_module_at(struct sym_native *s, int32_t pid, uint64_t time, uint64_t addr,
+		      struct native_module *out);
+const struct sym_native_paths *native_paths(const struct sym_native *s);
+
 /* Reads a whole regular file (at most max bytes) into *data (free()). */
 int native_read_file(const char *path, size_t max, char **data, size_t *len);
 

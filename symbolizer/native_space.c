@@ -31,7 +31,7 @@
 #define CACHE_SLOTS 4096 /* direct-mapped (file, offset) -> symbol cache */
 #define KERNEL_PID (-1)
 
-enum map_kind { K_ELF, K_VDSO, K_PERFMAP, K_NONE, K_KERNEL, K_MODULE };
+enum map_kind { K_ELF, K_VDSO, K_PERFMAP, K_NONE, K_KERNEL, K_MODULE, K_JITCODE };
 
 struct map_ent {
 	uint64_t start, end, pgoff;
@@ -42,15 +42,25 @@ struct map_ent {
 	uint32_t module;   /* strings id of the printed module */
 	uint32_t ref;      /* K_KERNEL: strings id + 1 of the reference symbol ("_text") */
 	int32_t pid;       /* perf map owner (K_PERFMAP) */
+	const char *name;  /* K_JITCODE: the function (interned in names) */
 	uint8_t kind;
 	bool jit;
 };
 
+/* Mappings sorted by start; maxend[i] = max end over v[0..i], so a lookup
+ * scans back only over entries that may still hold the address. */
+struct map_list {
+	struct map_ent *v;
+	uint64_t *maxend;
+	size_t n, cap;
+};
+
+/* JIT functions (jitdumps) are kept apart from the mappings: they are
+ * many and small, and they hide whatever mapping lies under them (the
+ * anonymous code region, or the runtime's own text for V8's builtins). */
 struct space {
 	int32_t pid;
-	struct map_ent *v;
-	uint64_t *maxend;  /* max end over v[0..i] */
-	size_t n, cap;
+	struct map_list maps, jit;
 };
 
 struct file {           /* one (path, build-id) */
@@ -253,8 +263,10 @@ void sym_native_free(struct sym_native *s)
 	if (!s)
 		return;
 	for (size_t i = 0; i < s->nspaces; i++) {
-		free(s->spaces[i].v);
-		free(s->spaces[i].maxend);
+		free(s->spaces[i].maps.v);
+		free(s->spaces[i].maps.maxend);
+		free(s->spaces[i].jit.v);
+		free(s->spaces[i].jit.maxend);
 	}
 	for (size_t i = 0; i < s->nfiles; i++)
 		native_elf_free(s->files[i].elf);
@@ -328,49 +340,51 @@ static struct space *space_get(struct sym_native *s, int32_t pid, bool create)
 	return &s->spaces[id];
 }
 
-static int space_add(struct space *sp, const struct map_ent *e)
+static int list_add(struct map_list *l, const struct map_ent *e)
 {
-	size_t cap = sp->cap;
-	if (wp_grow((void **)&sp->v, &sp->cap, sp->n + 1, sizeof *sp->v) != 0)
+	size_t cap = l->cap;
+	if (wp_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v) != 0)
 		return WP_E_NOMEM;
-	if (sp->cap != cap) {
-		uint64_t *m = realloc(sp->maxend, sp->cap * sizeof *m);
+	if (l->cap != cap) {
+		uint64_t *m = realloc(l->maxend, l->cap * sizeof *m);
 		if (!m)
 			return WP_E_NOMEM;
-		sp->maxend = m;
+		l->maxend = m;
 	}
 	/* after every entry with start <= e->start */
-	size_t lo = 0, hi = sp->n;
+	size_t lo = 0, hi = l->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (sp->v[mid].start <= e->start)
+		if (l->v[mid].start <= e->start)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	memmove(sp->v + lo + 1, sp->v + lo, (sp->n - lo) * sizeof *sp->v);
-	sp->v[lo] = *e;
-	sp->n++;
-	for (size_t i = lo; i < sp->n; i++) {
-		uint64_t prev = i ? sp->maxend[i - 1] : 0;
-		sp->maxend[i] = sp->v[i].end > prev ? sp->v[i].end : prev;
-	}
+	memmove(l->v + lo + 1, l->v + lo, (l->n - lo) * sizeof *l->v);
+	memmove(l->maxend + lo + 1, l->maxend + lo, (l->n - lo) * sizeof *l->maxend);
+	l->v[lo] = *e;
+	l->n++;
+	/* the running maximum changes only up to where it already exceeds e */
+	uint64_t prev = lo ? l->maxend[lo - 1] : 0;
+	l->maxend[lo] = e->end > prev ? e->end : prev;
+	for (size_t i = lo + 1; i < l->n && l->maxend[i] < l->maxend[i - 1]; i++)
+		l->maxend[i] = l->maxend[i - 1];
 	return 0;
 }
 
-static const struct map_ent *space_find(const struct space *sp, uint64_t addr, uint64_t time)
+static const struct map_ent *list_find(const struct map_list *l, uint64_t addr, uint64_t time)
 {
-	size_t lo = 0, hi = sp->n;
+	size_t lo = 0, hi = l->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (sp->v[mid].start <= addr)
+		if (l->v[mid].start <= addr)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	const struct map_ent *best = NULL;
-	for (size_t i = lo; i > 0 && sp->maxend[i - 1] > addr; i--) {
-		const struct map_ent *e = &sp->v[i - 1];
+	for (size_t i = lo; i > 0 && l->maxend[i - 1] > addr; i--) {
+		const struct map_ent *e = &l->v[i - 1];
 		if (addr >= e->end || time < e->t_from ||
 		    (time >= e->t_to && e->t_to != UINT64_MAX))
 			continue;
@@ -379,6 +393,12 @@ static const struct map_ent *space_find(const struct space *sp, uint64_t addr, u
 			best = e;
 	}
 	return best;
+}
+
+static const struct map_ent *space_find(const struct space *sp, uint64_t addr, uint64_t time)
+{
+	const struct map_ent *e = list_find(&sp->jit, addr, time);
+	return e ? e : list_find(&sp->maps, addr, time);
 }
 
 static bool has_prefix(const char *s, const char *p)
@@ -488,17 +508,23 @@ int sym_native_mmap(struct sym_native *s, const struct sym_native_map *m)
 	if (intern_id(s->strings, module, &e.module) != 0)
 		return WP_E_NOMEM;
 	struct space *sp = space_get(s, kernel ? KERNEL_PID : m->pid, true);
-	if (!sp || space_add(sp, &e) != 0)
+	if (!sp || list_add(&sp->maps, &e) != 0)
 		return WP_E_NOMEM;
 	s->st.mappings++;
 	return 0;
 }
 
+static void end_list(struct map_list *l, uint64_t time)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].t_from <= time && l->v[i].t_to > time)
+			l->v[i].t_to = time;
+}
+
 static void end_space(struct space *sp, uint64_t time)
 {
-	for (size_t i = 0; i < sp->n; i++)
-		if (sp->v[i].t_from <= time && sp->v[i].t_to > time)
-			sp->v[i].t_to = time;
+	end_list(&sp->maps, time);
+	end_list(&sp->jit, time);
 }
 
 int sym_native_comm(struct sym_native *s, uint64_t time, int32_t pid, int32_t tid,
@@ -511,6 +537,22 @@ int sym_native_comm(struct sym_native *s, uint64_t time, int32_t pid, int32_t ti
 		struct space *sp = space_get(s, pid, false);
 		if (sp)
 			end_space(sp, time);
+	}
+	return 0;
+}
+
+static int copy_live(struct sym_native *s, struct map_list *to, const struct map_list *from,
+		     uint64_t time)
+{
+	/* from may move while to grows only if they are the same list: never */
+	for (size_t i = 0, n = from->n; i < n; i++) {
+		struct map_ent e = from->v[i];
+		if (e.t_from > time || e.t_to <= time)
+			continue;
+		e.seq = s->seq++;
+		if (list_add(to, &e) != 0)
+			return WP_E_NOMEM;
+		s->st.mappings++;
 	}
 	return 0;
 }
@@ -530,19 +572,10 @@ int sym_native_fork(struct sym_native *s, uint64_t time, int32_t pid, int32_t pp
 	struct space *parent = space_get(s, ppid, false);
 	if (!parent)
 		return 0;
-	size_t n = parent->n;
-	for (size_t i = 0; i < n; i++) {
-		struct map_ent e = parent->v[i];
-		if (e.t_from > time || e.t_to <= time)
-			continue;
-		e.seq = s->seq++;
-		/* the child keeps the parent's perf map and module names, as
-		 * perf's cloned maps keep their dsos */
-		if (space_add(child, &e) != 0)
-			return WP_E_NOMEM;
-		s->st.mappings++;
-	}
-	return 0;
+	/* the child keeps the parent's perf map and module names, as perf's
+	 * cloned maps keep their dsos */
+	int rc = copy_live(s, &child->maps, &parent->maps, time);
+	return rc ? rc : copy_live(s, &child->jit, &parent->jit, time);
 }
 
 int sym_native_exit(struct sym_native *s, uint64_t time, int32_t pid, int32_t ppid,
@@ -552,6 +585,58 @@ int sym_native_exit(struct sym_native *s, uint64_t time, int32_t pid, int32_t pp
 	/* Samples may still arrive for the exiting process (they are written
 	 * out of order within a round); a reused pid is handled at its FORK. */
 	return s ? 0 : WP_E_USAGE;
+}
+
+/* ---- JIT code from jitdumps ---- */
+
+static int jit_add(struct sym_native *s, const struct sym_native_jit *j, uint64_t start,
+		   const char *name, uint32_t module)
+{
+	struct map_ent e = {.start = start, .end = start + j->size, .pgoff = 0x80,
+			    .t_from = j->time, .t_to = UINT64_MAX, .seq = s->seq++,
+			    .pid = j->pid, .kind = K_JITCODE, .jit = true, .module = module};
+	uint32_t id;
+	if (intern_id(s->names, name, &id) != 0)
+		return WP_E_NOMEM;
+	e.name = wp_intern_str(s->names, id, NULL);
+	struct space *sp = space_get(s, j->pid, true);
+	if (!sp || list_add(&sp->jit, &e) != 0)
+		return WP_E_NOMEM;
+	s->st.jit_functions++;
+	return 0;
+}
+
+int sym_native_jit_load(struct sym_native *s, const struct sym_native_jit *j)
+{
+	note_change(s, j ? j->time : 0);
+	if (!s || !j || !j->name || !j->module)
+		return WP_E_USAGE;
+	if (j->size == 0 || j->start + j->size < j->start)
+		return WP_E_FORMAT;
+	uint32_t module;
+	if (intern_id(s->strings, j->module, &module) != 0)
+		return WP_E_NOMEM;
+	return jit_add(s, j, j->start, j->name, module);
+}
+
+int sym_native_jit_move(struct sym_native *s, const struct sym_native_jit *j, uint64_t old_start)
+{
+	note_change(s, j ? j->time : 0);
+	if (!s || !j)
+		return WP_E_USAGE;
+	if (j->size == 0 || j->start + j->size < j->start)
+		return WP_E_FORMAT;
+	struct space *sp = space_get(s, j->pid, false);
+	const struct map_ent *old = sp ? list_find(&sp->jit, old_start, j->time) : NULL;
+	if (!old || old->start != old_start)
+		return WP_E_NOTFOUND;
+	/* The code left its old place: samples there after the move are not it. */
+	((struct map_ent *)old)->t_to = j->time;
+	const char *name = old->name;
+	uint32_t module = old->module;
+	if (j->module && intern_id(s->strings, j->module, &module) != 0)
+		return WP_E_NOMEM;
+	return jit_add(s, j, j->start, name, module);
 }
 
 /* ---- symbol sources ---- */
@@ -829,7 +914,7 @@ static int resolve_uncached(struct sym_native *s, int32_t pid, uint64_t time, ui
 	const struct space *sp = space_get(s, kernel ? KERNEL_PID : pid, false);
 	const struct map_ent *e = sp ? space_find(sp, addr, time) : NULL;
 	if (kernel) {
-		if (!e && sp && sp->n) {
+		if (!e && sp && sp->maps.n) {
 			/* kernel maps exist, none holds addr: perf finds no map */
 			out->module = wp_intern_str(s->strings, s->s_unknown, NULL);
 			out->unmapped = true;
@@ -872,6 +957,12 @@ static int resolve_uncached(struct sym_native *s, int32_t pid, uint64_t time, ui
 			sym = native_perfmap_find(m, addr);
 		break;
 	}
+	case K_JITCODE:
+		/* perf inject's jitted-PID-N.so: .text at 0x80, one symbol */
+		out->symbol = e->name;
+		out->offset = addr - e->start;
+		out->map_addr = addr - e->start + e->pgoff;
+		return 0;
 	default:
 		break;
 	}
@@ -887,4 +978,36 @@ static int resolve_uncached(struct sym_native *s, int32_t pid, uint64_t time, ui
 void sym_native_get_stats(const struct sym_native *s, struct sym_native_stats *st)
 {
 	*st = s->st;
+}
+
+/* ---- for the unwinder ---- */
+
+bool native_module_at(struct sym_native *s, int32_t pid, uint64_t time, uint64_t addr,
+		      struct native_module *out)
+{
+	memset(out, 0, sizeof *out);
+	const struct space *sp = space_get(s, pid, false);
+	const struct map_ent *e = sp ? space_find(sp, addr, time) : NULL;
+	if (!e)
+		return false;
+	out->start = e->start;
+	out->end = e->end;
+	out->pgoff = e->pgoff;
+	out->jit = e->jit || e->kind == K_PERFMAP;
+	if (e->kind == K_ELF && !e->jit) {
+		const struct bid *b = e->bid ? &s->bids[e->bid - 1] : &s->path_bids[e->path];
+		out->path = wp_intern_str(s->paths, e->path, NULL);
+		out->build_id = b->len ? b->id : NULL;
+		out->build_id_len = b->len;
+	} else if (e->kind == K_ELF) {
+		/* perf inject's jitted-PID-N.so: an ELF with the JIT code's CFI
+		 * (V8 --perf-prof-unwinding-info), when it is still there */
+		out->path = wp_intern_str(s->paths, e->path, NULL);
+	}
+	return true;
+}
+
+const struct sym_native_paths *native_paths(const struct sym_native *s)
+{
+	return &s->paths_opt;
 }

@@ -228,6 +228,28 @@ int sym_native_fork(struct sym_native *s, uint64_t time, int32_t pid, int32_t pp
 int sym_native_exit(struct sym_native *s, uint64_t time, int32_t pid, int32_t ppid,
 		    int32_t tid, int32_t ptid);
 
+/* JIT code named by a jitdump (JIT_CODE_LOAD): [start, start + size) of
+ * pid holds name from time on (0: from the start, for dumps whose clock is
+ * not the recording's). JIT code hides every mapping under it (the
+ * anonymous code region, or the runtime's own text where V8 logs its
+ * builtins); of overlapping JIT code the latest load wins, so a reused
+ * address resolves, at each time, to what was loaded there last. module
+ * is what `perf script` prints after `perf inject --jit`
+ * ("DIR/jitted-PID-INDEX.so"); frames from here have jit set and
+ * map_addr = addr - start + 0x80, as in those files. */
+struct sym_native_jit {
+	uint64_t time;
+	int32_t pid;
+	uint64_t start, size;
+	const char *name;         /* load only; copied */
+	const char *module;       /* copied; for a move, NULL keeps the old one */
+};
+int sym_native_jit_load(struct sym_native *s, const struct sym_native_jit *j);
+/* JIT_CODE_MOVE: the code loaded at old_start lives at j->start from
+ * j->time on (and no longer at old_start). WP_E_NOTFOUND when no code was
+ * loaded at old_start. */
+int sym_native_jit_move(struct sym_native *s, const struct sym_native_jit *j, uint64_t old_start);
+
 /* One resolved address. Strings are owned by s and live as long as it. */
 struct sym_frame {
 	const char *symbol;   /* NULL: unknown (perf prints "[unknown]") */
@@ -257,7 +279,48 @@ struct sym_native_stats {
 	uint64_t perf_maps, perf_map_bad_lines;
 	uint64_t kallsyms_symbols, kallsyms_bad_lines;
 	uint64_t mappings, processes;
+	uint64_t jit_functions;             /* JIT code loads and moves */
 };
 void sym_native_get_stats(const struct sym_native *s, struct sym_native_stats *st);
+
+/* ---- DWARF unwinding of `perf record --call-graph dwarf` samples ----
+ *
+ * The user part of such a sample is a copy of the registers and of the top
+ * of the user stack; sym_unwind walks it with libdw's CFI (.eh_frame, and
+ * .debug_frame from debug files) over the files the native symbolizer maps
+ * at the sample's time. Where code has no CFI (JIT code, WAMR's AOT code,
+ * anonymous memory) libdw continues through the frame-pointer chain inside
+ * the copied stack, so Wasm stacks are not cut at their first Wasm frame.
+ * One libdw session per process serves all its threads and samples
+ * (modules and CFI are read once); it starts over when the process's
+ * files change. x86_64 and aarch64. */
+struct sym_unwind;
+struct sym_unwind *sym_unwind_new(struct sym_native *s, sym_warn_fn warn, void *ctx);
+void sym_unwind_free(struct sym_unwind *u);
+
+struct sym_unwind_sample {
+	int32_t pid, tid;
+	uint64_t time;               /* UINT64_MAX: none */
+	uint16_t machine;            /* EM_X86_64 (62) or EM_AARCH64 (183) */
+	uint64_t abi;                /* PERF_SAMPLE_REGS_ABI_*: 0 none, 2 64-bit */
+	uint64_t mask;               /* sample_regs_user */
+	const uint64_t *regs;        /* in ascending bit order of mask */
+	size_t nregs;
+	const uint8_t *stack;        /* the copy, starting at the user sp */
+	uint64_t stack_size;         /* valid bytes (dyn_size) */
+};
+
+/* The user frames of a sample, leaf first, at most max: the sampled pc,
+ * then each caller's call site (return address - 1, as perf shows them),
+ * to be resolved with sym_native_resolve as they are. Returns the count,
+ * 0 when the sample carries no user registers, < 0 only on WP_E_NOMEM. */
+int sym_unwind_frames(struct sym_unwind *u, const struct sym_unwind_sample *smp, uint64_t *pcs,
+		      size_t max);
+
+struct sym_unwind_stats {
+	uint64_t samples, frames, fp_frames; /* fp: callers in code without a module */
+	uint64_t sessions, modules;          /* libdw sessions and modules reported */
+};
+void sym_unwind_get_stats(const struct sym_unwind *u, struct sym_unwind_stats *st);
 
 #endif

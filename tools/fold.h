@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "flamegraph.h"
 #include "names.h"
@@ -28,6 +29,8 @@ struct fold_config {
 	const char *kallsyms;            /* --kallsyms FILE */
 	const char *buildid_dir;         /* --buildid-dir DIR (default ~/.debug) */
 	const char *perf_map_dir;        /* --perf-map-dir DIR */
+	const char **jitdumps;           /* --jitdump FILE|DIR, repeatable */
+	size_t njitdumps;
 	bool quiet;
 };
 
@@ -65,5 +68,12 @@ struct fold_inline;
 struct fold_inline *fold_inline_new(const struct fold_config *cfg);
 void fold_inline_free(struct fold_inline *fi);
 int fold_inline_frame(struct fold_inline *fi, struct fg_collapser *c, const struct fg_raw_frame *f);
+/* The same for a resolved perf.data frame: symbol + offset in module (as
+ * recorded; --symfs applies). */
+int fold_inline_symbol(struct fold_inline *fi, struct fg_collapser *c, const char *module,
+		       const char *symbol, uint64_t offset, uint64_t pc);
+/* The source file (basename) and line of a resolved frame: 1 when known. */
+int fold_inline_srcline(struct fold_inline *fi, const char *module, const char *symbol,
+			uint64_t offset, uint64_t pc, const char **file, unsigned *line);
 
 #endif

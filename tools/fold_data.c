@@ -7,6 +7,16 @@
 #include <string.h>
 
 #include "fold.h"
+#include "fold_jit.h"
+/* WIP-JIT-STUB */
+static inline struct fold_jit *wip_new(void) { return (struct fold_jit *)1; }
+#define fold_jit_new(a, b, c, d, e) wip_new()
+#define fold_jit_add(a, b) 0
+#define fold_jit_clock(a, b) ((void)0)
+#define fold_jit_mmap(a, b, c, d) 0
+#define fold_jit_advance(a, b) 0
+#define fold_jit_status(a) 0
+#define fold_jit_free(a) ((void)0)
 #include "perfparse.h"
 #include "symbolizer.h"
 
@@ -54,6 +64,12 @@ struct data_run {
 	const struct fold_config *cfg;
 	struct fg_collapser *collapser;
 	struct sym_native *sym;
+	struct fold_jit *jit;
+	struct sym_unwind *unwind;
+	struct fold_inline *inliner;  /* --inline or --srcline, else NULL */
+	uint16_t machine;            /* EM_* of the recording, for the unwinder */
+	uint64_t user_pcs[128];
+	bool clock_checked;
 	struct pp_data *data;
 	struct comms comms;
 	struct fold_events events;
@@ -66,6 +82,12 @@ static void on_warning(void *ctx, const char *msg)
 	const struct data_run *run = ctx;
 	if (!run->cfg->quiet)
 		fprintf(stderr, "%s: warning: %s\n", run->cfg->prog, msg);
+}
+
+__attribute__((unused)) static void on_error(void *ctx, const char *msg)
+{
+	const struct data_run *run = ctx;
+	fprintf(stderr, "%s: %s\n", run->cfg->prog, msg);
 }
 
 /* The frame as the collapser takes it. pc is only filled for --addrs. */
@@ -109,6 +131,36 @@ static int cached_key(struct data_run *run, const struct sym_frame *f, uint32_t 
 	return rc;
 }
 
+/* --inline (the calls inlined at the address) and --srcline (":file:line"
+ * of the address) from the DWARF of the frame's file. */
+static int debug_frame(struct data_run *run, const struct sym_frame *f)
+{
+	const struct fold_config *cfg = run->cfg;
+	char pc[24];
+	struct fg_raw_frame raw = raw_frame(f, pc, cfg->collapse.include_addrs);
+	if (cfg->inline_frames) {
+		int rc = fold_inline_symbol(run->inliner, run->collapser, f->module, raw.sym,
+					    f->offset, f->map_addr);
+		if (rc)
+			return rc < 0 ? rc : 0;
+	}
+	const char *file;
+	unsigned line;
+	char where[4200];
+	if (cfg->srcline) {
+		int rc = fold_inline_srcline(run->inliner, f->module, raw.sym, f->offset, f->map_addr,
+					     &file, &line);
+		if (rc < 0)
+			return rc;
+		if (rc == 1) {
+			int len = snprintf(where, sizeof where, "%s:%u", file, line);
+			raw.srcline = where;
+			raw.srcline_len = len > 0 && (size_t)len < sizeof where ? (size_t)len : 0;
+		}
+	}
+	return fg_collapser_frame(run->collapser, &raw);
+}
+
 static int add_frame(struct data_run *run, const struct pp_sample *s, uint64_t addr, bool kernel)
 {
 	struct sym_frame f;
@@ -116,6 +168,8 @@ static int add_frame(struct data_run *run, const struct pp_sample *s, uint64_t a
 	int rc = sym_native_resolve(run->sym, (int32_t)s->pid, time, addr, kernel, &f);
 	if (rc)
 		return rc;
+	if (run->inliner && f.symbol && !f.kernel && !f.jit && !f.unmapped && f.module[0] == '/')
+		return debug_frame(run, &f);
 	/* The address only shows with --addrs, and only then keys the frame. */
 	if (run->cfg->collapse.include_addrs) {
 		char pc[24];
@@ -127,9 +181,67 @@ static int add_frame(struct data_run *run, const struct pp_sample *s, uint64_t a
 	return rc ? rc : fg_collapser_push_key(run->collapser, key);
 }
 
+/* Jitdump times are CLOCK_MONOTONIC: comparable when perf used it too. */
+static void learn_recording(struct data_run *run)
+{
+	run->clock_checked = true;
+	const struct pp_data_info *info = pp_data_info(run->data);
+	run->machine = info->arch && (!strcmp(info->arch, "aarch64") || !strcmp(info->arch, "arm64"))
+			       ? 183 /* EM_AARCH64 */
+			       : 62 /* EM_X86_64 */;
+	fold_jit_clock(run->jit, info->has_clock_data && info->clockid == 1 /* CLOCK_MONOTONIC */);
+}
+
+/* --call-graph dwarf: registers and a stack copy to unwind. */
+static bool dwarf_sample(const struct pp_sample *s)
+{
+	return (s->fields & PP_SAMPLE_REGS_USER) && (s->fields & PP_SAMPLE_STACK_USER);
+}
+
+/* The kernel part from the callchain (perf records it even in dwarf mode),
+ * the user part unwound from the copy; without user registers (a kernel
+ * thread) the callchain's own user part, if any. */
+static int add_dwarf_frames(struct data_run *run, const struct pp_sample *s)
+{
+	int n = 0, rc = 0;
+	if (s->regs_user_abi) {
+		struct sym_unwind_sample u = {
+			.pid = (int32_t)s->pid, .tid = (int32_t)s->tid,
+			.time = (s->fields & PP_SAMPLE_TIME) ? s->time : UINT64_MAX,
+			.machine = run->machine, .abi = s->regs_user_abi, .mask = s->regs_user_mask,
+			.regs = s->regs_user, .nregs = s->nr_regs_user,
+			.stack = s->stack_user, .stack_size = s->stack_user_dyn_size,
+		};
+		n = sym_unwind_frames(run->unwind, &u, run->user_pcs,
+				      sizeof run->user_pcs / sizeof run->user_pcs[0]);
+		if (n < 0)
+			return n;
+	}
+	struct pp_callchain_iter it;
+	pp_callchain_iter_init(&it, s);
+	uint64_t addr;
+	enum pp_cpumode mode;
+	bool first;
+	while (!rc && pp_callchain_next(&it, &addr, &mode, &first)) {
+		bool kernel = mode == PP_CPUMODE_KERNEL || mode == PP_CPUMODE_GUEST_KERNEL;
+		if (kernel || n == 0)
+			rc = add_frame(run, s, addr, kernel);
+	}
+	if (!s->nr_callchain && n == 0 && (s->fields & PP_SAMPLE_IP))
+		rc = add_frame(run, s, s->ip, s->kernel_ip);
+	for (int i = 0; !rc && i < n; i++)
+		rc = add_frame(run, s, run->user_pcs[i], false);
+	return rc;
+}
+
 static int on_sample(struct data_run *run, const struct pp_sample *s)
 {
 	const struct fold_config *cfg = run->cfg;
+	if (!run->clock_checked)
+		learn_recording(run);
+	int jrc = fold_jit_advance(run->jit, (s->fields & PP_SAMPLE_TIME) ? s->time : UINT64_MAX);
+	if (jrc)
+		return jrc;
 	const char *event = pp_sample_event_name(run->data, s);
 	if (!fold_events_keep(&run->events, event, strlen(event)))
 		return 0;
@@ -155,7 +267,9 @@ static int on_sample(struct data_run *run, const struct pp_sample *s)
 	}
 	int rc = fg_collapser_begin(run->collapser, comm, comm_len, pid, (size_t)pid_len, tid,
 				    (size_t)tid_len);
-	if (s->nr_callchain) {
+	if (!rc && dwarf_sample(s)) {
+		rc = add_dwarf_frames(run, s);
+	} else if (s->nr_callchain) {
 		struct pp_callchain_iter it;
 		pp_callchain_iter_init(&it, s);
 		uint64_t addr;
@@ -195,7 +309,8 @@ static int on_record(struct data_run *run, const struct pp_record *r)
 			.build_id_len = m->has_build_id ? m->build_id_size : 0,
 			.kernel = mode == PP_CPUMODE_KERNEL || mode == PP_CPUMODE_GUEST_KERNEL,
 		};
-		return sym_native_mmap(run->sym, &map);
+		int rc = fold_jit_mmap(run->jit, run->cfg->symfs, map.pid, m->filename);
+		return rc ? rc : sym_native_mmap(run->sym, &map);
 	}
 	case PP_RECORD_COMM: {
 		const struct pp_comm *c = &r->u.comm;
@@ -255,8 +370,15 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 	so.data_dir = data_dir;
 	run.sym = sym_native_new(&so, on_warning, &run);
 	run.cache = calloc(FRAME_CACHE, sizeof *run.cache);
+	run.jit = run.sym ? fold_jit_new(run.sym, data_dir, on_warning, on_error, &run) : NULL;
+	run.unwind = run.sym ? sym_unwind_new(run.sym, on_warning, &run) : NULL;
+	bool need_inliner = cfg->inline_frames || cfg->srcline;
+	run.inliner = need_inliner ? fold_inline_new(cfg) : NULL;
 	int status = 0;
-	if (!run.collapser || !run.comms.keys || !run.comms.names || !run.sym || !run.cache ||
+	for (size_t i = 0; run.jit && i < cfg->njitdumps; i++)
+		if (fold_jit_add(run.jit, cfg->jitdumps[i]) != 0)
+			status = 1;
+	if (status || !run.collapser || !run.comms.keys || !run.comms.names || !run.sym || !run.cache || !run.jit || !run.unwind || (need_inliner && !run.inliner) ||
 	    fold_events_init(&run.events, cfg->event_filter)) {
 		fprintf(stderr, "%s: out of memory\n", cfg->prog);
 		status = 1;
@@ -284,8 +406,13 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 	}
 	if (run.collapser && fold_write(cfg, run.collapser, out) != 0)
 		status = 1;
+	if (fold_jit_status(run.jit))
+		status = 1;
 	fold_events_report(&run.events, cfg);
 	pp_data_free(run.data);
+	fold_jit_free(run.jit);
+	sym_unwind_free(run.unwind);
+	fold_inline_free(run.inliner);
 	sym_native_free(run.sym);
 	fg_collapser_free(run.collapser);
 	wp_intern_free(run.comms.keys);

@@ -1,6 +1,8 @@
-/* fold_inline.c - --inline for text input: a frame becomes the calls DWARF
- * says were inlined at its address, as stackcollapse-perf.pl --inline does
- * with one addr2line process per address (here: libdw, cached). */
+/* fold_inline.c - --inline: a frame becomes the calls DWARF says were
+ * inlined at its address, as stackcollapse-perf.pl --inline does with one
+ * addr2line process per address (here: libdw, cached); for text input from
+ * the printed symbol+offset, for perf.data from the resolved symbol. Also
+ * the source line of a perf.data frame for --srcline. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +63,39 @@ static uint64_t parse_hex(const char *s, size_t n, bool *ok)
 	return v;
 }
 
+/* Pushes the inline chain of one located frame, leaf first: the innermost
+ * inlined callee, out to the real function, which ends up nearest the root.
+ * 1 when pushed, 0 when the frame is to be folded as usual. */
+static int push_chain(struct fold_inline *fi, struct fg_collapser *c, const char *module,
+		      size_t module_len, const char *sym, size_t sym_len, uint64_t offset,
+		      bool has_offset, uint64_t pc)
+{
+	const struct sym_inline_frame *frames;
+	size_t n;
+	int rc = sym_inline_lookup(fi->resolver, module, module_len, sym, sym_len, offset,
+				   has_offset, pc, &frames, &n);
+	if (rc == WP_E_NOTFOUND || (rc == 0 && n == 0))
+		return 0;
+	if (rc < 0)
+		return rc;
+	for (size_t i = n; i-- > 0;) {
+		struct wp_buf *b = &fi->name;
+		wp_buf_reset(b);
+		rc = wp_buf_puts(b, frames[i].function ? frames[i].function : "??");
+		/* --context: ":file:line" as addr2line -s prints it, "??" and "?"
+		 * standing for what DWARF does not say. */
+		if (!rc && fi->context) {
+			rc = wp_buf_printf(b, ":%s:", frames[i].file ? frames[i].file : "??");
+			if (!rc)
+				rc = frames[i].line ? wp_buf_printf(b, "%u", frames[i].line) : wp_buf_putc(b, '?');
+		}
+		rc = rc ? rc : fg_collapser_frame_name(c, b->data, b->len);
+		if (rc)
+			return rc;
+	}
+	return 1;
+}
+
 int fold_inline_frame(struct fold_inline *fi, struct fg_collapser *c, const struct fg_raw_frame *f)
 {
 	/* symbol+0xOFF -> symbol, offset */
@@ -77,30 +112,26 @@ int fold_inline_frame(struct fold_inline *fi, struct fg_collapser *c, const stru
 	}
 	bool pc_ok;
 	uint64_t pc = parse_hex(f->pc, f->pc_len, &pc_ok);
+	return push_chain(fi, c, f->module, f->module_len, f->sym, sym_len, offset, has_offset,
+			  pc_ok ? pc : 0);
+}
+
+int fold_inline_symbol(struct fold_inline *fi, struct fg_collapser *c, const char *module,
+		       const char *symbol, uint64_t offset, uint64_t pc)
+{
+	return push_chain(fi, c, module, strlen(module), symbol, strlen(symbol), offset, true, pc);
+}
+
+int fold_inline_srcline(struct fold_inline *fi, const char *module, const char *symbol,
+			uint64_t offset, uint64_t pc, const char **file, unsigned *line)
+{
 	const struct sym_inline_frame *frames;
 	size_t n;
-	int rc = sym_inline_lookup(fi->resolver, f->module, f->module_len, f->sym, sym_len, offset,
-				   has_offset, pc_ok ? pc : 0, &frames, &n);
-	if (rc == WP_E_NOTFOUND || (rc == 0 && n == 0))
-		return 0;
-	if (rc < 0)
-		return rc;
-	/* Pushed leaf first: the innermost inlined callee, out to the real
-	 * function, which ends up nearest the root. */
-	for (size_t i = n; i-- > 0;) {
-		struct wp_buf *b = &fi->name;
-		wp_buf_reset(b);
-		rc = wp_buf_puts(b, frames[i].function ? frames[i].function : "??");
-		/* --context: ":file:line" as addr2line -s prints it, "??" and "?"
-		 * standing for what DWARF does not say. */
-		if (!rc && fi->context) {
-			rc = wp_buf_printf(b, ":%s:", frames[i].file ? frames[i].file : "??");
-			if (!rc)
-				rc = frames[i].line ? wp_buf_printf(b, "%u", frames[i].line) : wp_buf_putc(b, '?');
-		}
-		rc = rc ? rc : fg_collapser_frame_name(c, b->data, b->len);
-		if (rc)
-			return rc;
-	}
+	int rc = sym_inline_lookup(fi->resolver, module, strlen(module), symbol, strlen(symbol),
+				   offset, true, pc, &frames, &n);
+	if (rc || n == 0 || !frames[n - 1].file || !frames[n - 1].line)
+		return rc < 0 && rc != WP_E_NOTFOUND ? rc : 0;
+	*file = frames[n - 1].file;
+	*line = frames[n - 1].line;
 	return 1;
 }

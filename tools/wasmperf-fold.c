@@ -10,6 +10,7 @@ enum {
 	OPT_PID = 256, OPT_TID, OPT_KERNEL, OPT_JIT, OPT_ALL, OPT_ADDRS, OPT_EVENT, OPT_INLINE,
 	OPT_CONTEXT, OPT_SRCLINE, OPT_SAMPLES, OPT_INCLUDE, OPT_EXCLUDE, OPT_COMM, OPT_SYMFS,
 	OPT_NO_TIDY, OPT_PERL_COMPAT, OPT_TIME, OPT_KALLSYMS, OPT_BUILDID_DIR, OPT_PERF_MAP_DIR,
+	OPT_JITDUMP,
 };
 
 static const struct wp_option options[] = {
@@ -31,6 +32,7 @@ static const struct wp_option options[] = {
 	{"kallsyms", OPT_KALLSYMS, WP_OPT_REQUIRED, "FILE", "perf.data: kernel symbols from FILE"},
 	{"buildid-dir", OPT_BUILDID_DIR, WP_OPT_REQUIRED, "DIR", "perf.data: perf's build-id cache (default ~/.debug)"},
 	{"perf-map-dir", OPT_PERF_MAP_DIR, WP_OPT_REQUIRED, "DIR", "perf.data: look for perf-PID.map files in DIR first"},
+	{"jitdump", OPT_JITDUMP, WP_OPT_REQUIRED, "FILE|DIR", "perf.data: JIT code names from this jit-PID.dump, or the dumps in DIR (repeatable)"},
 	{"time", OPT_TIME, WP_OPT_REQUIRED, "START,END", "perf.data: only samples in this span (seconds, as perf script prints)"},
 	{"no-tidy", OPT_NO_TIDY, WP_OPT_NONE, NULL, "keep argument lists and Java/Rust names as printed"},
 	{"perl-compat", OPT_PERL_COMPAT, WP_OPT_NONE, NULL,
@@ -52,6 +54,7 @@ struct args {
 	struct names_config names;
 	const char *output;
 	const char *comms[64];
+	const char *jitdumps[64];
 };
 
 /* "START,END" in seconds with decimals, as perf script prints times. */
@@ -97,6 +100,13 @@ static int on_option(int key, const char *arg, void *ctx)
 	case OPT_SYMFS: c->symfs = arg; break;
 	case OPT_KALLSYMS: c->kallsyms = arg; break;
 	case OPT_BUILDID_DIR: c->buildid_dir = arg; break;
+	case OPT_JITDUMP:
+		if (c->njitdumps == sizeof a->jitdumps / sizeof a->jitdumps[0]) {
+			wp_cli_error(&cli, "too many --jitdump options");
+			return -1;
+		}
+		a->jitdumps[c->njitdumps++] = arg;
+		break;
 	case OPT_PERF_MAP_DIR: c->perf_map_dir = arg; break;
 	case OPT_TIME:
 		if (parse_time_span(arg, &c->time_start, &c->time_end)) {
@@ -136,6 +146,7 @@ int main(int argc, char **argv)
 	names_config_init(&a.names, cli.prog);
 	a.cfg.prog = cli.prog;
 	a.cfg.comms = a.comms;
+	a.cfg.jitdumps = a.jitdumps;
 	a.cfg.filter = fg_filter_new();
 	int first = a.cfg.filter ? wp_cli_parse(&cli, argc, argv, on_option, &a) : -1;
 	if (first < 0) {
