@@ -250,9 +250,11 @@ static void report_module(struct sym_unwind *u, struct proc *p, uint64_t pc)
 		return;
 	bool same;
 	if (overlaps_reported(p, &m, &same)) {
-		/* a file reported for this range was replaced: start over
-		 * next time (same file: libdw just has no CFI there) */
-		if (!same)
+		/* a file reported for this range was replaced (exec, dlopen):
+		 * start over next time; the same file: libdw just has no CFI
+		 * there; JIT files laid over a file's text (perf inject's
+		 * jitted-*.so over V8's builtins) stay unreported */
+		if (!same && !m.jit)
 			p->stale = true;
 		return;
 	}

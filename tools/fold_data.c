@@ -8,15 +8,6 @@
 
 #include "fold.h"
 #include "fold_jit.h"
-/* WIP-JIT-STUB */
-static inline struct fold_jit *wip_new(void) { return (struct fold_jit *)1; }
-#define fold_jit_new(a, b, c, d, e) wip_new()
-#define fold_jit_add(a, b) 0
-#define fold_jit_clock(a, b) ((void)0)
-#define fold_jit_mmap(a, b, c, d) 0
-#define fold_jit_advance(a, b) 0
-#define fold_jit_status(a) 0
-#define fold_jit_free(a) ((void)0)
 #include "perfparse.h"
 #include "symbolizer.h"
 
@@ -84,7 +75,7 @@ static void on_warning(void *ctx, const char *msg)
 		fprintf(stderr, "%s: warning: %s\n", run->cfg->prog, msg);
 }
 
-__attribute__((unused)) static void on_error(void *ctx, const char *msg)
+static void on_error(void *ctx, const char *msg)
 {
 	const struct data_run *run = ctx;
 	fprintf(stderr, "%s: %s\n", run->cfg->prog, msg);

@@ -66,8 +66,8 @@ int names_translate_stack(struct sym_names *n, const char *prog, const char *sta
  * as they could be read, after their error. Returns 0 or 1. */
 int names_list(const struct names_config *c, FILE *out);
 
-/* Input formats of wasmperf-names. */
-enum names_format { NAMES_AUTO, NAMES_FOLDED, NAMES_SCRIPT, NAMES_MAP };
+/* Input formats of wasmperf-names (a jitdump is written as a perf map). */
+enum names_format { NAMES_AUTO, NAMES_FOLDED, NAMES_SCRIPT, NAMES_MAP, NAMES_JITDUMP };
 int names_run(struct sym_names *n, const struct names_config *c, enum names_format format,
 	      const char *path, FILE *out);
 

@@ -1,8 +1,10 @@
-/* names_run.c - wasmperf-names' three input formats, each written back in
- * the same format with jitted names translated:
+/* names_run.c - wasmperf-names' input formats, each written back in the
+ * same format with jitted names translated:
  *   folded stacks      line order and counts kept byte for byte
  *   perf script text   the symbol of each frame line rewritten
- *   perf map           START SIZE NAME, every entry being JIT code */
+ *   perf map           START SIZE NAME, every entry being JIT code
+ * and jitdumps, written as the perf map of their code (loads and moves in
+ * file order; perf takes the last entry of an address). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -208,9 +210,106 @@ static enum names_format sniff(const char *line, size_t len)
 	return NAMES_SCRIPT;
 }
 
+/* The first bytes are a jitdump's magic, in either byte order. */
+static bool is_jitdump(const char *path)
+{
+	if (!path || !strcmp(path, "-"))
+		return false;
+	FILE *f = fopen(path, "rb");
+	unsigned char m[4] = {0};
+	size_t got = f ? fread(m, 1, 4, f) : 0;
+	if (f)
+		fclose(f);
+	return got == 4 && (!memcmp(m, "DTiJ", 4) || !memcmp(m, "JiTD", 4));
+}
+
+static void jitdump_warning(void *ctx, const char *msg)
+{
+	const struct run *r = ctx;
+	if (!r->c->quiet)
+		fprintf(stderr, "%s: warning: %s\n", r->c->prog, msg);
+}
+
+/* One map line per code load and move; a name's line breaks would split
+ * the line, so they become blanks. */
+static int jitdump_entry(struct run *r, uint64_t start, uint64_t size, const char *name)
+{
+	char head[48];
+	int n = snprintf(head, sizeof head, "%llx %llx ", (unsigned long long)start,
+			 (unsigned long long)size);
+	struct wp_buf line;
+	wp_buf_init(&line, MAX_LINE);
+	int rc = wp_buf_append(&line, head, (size_t)n);
+	rc = rc ? rc : wp_buf_puts(&line, name);
+	for (size_t i = (size_t)n; !rc && i < line.len; i++)
+		if (line.data[i] == '\n' || line.data[i] == '\r')
+			line.data[i] = ' ';
+	rc = rc ? rc : map_line(r, line.data, line.len);
+	wp_buf_release(&line);
+	return rc;
+}
+
+static int names_jitdump(struct sym_names *n, const struct names_config *c, const char *path,
+			 FILE *out)
+{
+	struct run r = {n, c, out, {0}, {0}, 0};
+	wp_buf_init(&r.outbuf, WP_BUF_UNLIMITED);
+	wp_buf_init(&r.buf, MAX_LINE);
+	struct wp_intern *names = wp_intern_new(); /* code index -> name, for moves */
+	uint32_t *name_of = NULL;
+	size_t cap = 0;
+	struct pp_jitdump *j;
+	int rc = names ? pp_jitdump_open(&j, path, jitdump_warning, &r) : WP_E_NOMEM;
+	int status = 0;
+	if (rc) {
+		fprintf(stderr, "%s: %s\n", c->prog, j ? pp_jitdump_errmsg(j) : wp_strerror(rc));
+		status = 1;
+	}
+	const struct pp_jit_record *rec;
+	while (!status && (rc = pp_jitdump_next(j, &rec)) == 1) {
+		uint32_t id;
+		if (rec->type == PP_JIT_CODE_LOAD) {
+			uint64_t index = rec->u.load.code_index;
+			rc = wp_intern_get(names, rec->u.load.name, strlen(rec->u.load.name), &id);
+			rc = rc ? rc : jitdump_entry(&r, rec->u.load.code_addr, rec->u.load.code_size,
+						     rec->u.load.name);
+			/* moves name the code by its index (bounded: indexes are input) */
+			if (!rc && index < (1u << 24) &&
+			    !wp_grow((void **)&name_of, &cap, (size_t)index + 1, sizeof *name_of))
+				name_of[index] = id + 1;
+		} else if (rec->type == PP_JIT_CODE_MOVE) {
+			uint64_t index = rec->u.move.code_index;
+			if (index < cap && name_of[index])
+				rc = jitdump_entry(&r, rec->u.move.new_code_addr, rec->u.move.code_size,
+						   wp_intern_str(names, name_of[index] - 1, NULL));
+		}
+		if (rc)
+			break;
+	}
+	if (!status && rc < 0) {
+		if (rc == WP_E_IO || rc == WP_E_NOMEM)
+			fprintf(stderr, "%s: %s\n", c->prog, wp_strerror(rc));
+		else if (rc != WP_E_FORMAT || pp_jitdump_errmsg(j)[0])
+			fprintf(stderr, "%s: %s\n", c->prog, pp_jitdump_errmsg(j));
+		status = 1;
+	}
+	if (flush_out(&r)) {
+		fprintf(stderr, "%s: cannot write the output\n", c->prog);
+		status = 1;
+	}
+	pp_jitdump_free(j);
+	wp_intern_free(names);
+	free(name_of);
+	wp_buf_release(&r.buf);
+	wp_buf_release(&r.outbuf);
+	return status;
+}
+
 int names_run(struct sym_names *n, const struct names_config *c, enum names_format format,
 	      const char *path, FILE *out)
 {
+	if (format == NAMES_JITDUMP || (format == NAMES_AUTO && is_jitdump(path)))
+		return names_jitdump(n, c, path, out);
 	struct wp_lines *lines;
 	int rc = wp_lines_open(&lines, path, MAX_LINE);
 	if (rc) {

@@ -9,7 +9,7 @@ enum { OPT_FORMAT = 256, OPT_LIST };
 
 static const struct wp_option options[] = {
 	NAMES_OPTIONS,
-	{"format", OPT_FORMAT, WP_OPT_REQUIRED, "FMT", "input format: auto (default), folded, script, map"},
+	{"format", OPT_FORMAT, WP_OPT_REQUIRED, "FMT", "input format: auto (default), folded, script, map, jitdump"},
 	{"list", OPT_LIST, WP_OPT_NONE, NULL, "print each --wasm module's function index space and names"},
 	{"output", 'o', WP_OPT_REQUIRED, "FILE", "write to FILE instead of standard output"},
 	{"quiet", 'q', WP_OPT_NONE, NULL, "no warnings"},
@@ -44,8 +44,9 @@ static int on_option(int key, const char *arg, void *ctx)
 		else if (!strcmp(arg, "folded")) a->format = NAMES_FOLDED;
 		else if (!strcmp(arg, "script")) a->format = NAMES_SCRIPT;
 		else if (!strcmp(arg, "map")) a->format = NAMES_MAP;
+		else if (!strcmp(arg, "jitdump")) a->format = NAMES_JITDUMP;
 		else {
-			wp_cli_error(&cli, "--format takes auto, folded, script or map, not '%s'", arg);
+			wp_cli_error(&cli, "--format takes auto, folded, script, map or jitdump, not '%s'", arg);
 			return -1;
 		}
 		break;
