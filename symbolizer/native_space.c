@@ -630,8 +630,11 @@ int sym_native_jit_move(struct sym_native *s, const struct sym_native_jit *j, ui
 	const struct map_ent *old = sp ? list_find(&sp->jit, old_start, j->time) : NULL;
 	if (!old || old->start != old_start)
 		return WP_E_NOTFOUND;
-	/* The code left its old place: samples there after the move are not it. */
-	((struct map_ent *)old)->t_to = j->time;
+	/* The code left its old place: samples there after the move are not
+	 * it. Without times (time 0: the clocks differ) every record holds
+	 * from the start, so the old place keeps its name. */
+	if (j->time)
+		((struct map_ent *)old)->t_to = j->time;
 	const char *name = old->name;
 	uint32_t module = old->module;
 	if (j->module && intern_id(s->strings, j->module, &module) != 0)

@@ -246,7 +246,7 @@ struct sym_native_jit {
 };
 int sym_native_jit_load(struct sym_native *s, const struct sym_native_jit *j);
 /* JIT_CODE_MOVE: the code loaded at old_start lives at j->start from
- * j->time on (and no longer at old_start). WP_E_NOTFOUND when no code was
+ * j->time on (and no longer at old_start, unless j->time is 0). WP_E_NOTFOUND when no code was
  * loaded at old_start. */
 int sym_native_jit_move(struct sym_native *s, const struct sym_native_jit *j, uint64_t old_start);
 
