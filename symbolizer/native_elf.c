@@ -32,6 +32,7 @@
 
 struct native_elf {
 	struct native_symtab syms;
+	struct native_symtab plt; /* NAME@plt entries, looked up first */
 };
 
 struct pick {
@@ -238,6 +239,10 @@ struct native_elf *native_elf_load(const struct sym_native_paths *p, const char 
 		*why = open_why;
 	else
 		*why = "no symbol table";
+	/* perf synthesizes them from the runtime image when symbols loaded */
+	Elf *runtime = k.runtime.elf ? k.runtime.elf : k.runtime_is_syms ? k.syms.elf : NULL;
+	if (rc == 0 && !*why && runtime && has_section_type(runtime, SHT_DYNSYM))
+		rc = native_plt_load(&e->plt, runtime, names, demangle);
 	sym_elf_raw_close(&k.syms);
 	sym_elf_raw_close(&k.runtime);
 	if (rc != 0) {
@@ -245,6 +250,7 @@ struct native_elf *native_elf_load(const struct sym_native_paths *p, const char 
 		return NULL;
 	}
 	native_symtab_finish(&e->syms, false);
+	native_symtab_finish(&e->plt, false);
 	return e;
 }
 
@@ -253,6 +259,7 @@ void native_elf_free(struct native_elf *e)
 	if (!e)
 		return;
 	native_symtab_release(&e->syms);
+	native_symtab_release(&e->plt);
 	free(e);
 }
 
@@ -260,7 +267,8 @@ const struct native_sym *native_elf_lookup(const struct native_elf *e, uint64_t 
 					   uint64_t *addr)
 {
 	*addr = file_off;
-	return native_symtab_find(&e->syms, file_off);
+	const struct native_sym *plt = native_symtab_find(&e->plt, file_off);
+	return plt ? plt : native_symtab_find(&e->syms, file_off);
 }
 
 size_t native_elf_symbols(const struct native_elf *e)

@@ -67,6 +67,10 @@ const struct native_sym *native_elf_lookup(const struct native_elf *e, uint64_t 
 					   uint64_t *addr);
 size_t native_elf_symbols(const struct native_elf *e);
 
+/* ---- native_plt.c: perf's NAME@plt symbols of the runtime image ---- */
+typedef struct Elf Elf;
+int native_plt_load(struct native_symtab *t, Elf *elf, struct wp_intern *names, bool demangle);
+
 /* ---- native_kallsyms.c ---- */
 struct native_kallsyms {
 	struct native_symtab syms;
