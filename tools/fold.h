@@ -68,8 +68,10 @@ struct fold_inline;
 struct fold_inline *fold_inline_new(const struct fold_config *cfg);
 void fold_inline_free(struct fold_inline *fi);
 int fold_inline_frame(struct fold_inline *fi, struct fg_collapser *c, const struct fg_raw_frame *f);
-/* The same for a resolved perf.data frame: symbol + offset in module (as
- * recorded; --symfs applies). */
+/* The same for a resolved perf.data frame (symbol + offset in module as
+ * recorded; --symfs applies), as perf script expands: only where DWARF
+ * has inlined calls at the address (1: pushed; 0: fold the frame as it
+ * is). */
 int fold_inline_symbol(struct fold_inline *fi, struct fg_collapser *c, const char *module,
 		       const char *symbol, uint64_t offset, uint64_t pc);
 /* The source file (basename) and line of a resolved frame: 1 when known. */

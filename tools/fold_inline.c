@@ -68,7 +68,7 @@ static uint64_t parse_hex(const char *s, size_t n, bool *ok)
  * 1 when pushed, 0 when the frame is to be folded as usual. */
 static int push_chain(struct fold_inline *fi, struct fg_collapser *c, const char *module,
 		      size_t module_len, const char *sym, size_t sym_len, uint64_t offset,
-		      bool has_offset, uint64_t pc)
+		      bool has_offset, uint64_t pc, size_t min_frames)
 {
 	const struct sym_inline_frame *frames;
 	size_t n;
@@ -78,6 +78,10 @@ static int push_chain(struct fold_inline *fi, struct fg_collapser *c, const char
 		return 0;
 	if (rc < 0)
 		return rc;
+	/* (min_frames 2: a lone function whose address DWARF gives no line for
+	 * keeps its ELF name, as perf's addr2line then finds nothing) */
+	if (n < min_frames && !(n == 1 && frames[0].line))
+		return 0;
 	for (size_t i = n; i-- > 0;) {
 		struct wp_buf *b = &fi->name;
 		wp_buf_reset(b);
@@ -113,13 +117,17 @@ int fold_inline_frame(struct fold_inline *fi, struct fg_collapser *c, const stru
 	bool pc_ok;
 	uint64_t pc = parse_hex(f->pc, f->pc_len, &pc_ok);
 	return push_chain(fi, c, f->module, f->module_len, f->sym, sym_len, offset, has_offset,
-			  pc_ok ? pc : 0);
+			  pc_ok ? pc : 0, 1);
 }
 
+/* perf script replaces a frame by its DWARF chain (names included:
+ * msort_with_tmp for msort_with_tmp.part.0) where addr2line resolves the
+ * address; elsewhere the frame keeps its ELF symbol name. */
 int fold_inline_symbol(struct fold_inline *fi, struct fg_collapser *c, const char *module,
 		       const char *symbol, uint64_t offset, uint64_t pc)
 {
-	return push_chain(fi, c, module, strlen(module), symbol, strlen(symbol), offset, true, pc);
+	return push_chain(fi, c, module, strlen(module), symbol, strlen(symbol), offset, true,
+			  pc, 2);
 }
 
 int fold_inline_srcline(struct fold_inline *fi, const char *module, const char *symbol,
