@@ -64,9 +64,11 @@ static const double pow10_tab[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
 void fg_out_fixed(struct fg_out *o, double v, int decimals)
 {
 	if (decimals < 0 || decimals > 6 || !isfinite(v) || fabs(v) >= 1e15) {
-		char tmp[64];
+		/* %f of a huge double has up to 309 digits: room for all (a
+		 * cut would be a wrong number), and never past the buffer */
+		char tmp[400];
 		int n = snprintf(tmp, sizeof tmp, "%.*f", decimals, v);
-		fg_out_put(o, tmp, n > 0 ? (size_t)n : 0);
+		fg_out_put(o, tmp, n > 0 ? ((size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1) : 0);
 		return;
 	}
 	double scaled = nearbyint(fabs(v) * pow10_tab[decimals]);
