@@ -11,6 +11,9 @@
  *   FORK/EXIT u32 pid, ppid, tid, ptid; u64 time
  *   LOST    u64 id, lost          LOST_SAMPLES  u64 lost
  *   KSYMBOL u64 addr; u32 len; u16 ksym_type, flags; char name[]
+ *   TIME_CONV u64 time_shift, time_mult, time_zero; [u64 time_cycles,
+ *           time_mask; u8 cap_user_time_zero, cap_user_time_short; u8 res[6]]
+ *           (a user record: no trailer)
  * Other types are handed out with their bytes only. */
 #include "perfdata_internal.h"
 
@@ -47,6 +50,22 @@ int pd_decode_record(struct pp_data *d, const struct pd_item *it, struct pp_reco
 		int rc = pd_decode_sample(d, p, size, &r->u.sample, why);
 		r->event = r->u.sample.event;
 		return rc;
+	}
+	if (r->type == PP_RECORD_TIME_CONV) {
+		struct pp_time_conv *tc = &r->u.time_conv;
+		if (size < 32)
+			goto short_record;
+		tc->time_shift = pd_u64(p + 8);
+		tc->time_mult = pd_u64(p + 16);
+		tc->time_zero = pd_u64(p + 24);
+		if (size >= 50) {
+			tc->time_cycles = pd_u64(p + 32);
+			tc->time_mask = pd_u64(p + 40);
+			tc->cap_user_time_zero = p[48] != 0;
+			tc->cap_user_time_short = p[49] != 0;
+			tc->has_short = true;
+		}
+		return 0;
 	}
 	size_t tlen = pd_decode_trailer(d, p, size, &r->sid, &r->event);
 	size_t end = size - tlen; /* where the record's own fields end */
@@ -138,4 +157,15 @@ int pd_decode_record(struct pp_data *d, const struct pd_item *it, struct pp_reco
 short_record:
 	*why = "record is too short for its type";
 	return WP_E_FORMAT;
+}
+
+uint64_t pp_tsc_to_perf_time(const struct pp_time_conv *tc, uint64_t cyc)
+{
+	if (tc->has_short && tc->cap_user_time_short)
+		cyc = tc->time_cycles + ((cyc - tc->time_cycles) & tc->time_mask);
+	/* a hostile shift of 64 or more: treat as 63 (no undefined shift) */
+	unsigned shift = tc->time_shift < 64 ? (unsigned)tc->time_shift : 63;
+	uint64_t quot = cyc >> shift;
+	uint64_t rem = cyc & ((1ull << shift) - 1);
+	return tc->time_zero + quot * tc->time_mult + ((rem * tc->time_mult) >> shift);
 }

@@ -348,6 +348,17 @@ struct pp_ksymbol {
 	const char *name;
 };
 
+/* TIME_CONV: how TSC cycles map to perf's sample clock (for jitdumps with
+ * JITDUMP_FLAGS_ARCH_TIMESTAMP). Files older than perf 5.12 carry only the
+ * first three fields (has_short false). */
+struct pp_time_conv {
+	uint64_t time_shift, time_mult, time_zero;
+	uint64_t time_cycles, time_mask;
+	bool cap_user_time_zero, cap_user_time_short, has_short;
+};
+/* perf's tsc_to_perf_time(). */
+uint64_t pp_tsc_to_perf_time(const struct pp_time_conv *tc, uint64_t cycles);
+
 /* Trailer of non-sample kernel records (sample_id_all). */
 struct pp_sample_id {
 	uint64_t fields;            /* PP_SAMPLE_TID|TIME|ID|STREAM_ID|CPU|IDENTIFIER present */
@@ -373,6 +384,7 @@ struct pp_record {
 		struct pp_fork fork;     /* FORK, EXIT */
 		struct pp_lost lost;     /* LOST, LOST_SAMPLES */
 		struct pp_ksymbol ksymbol; /* KSYMBOL */
+		struct pp_time_conv time_conv; /* TIME_CONV */
 	} u;
 };
 

@@ -303,6 +303,9 @@ static int on_record(struct data_run *run, const struct pp_record *r)
 		int rc = fold_jit_mmap(run->jit, run->cfg->symfs, map.pid, m->filename);
 		return rc ? rc : sym_native_mmap(run->sym, &map);
 	}
+	case PP_RECORD_TIME_CONV:
+		fold_jit_time_conv(run->jit, &r->u.time_conv);
+		return 0;
 	case PP_RECORD_COMM: {
 		const struct pp_comm *c = &r->u.comm;
 		int rc = comm_set(&run->comms, c->tid, c->comm, strlen(c->comm));

@@ -14,7 +14,8 @@
  * Dump timestamps are CLOCK_MONOTONIC. They are comparable with sample
  * times only when the recording used that clock (perf record -k mono);
  * otherwise every load counts from the start and reused addresses get the
- * last name (one warning). Dumps with TSC timestamps are handled the same. */
+ * last name (one warning). Dumps with TSC timestamps (ARCH_TIMESTAMP) are
+ * converted with the recording's TIME_CONV, as perf inject does. */
 #include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -42,6 +43,8 @@ struct fold_jit {
 	bool timed;                  /* dump and sample clocks are the same */
 	bool clock_known;
 	bool warned_clock;
+	bool has_tc;                 /* TIME_CONV seen: TSC dumps can be timed */
+	struct pp_time_conv tc;
 	struct dump *dumps;
 	size_t ndumps, cap;
 	fold_jit_warn_fn warn, error;
@@ -202,8 +205,6 @@ static int open_dump(struct fold_jit *j, const char *path, const char *recorded,
 	}
 	j->ndumps++;
 	d->tsc = (pp_jitdump_header(r)->flags & PP_JITDUMP_FLAGS_ARCH_TIMESTAMP) != 0;
-	if (d->tsc)
-		say(j, "'%s': TSC timestamps are not converted: JIT code is matched by address only", path);
 	return 0;
 }
 
@@ -303,9 +304,25 @@ int fold_jit_mmap(struct fold_jit *j, const char *symfs, int32_t pid, const char
 	return 0;
 }
 
+/* Dump times are comparable with sample times: CLOCK_MONOTONIC ones when
+ * perf used that clock (-k mono); TSC ones (ARCH_TIMESTAMP) through the
+ * recording's TIME_CONV, whatever perf's clock, as perf inject does. */
 static bool timed(const struct fold_jit *j, const struct dump *d)
 {
-	return j->timed && !d->tsc;
+	return d->tsc ? j->has_tc : j->timed;
+}
+
+static uint64_t dump_time(const struct fold_jit *j, const struct dump *d, uint64_t t)
+{
+	return d->tsc && j->has_tc ? pp_tsc_to_perf_time(&j->tc, t) : t;
+}
+
+void fold_jit_time_conv(struct fold_jit *j, const struct pp_time_conv *tc)
+{
+	if (tc->time_mult == 0)
+		return; /* perf: "no TSC conversion" */
+	j->tc = *tc;
+	j->has_tc = true;
 }
 
 static int feed(struct fold_jit *j, struct dump *d, const struct pp_jit_record *r)
@@ -314,7 +331,7 @@ static int feed(struct fold_jit *j, struct dump *d, const struct pp_jit_record *
 	uint64_t index = r->type == PP_JIT_CODE_LOAD ? r->u.load.code_index : r->u.move.code_index;
 	snprintf(module, sizeof module, "%s/jitted-%d-%llu.so", d->dir, (int)d->pid,
 		 (unsigned long long)index);
-	struct sym_native_jit c = {.time = timed(j, d) ? r->timestamp : 0, .pid = d->pid,
+	struct sym_native_jit c = {.time = timed(j, d) ? dump_time(j, d, r->timestamp) : 0, .pid = d->pid,
 				   .module = module};
 	if (r->type == PP_JIT_CODE_LOAD) {
 		c.start = r->u.load.code_addr;
@@ -333,13 +350,18 @@ int fold_jit_advance(struct fold_jit *j, uint64_t time)
 {
 	if (!j->clock_known)
 		fold_jit_clock(j, false);
-	if (!j->timed && j->ndumps && !j->warned_clock) {
-		j->warned_clock = true;
-		say(j, "the recording's clock is not CLOCK_MONOTONIC (record with -k mono): "
-		       "JIT code is matched by address only, a reused address gets its last name");
-	}
 	for (size_t i = 0; i < j->ndumps; i++) {
 		struct dump *d = &j->dumps[i];
+		if (!timed(j, d) && !j->warned_clock) {
+			j->warned_clock = true;
+			if (d->tsc)
+				say(j, "'%s': TSC timestamps and no TIME_CONV in the recording: JIT code "
+				       "is matched by address only, a reused address gets its last name",
+				    d->path);
+			else
+				say(j, "the recording's clock is not CLOCK_MONOTONIC (record with -k mono): "
+				       "JIT code is matched by address only, a reused address gets its last name");
+		}
 		uint64_t until = timed(j, d) ? time : UINT64_MAX; /* else all at once */
 		while (d->reader) {
 			if (!d->next) {
@@ -359,7 +381,7 @@ int fold_jit_advance(struct fold_jit *j, uint64_t time)
 				d->next = NULL;
 				continue;
 			}
-			if (d->next->timestamp > until)
+			if (dump_time(j, d, d->next->timestamp) > until)
 				break;
 			int rc = feed(j, d, d->next);
 			d->next = NULL;

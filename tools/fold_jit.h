@@ -22,6 +22,9 @@ void fold_jit_free(struct fold_jit *j);
 int fold_jit_add(struct fold_jit *j, const char *path);
 /* Once the recording's clock is known: true when it is CLOCK_MONOTONIC. */
 void fold_jit_clock(struct fold_jit *j, bool monotonic);
+/* The recording's TIME_CONV record (for TSC-stamped dumps). */
+struct pp_time_conv;
+void fold_jit_time_conv(struct fold_jit *j, const struct pp_time_conv *tc);
 /* Every MMAP/MMAP2: finds the dump of a marker or of a vanished
  * jitted-PID-N.so. */
 int fold_jit_mmap(struct fold_jit *j, const char *symfs, int32_t pid, const char *filename);

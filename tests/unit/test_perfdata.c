@@ -904,9 +904,24 @@ static void test_errors(void)
 	pp_data_free(NULL);
 }
 
+/* perf's tsc_to_perf_time(): time_zero + quot * mult + (rem * mult) >> shift,
+ * cycles first folded into the short window when cap_user_time_short. */
+static void test_tsc_conversion(void)
+{
+	struct pp_time_conv tc = {.time_shift = 10, .time_mult = 1000, .time_zero = 5};
+	CHECK(pp_tsc_to_perf_time(&tc, 2048 + 7) == 5 + 2000 + 6);
+	tc.has_short = tc.cap_user_time_short = true;
+	tc.time_cycles = 100;
+	tc.time_mask = 0xff;
+	CHECK(pp_tsc_to_perf_time(&tc, 0x1234) == 305); /* cycles 308 */
+	tc.time_shift = 200; /* hostile: no undefined shift */
+	(void)pp_tsc_to_perf_time(&tc, UINT64_MAX);
+}
+
 int main(void)
 {
 	find_testdata();
+	test_tsc_conversion();
 	test_file_mode();
 	test_compressed();
 	test_pipe_mode();
