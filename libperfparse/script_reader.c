@@ -78,6 +78,28 @@ const char *pp_script_errmsg(const struct pp_script_reader *r) { return r->err; 
 
 /* ---- line shapes ---- */
 
+/* With -F+srcline perf prints an inlined frame without its module, the
+ * "(inlined)" going to the source line under it: "ip sym+0xOFF". Only
+ * that exact shape is taken (module "inlined", as perf prints it without
+ * srcline). */
+static bool inlined_frame(struct pp_str s, size_t i, struct pp_script_frame *out)
+{
+	struct pp_str sym = trim(s.p + i, s.n - i);
+	size_t k = sym.n;
+	while (k && wp_is_hex(sym.p[k - 1]))
+		k--;
+	if (k == sym.n || k < 4 || sym.p[k - 1] != 'x' || sym.p[k - 2] != '0' || sym.p[k - 3] != '+')
+		return false;
+	for (size_t j = 0; j < sym.n; j++)
+		if (sym.p[j] == '(' || sym.p[j] == ')')
+			return false;
+	out->pc = (struct pp_str){s.p, i};
+	out->sym = sym;
+	out->module = (struct pp_str){"inlined", 7};
+	out->srcline = (struct pp_str){NULL, 0};
+	return true;
+}
+
 bool pp_script_parse_frame(const char *line, size_t len, struct pp_script_frame *out)
 {
 	/* Frame lines are indented with blanks and end in ')': trim cheaply. */
@@ -92,7 +114,7 @@ bool pp_script_parse_frame(const char *line, size_t len, struct pp_script_frame 
 	if (i == 0 || i == s.n || !is_space(s.p[i]))
 		return false;
 	if (s.p[s.n - 1] != ')')
-		return false;
+		return inlined_frame(s, i, out);
 	/* The module is the parenthesised group that ends the line; it may
 	 * itself hold parentheses ("/tmp/x (deleted)") and spaces. */
 	size_t depth = 0, open = 0;
@@ -115,15 +137,36 @@ bool pp_script_parse_frame(const char *line, size_t len, struct pp_script_frame 
 	return true;
 }
 
-/* A source line printed by -F+srcline under a frame: "file.c:12", "??:0". */
-static bool looks_like_srcline(struct pp_str s)
+/* A source line printed by -F+srcline under a frame: "file.c:12", "??:0",
+ * "file.c:12 (inlined)" (the suffix is dropped from *s), and for kernel
+ * frames "[kernel.kallsyms][ffffffff821cdf6c]" (taken as empty). */
+static bool looks_like_srcline(struct pp_str *sp)
 {
+	static const char suffix[] = " (inlined)";
+	struct pp_str s = *sp;
+	/* kernel frames: "[kernel.kallsyms][ffffffff821cdf6c]" */
+	if (s.n > 4 && s.p[0] == '[' && s.p[s.n - 1] == ']') {
+		size_t k = s.n - 1;
+		while (k && wp_is_hex(s.p[k - 1]))
+			k--;
+		if (k < s.n - 1 && k >= 2 && s.p[k - 1] == '[' && s.p[k - 2] == ']') {
+			/* no file or line: nothing to append */
+			*sp = (struct pp_str){s.p, 0};
+			return true;
+		}
+	}
+	if (s.n > sizeof suffix - 1 &&
+	    memcmp(s.p + s.n - (sizeof suffix - 1), suffix, sizeof suffix - 1) == 0)
+		s.n -= sizeof suffix - 1;
 	if (s.n < 3 || !is_digit(s.p[s.n - 1]))
 		return false;
 	size_t k = s.n;
 	while (k && is_digit(s.p[k - 1]))
 		k--;
-	return k > 1 && s.p[k - 1] == ':';
+	if (!(k > 1 && s.p[k - 1] == ':'))
+		return false;
+	*sp = s;
+	return true;
 }
 
 struct pp_str pp_event_base_name(struct pp_str e)
@@ -415,7 +458,7 @@ int pp_script_next(struct pp_script_reader *r, const struct pp_script_sample **o
 			continue;
 		}
 		struct pp_str s = trim(line, len);
-		if (r->nframes && looks_like_srcline(s)) {
+		if (r->nframes && looks_like_srcline(&s)) {
 			int rc = add_srcline(r, s);
 			if (rc < 0)
 				return rc;

@@ -367,7 +367,10 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 	run.jit = run.sym ? fold_jit_new(run.sym, data_dir, on_warning, on_error, &run) : NULL;
 	run.unwind = run.sym ? sym_unwind_new(run.sym, on_warning, &run) : NULL;
 	bool need_inliner = cfg->inline_frames || cfg->srcline;
-	run.inliner = need_inliner ? fold_inline_new(cfg) : NULL;
+	/* --srcline on expanded frames: each with its line, as perf prints them */
+	struct fold_config icfg = *cfg;
+	icfg.context = cfg->context || cfg->srcline;
+	run.inliner = need_inliner ? fold_inline_new(&icfg) : NULL;
 	int status = 0;
 	for (size_t i = 0; run.jit && i < cfg->njitdumps; i++)
 		if (fold_jit_add(run.jit, cfg->jitdumps[i]) != 0)

@@ -6,6 +6,8 @@
 #   noinline.txt.gz  perf script --no-inline -F comm,pid,tid,time,ip,sym,symoff,dso
 #   inline.txt.gz    perf script -F comm,pid,tid,time,ip,sym,symoff,dso
 #                    (perf adds inlined frames to DWARF stacks by default)
+#   srcline.txt.gz   the same with ,srcline (inlined frames then lose their
+#                    module: "ip sym+off" + "  file:line (inlined)")
 # The work directory is a fixed path (recorded in perf.data); the test puts
 # prog there under a --symfs tree. libc frames need libc6-dbg and this
 # Debian 12 libc (its .eh_frame unwinds through qsort).
@@ -21,6 +23,7 @@ perf record -q -z --call-graph dwarf,4096 -e cpu-clock:u -F 999 -o perf.data ./p
 F=comm,pid,tid,time,ip,sym,symoff,dso
 perf script -i perf.data --no-inline -F $F 2>/dev/null | gzip -9n >noinline.txt.gz
 perf script -i perf.data -F $F 2>/dev/null | gzip -9n >inline.txt.gz
+perf script -i perf.data -F $F,srcline 2>/dev/null | gzip -9n >srcline.txt.gz
 perf buildid-list -i perf.data >buildids.txt
-cp prog perf.data noinline.txt.gz inline.txt.gz buildids.txt "$out/"
+cp prog perf.data noinline.txt.gz inline.txt.gz srcline.txt.gz buildids.txt "$out/"
 ls -la "$out"
