@@ -251,6 +251,11 @@ struct native_elf *native_elf_load(const struct sym_native_paths *p, const char 
 	}
 	native_symtab_finish(&e->syms, false);
 	native_symtab_finish(&e->plt, false);
+	/* perf inserts them into the same tree after the fix-ups */
+	if (native_symtab_tree_add(&e->syms, &e->plt) != 0) {
+		native_elf_free(e);
+		return NULL;
+	}
 	return e;
 }
 
@@ -267,6 +272,8 @@ const struct native_sym *native_elf_lookup(const struct native_elf *e, uint64_t 
 					   uint64_t *addr)
 {
 	*addr = file_off;
+	if (e->syms.tree) /* holds the PLT entries too, where perf puts them */
+		return native_symtab_find(&e->syms, file_off);
 	const struct native_sym *plt = native_symtab_find(&e->plt, file_off);
 	return plt ? plt : native_symtab_find(&e->syms, file_off);
 }

@@ -24,17 +24,34 @@ struct native_sym {
 	uint8_t bind, type;    /* STB_*, STT_* */
 };
 
+/* ---- native_rbtree.c: perf's rb-tree shape, for nested symbols ---- */
+struct native_rbtree;
+struct native_rbtree *native_rbtree_new(void);
+void native_rbtree_free(struct native_rbtree *t);
+/* A node keyed by start (equal keys go right); its symbol is set later. */
+int native_rbtree_insert(struct native_rbtree *t, uint64_t key, int32_t *id);
+void native_rbtree_erase(struct native_rbtree *t, int32_t id);
+void native_rbtree_set(struct native_rbtree *t, int32_t id, const struct native_sym *s);
+/* perf's symbols__find(): the first node on the path holding ip. */
+const struct native_sym *native_rbtree_find(const struct native_rbtree *t, uint64_t ip);
+
 struct native_symtab {
 	struct native_sym *v;
 	size_t n, cap;
 	bool truncated;        /* more than NATIVE_MAX_SYMBOLS were offered */
+	struct native_rbtree *tree; /* ELF tables: perf's tree, for lookups */
 };
 
 void native_symtab_release(struct native_symtab *t);
 int native_symtab_add(struct native_symtab *t, uint64_t start, uint64_t size, uint8_t bind,
 		      uint8_t type, const char *name, uint32_t module);
-/* Sorts and applies symbols__fixup_end() then symbols__fixup_duplicate(). */
+/* Sorts and applies symbols__fixup_end() then symbols__fixup_duplicate();
+ * for ELF tables (not kallsyms) also replays perf's tree, which then
+ * answers native_symtab_find() as perf would where symbols nest. */
 void native_symtab_finish(struct native_symtab *t, bool is_kallsyms);
+/* Inserts the symbols of extra into t's tree after t's fix-ups, as perf
+ * inserts its synthesized PLT symbols; extra must outlive t. */
+int native_symtab_tree_add(struct native_symtab *t, const struct native_symtab *extra);
 const struct native_sym *native_symtab_find(const struct native_symtab *t, uint64_t addr);
 /* perf's choose_best_symbol(): > 0 keeps a, < 0 keeps b. */
 int native_choose_best(const struct native_sym *a, const struct native_sym *b);

@@ -27,8 +27,9 @@
  *    characters, so the first in the symbol table (@@GLIBC_2.34) stays (f).
  * 3. symbols__find(): ip in [start, end), or ip == start for an empty one.
  *    Nested symbols (different starts, overlapping) are rare after step 2;
- *    perf's answer then depends on its tree's shape, here the nearest
- *    preceding symbol that contains ip wins. */
+ *    perf's answer then depends on its tree's shape: ELF tables replay it
+ *    (native_rbtree.c); kallsyms take the nearest preceding symbol that
+ *    contains ip. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +39,7 @@
 
 void native_symtab_release(struct native_symtab *t)
 {
+	native_rbtree_free(t->tree);
 	free(t->v);
 	memset(t, 0, sizeof *t);
 }
@@ -119,10 +121,26 @@ static uint64_t add_page(uint64_t x)
 	return x > UINT64_MAX - 4096 ? UINT64_MAX : x + 4096;
 }
 
+/* Nodes in insertion (symbol-table) order: node id == seq. */
+static struct native_rbtree *tree_of(const struct native_symtab *t)
+{
+	struct native_rbtree *tree = native_rbtree_new();
+	for (size_t i = 0; tree && i < t->n; i++) {
+		int32_t id;
+		if (native_rbtree_insert(tree, t->v[i].start, &id) != 0) {
+			native_rbtree_free(tree);
+			return NULL;
+		}
+	}
+	return tree;
+}
+
 void native_symtab_finish(struct native_symtab *t, bool is_kallsyms)
 {
 	if (t->n == 0)
 		return;
+	/* without memory for the tree, lookups fall back to the array rule */
+	struct native_rbtree *tree = is_kallsyms ? NULL : tree_of(t);
 	qsort(t->v, t->n, sizeof *t->v, cmp_start);
 	struct native_sym *v = t->v;
 	/* symbols__fixup_end */
@@ -138,22 +156,43 @@ void native_symtab_finish(struct native_symtab *t, bool is_kallsyms)
 	struct native_sym *last = &v[t->n - 1];
 	if (last->end == last->start)
 		last->end = add_page(page_roundup(last->start));
-	/* symbols__fixup_duplicate: keep one per start, compared pairwise. */
+	/* symbols__fixup_duplicate: keep one per start, compared pairwise;
+	 * the loser's node leaves the tree at once, as perf erases it */
 	size_t out = 0;
 	for (size_t i = 0; i < t->n;) {
 		struct native_sym best = v[i];
 		size_t j = i + 1;
-		for (; j < t->n && v[j].start == best.start; j++)
-			if (native_choose_best(&best, &v[j]) < 0)
+		for (; j < t->n && v[j].start == best.start; j++) {
+			bool keep = native_choose_best(&best, &v[j]) >= 0;
+			if (tree)
+				native_rbtree_erase(tree, (int32_t)(keep ? v[j].seq : best.seq));
+			if (!keep)
 				best = v[j];
+		}
 		v[out++] = best;
 		i = j;
 	}
 	t->n = out;
+	for (size_t k = 0; tree && k < t->n; k++)
+		native_rbtree_set(tree, (int32_t)v[k].seq, &v[k]);
+	t->tree = tree;
+}
+
+int native_symtab_tree_add(struct native_symtab *t, const struct native_symtab *extra)
+{
+	for (size_t i = 0; t->tree && i < extra->n; i++) {
+		int32_t id;
+		if (native_rbtree_insert(t->tree, extra->v[i].start, &id) != 0)
+			return WP_E_NOMEM;
+		native_rbtree_set(t->tree, id, &extra->v[i]);
+	}
+	return 0;
 }
 
 const struct native_sym *native_symtab_find(const struct native_symtab *t, uint64_t addr)
 {
+	if (t->tree)
+		return native_rbtree_find(t->tree, addr);
 	size_t lo = 0, hi = t->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
