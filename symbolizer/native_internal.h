@@ -34,6 +34,9 @@ void native_rbtree_erase(struct native_rbtree *t, int32_t id);
 void native_rbtree_set(struct native_rbtree *t, int32_t id, const struct native_sym *s);
 /* perf's symbols__find(): the first node on the path holding ip. */
 const struct native_sym *native_rbtree_find(const struct native_rbtree *t, uint64_t ip);
+/* For tests: the black height when every red-black and order rule holds
+ * (nodes reachable in *nodes), else -1. */
+int native_rbtree_check(const struct native_rbtree *t, size_t *nodes);
 
 struct native_symtab {
 	struct native_sym *v;

@@ -273,3 +273,28 @@ const struct native_sym *native_rbtree_find(const struct native_rbtree *t, uint6
 	}
 	return NULL;
 }
+
+/* Red-black and order invariants (tests): the black height, or -1. */
+static int check_at(const struct native_rbtree *t, int32_t x, int32_t parent, size_t *count)
+{
+	if (x == NIL)
+		return 1;
+	if (t->p[x] != parent || (t->red[x] && parent != NIL && t->red[parent]))
+		return -1;
+	if ((t->l[x] != NIL && t->key[t->l[x]] > t->key[x]) ||
+	    (t->r[x] != NIL && t->key[t->r[x]] < t->key[x]))
+		return -1;
+	(*count)++;
+	int hl = check_at(t, t->l[x], x, count), hr = check_at(t, t->r[x], x, count);
+	if (hl < 0 || hl != hr)
+		return -1;
+	return hl + !t->red[x];
+}
+
+int native_rbtree_check(const struct native_rbtree *t, size_t *nodes)
+{
+	*nodes = 0;
+	if (t->root != NIL && t->red[t->root])
+		return -1;
+	return check_at(t, t->root, NIL, nodes);
+}

@@ -1,0 +1,76 @@
+/* test_rbtree.c - the replay of perf's symbol rb-tree (native_rbtree.c):
+ * random inserts (with equal keys) and erases keep every red-black and
+ * order rule, and perf's symbols__find() rule answers nested symbols by
+ * the tree's shape. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "native_internal.h"
+
+static uint64_t rng = 88172645463325252ull;
+static uint64_t next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static void test_invariants(void)
+{
+	struct native_rbtree *t = native_rbtree_new();
+	enum { N = 5000 };
+	static bool gone[N];
+	int32_t ids[N];
+	for (int i = 0; i < N; i++)
+		CHECK(native_rbtree_insert(t, next_rand() % 2000, &ids[i]) == 0 && ids[i] == i);
+	size_t nodes;
+	CHECK(native_rbtree_check(t, &nodes) > 0 && nodes == N);
+	size_t left = N, bad = 0;
+	for (int k = 0; k < 3000; k++) {
+		int i = (int)(next_rand() % N);
+		if (gone[i])
+			continue;
+		native_rbtree_erase(t, ids[i]);
+		gone[i] = true;
+		left--;
+		if (k % 97 == 0 && (native_rbtree_check(t, &nodes) < 0 || nodes != left))
+			bad++;
+	}
+	CHECK(bad == 0);
+	CHECK(native_rbtree_check(t, &nodes) > 0 && nodes == left);
+	native_rbtree_free(t);
+}
+
+/* A function [100, 200) and a label at 150 stretched to 180: ip 160 is in
+ * both; perf returns the first node on the search path that holds it,
+ * which the insert order decides. */
+static void test_nested(void)
+{
+	struct native_sym fn = {.start = 100, .end = 200, .name = "fn"};
+	struct native_sym label = {.start = 150, .end = 180, .name = "label"};
+	struct native_sym after = {.start = 180, .end = 190, .name = "after"};
+	struct native_rbtree *t = native_rbtree_new();
+	int32_t a, b, c;
+	CHECK(native_rbtree_insert(t, fn.start, &a) == 0);
+	CHECK(native_rbtree_insert(t, label.start, &b) == 0);
+	CHECK(native_rbtree_insert(t, after.start, &c) == 0);
+	native_rbtree_set(t, a, &fn);
+	native_rbtree_set(t, b, &label);
+	native_rbtree_set(t, c, &after);
+	/* three inserts rotate: label becomes the root */
+	CHECK_STR(native_rbtree_find(t, 160)->name, "label");
+	CHECK_STR(native_rbtree_find(t, 120)->name, "fn");
+	/* 185 is in fn and in after: right of the root lies after, fn is left */
+	CHECK_STR(native_rbtree_find(t, 185)->name, "after");
+	CHECK(native_rbtree_find(t, 250) == NULL);
+	native_rbtree_free(t);
+}
+
+int main(void)
+{
+	test_invariants();
+	test_nested();
+	return check_report();
+}
