@@ -123,7 +123,9 @@ struct native_module {
 	const uint8_t *build_id;   /* recorded build-id, or NULL */
 	size_t build_id_len;
 	uint64_t start, end, pgoff;
-	bool jit;                  /* JIT code or anonymous memory (no CFI) */
+	bool jit;                  /* JIT code or anonymous memory */
+	const uint8_t *cfi;        /* JIT code with unwinding info: .eh_frame + hdr */
+	uint32_t cfi_size, cfi_hdr_size;
 };
 /* false when no mapping holds addr in pid at time. */
 bool native_module_at(struct sym_native *s, int32_t pid, uint64_t time, uint64_t addr,

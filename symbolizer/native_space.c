@@ -43,6 +43,8 @@ struct map_ent {
 	uint32_t ref;      /* K_KERNEL: strings id + 1 of the reference symbol ("_text") */
 	int32_t pid;       /* perf map owner (K_PERFMAP) */
 	const char *name;  /* K_JITCODE: the function (interned in names) */
+	const uint8_t *cfi; /* K_JITCODE: unwinding info (owned by cfi_blobs) */
+	uint32_t cfi_size, cfi_hdr_size;
 	uint8_t kind;
 	bool jit;
 };
@@ -128,6 +130,8 @@ struct sym_native {
 	uint64_t generation;
 	uint64_t changed_at;          /* latest time of a record that changed a space */
 	struct wp_intern *warned;     /* warning keys already given */
+	uint8_t **cfi_blobs;          /* JIT unwinding info copies */
+	size_t ncfi, cfi_cap;
 	struct sym_native_stats st;
 };
 
@@ -273,6 +277,9 @@ void sym_native_free(struct sym_native *s)
 	for (size_t i = 0; i < s->npmaps; i++)
 		native_perfmap_free(s->pmaps[i].m);
 	native_kallsyms_release(&s->kall);
+	for (size_t i = 0; i < s->ncfi; i++)
+		free(s->cfi_blobs[i]);
+	free(s->cfi_blobs);
 	free(s->spaces);
 	free(s->files);
 	free(s->pmaps);
@@ -599,6 +606,20 @@ static int jit_add(struct sym_native *s, const struct sym_native_jit *j, uint64_
 	if (intern_id(s->names, name, &id) != 0)
 		return WP_E_NOMEM;
 	e.name = wp_intern_str(s->names, id, NULL);
+	if (j->unwind && j->unwind_size && j->unwind_size <= (1u << 24) &&
+	    j->unwind_hdr_size <= j->unwind_size) {
+		uint8_t *copy = malloc((size_t)j->unwind_size);
+		if (!copy || wp_grow((void **)&s->cfi_blobs, &s->cfi_cap, s->ncfi + 1,
+				     sizeof *s->cfi_blobs)) {
+			free(copy);
+			return WP_E_NOMEM;
+		}
+		memcpy(copy, j->unwind, (size_t)j->unwind_size);
+		s->cfi_blobs[s->ncfi++] = copy;
+		e.cfi = copy;
+		e.cfi_size = (uint32_t)j->unwind_size;
+		e.cfi_hdr_size = (uint32_t)j->unwind_hdr_size;
+	}
 	struct space *sp = space_get(s, j->pid, true);
 	if (!sp || list_add(&sp->jit, &e) != 0)
 		return WP_E_NOMEM;
@@ -637,6 +658,14 @@ int sym_native_jit_move(struct sym_native *s, const struct sym_native_jit *j, ui
 		((struct map_ent *)old)->t_to = j->time;
 	const char *name = old->name;
 	uint32_t module = old->module;
+	/* moved code keeps its unwinding info (it is position-relative) */
+	struct sym_native_jit moved = *j;
+	if (!moved.unwind && old->cfi) {
+		moved.unwind = old->cfi;
+		moved.unwind_size = old->cfi_size;
+		moved.unwind_hdr_size = old->cfi_hdr_size;
+	}
+	j = &moved;
 	if (j->module && intern_id(s->strings, j->module, &module) != 0)
 		return WP_E_NOMEM;
 	return jit_add(s, j, j->start, name, module);
@@ -997,6 +1026,9 @@ bool native_module_at(struct sym_native *s, int32_t pid, uint64_t time, uint64_t
 	out->end = e->end;
 	out->pgoff = e->pgoff;
 	out->jit = e->jit || e->kind == K_PERFMAP;
+	out->cfi = e->cfi;
+	out->cfi_size = e->cfi_size;
+	out->cfi_hdr_size = e->cfi_hdr_size;
 	if (e->kind == K_ELF && !e->jit) {
 		const struct bid *b = e->bid ? &s->bids[e->bid - 1] : &s->path_bids[e->path];
 		out->path = wp_intern_str(s->paths, e->path, NULL);

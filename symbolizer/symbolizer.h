@@ -243,6 +243,11 @@ struct sym_native_jit {
 	uint64_t start, size;
 	const char *name;         /* load only; copied */
 	const char *module;       /* copied; for a move, NULL keeps the old one */
+	/* JIT_CODE_UNWINDING_INFO before the load, or NULL: .eh_frame then
+	 * .eh_frame_hdr (perf's layout), laid out right after the code; copied
+	 * and given to the unwinder (sym_unwind) as that code's CFI */
+	const uint8_t *unwind;
+	uint64_t unwind_size, unwind_hdr_size;
 };
 int sym_native_jit_load(struct sym_native *s, const struct sym_native_jit *j);
 /* JIT_CODE_MOVE: the code loaded at old_start lives at j->start from
@@ -290,7 +295,9 @@ void sym_native_get_stats(const struct sym_native *s, struct sym_native_stats *s
  * .debug_frame from debug files) over the files the native symbolizer maps
  * at the sample's time. Where code has no CFI (JIT code, WAMR's AOT code,
  * anonymous memory) libdw continues through the frame-pointer chain inside
- * the copied stack, so Wasm stacks are not cut at their first Wasm frame.
+ * the copied stack, so Wasm stacks are not cut at their first Wasm frame;
+ * JIT code a jitdump gave unwinding info for (V8 --perf-prof-unwinding-info)
+ * is unwound with that CFI, from an ELF image built in memory.
  * One libdw session per process serves all its threads and samples
  * (modules and CFI are read once); it starts over when the process's
  * files change. x86_64 and aarch64. */
@@ -320,6 +327,7 @@ int sym_unwind_frames(struct sym_unwind *u, const struct sym_unwind_sample *smp,
 struct sym_unwind_stats {
 	uint64_t samples, frames, fp_frames; /* fp: callers in code without a module */
 	uint64_t sessions, modules;          /* libdw sessions and modules reported */
+	uint64_t jit_cfi;                    /* of which JIT code with its own CFI */
 };
 void sym_unwind_get_stats(const struct sym_unwind *u, struct sym_unwind_stats *st);
 

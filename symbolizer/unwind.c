@@ -22,6 +22,7 @@
  *   x0-x30, sp, pc). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -60,6 +61,8 @@ struct walk {                      /* the sample being unwound */
 
 struct sym_unwind {
 	struct sym_native *sym;
+	unsigned char **images;    /* in-memory ELF images of JIT code with CFI */
+	size_t nimages, images_cap;
 	sym_warn_fn warn;
 	void *ctx;
 	struct wp_intern *keys;    /* pid -> procs index */
@@ -240,13 +243,134 @@ static bool overlaps_reported(const struct proc *p, const struct native_module *
 	return false;
 }
 
+/* ---- JIT code with unwinding info (V8 --perf-prof-unwinding-info) ----
+ * An ELF image in memory, laid out as perf inject's jitted-PID-N.so but
+ * with the code at address 0: the code's bytes (zeros: only its range
+ * matters), then, 8-aligned, .eh_frame and .eh_frame_hdr as the runtime put
+ * them after the code, a PT_LOAD over all of it and a PT_GNU_EH_FRAME. */
+#define IMG_TEXT_OFF 0x100u
+
+static unsigned char *jit_image(const struct native_module *m, uint16_t machine, size_t *len)
+{
+	static const char shstr[] = "\0.text\0.eh_frame\0.eh_frame_hdr\0.shstrtab";
+	uint64_t csize = m->end - m->start;
+	uint64_t eh = (csize + 7) & ~(uint64_t)7;          /* .eh_frame address */
+	uint64_t table = m->cfi_size - m->cfi_hdr_size;    /* .eh_frame bytes */
+	uint64_t loadsz = eh + m->cfi_size;
+	if (csize > (64u << 20))
+		return NULL;
+	uint64_t shstr_off = IMG_TEXT_OFF + loadsz;
+	uint64_t sh_off = (shstr_off + sizeof shstr + 7) & ~(uint64_t)7;
+	size_t total = (size_t)(sh_off + 5 * sizeof(Elf64_Shdr));
+	unsigned char *img = calloc(1, total);
+	if (!img)
+		return NULL;
+	Elf64_Ehdr *eh_ = (Elf64_Ehdr *)img;
+	memcpy(eh_->e_ident, ELFMAG, SELFMAG);
+	eh_->e_ident[EI_CLASS] = ELFCLASS64;
+	eh_->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh_->e_ident[EI_VERSION] = EV_CURRENT;
+	eh_->e_type = ET_DYN;
+	eh_->e_machine = machine;
+	eh_->e_version = EV_CURRENT;
+	eh_->e_phoff = sizeof *eh_;
+	eh_->e_shoff = sh_off;
+	eh_->e_ehsize = sizeof *eh_;
+	eh_->e_phentsize = sizeof(Elf64_Phdr);
+	eh_->e_phnum = 2;
+	eh_->e_shentsize = sizeof(Elf64_Shdr);
+	eh_->e_shnum = 5;
+	eh_->e_shstrndx = 4;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(img + sizeof *eh_);
+	ph[0] = (Elf64_Phdr){.p_type = PT_LOAD, .p_flags = PF_R | PF_X, .p_offset = IMG_TEXT_OFF,
+			     .p_vaddr = 0, .p_paddr = 0, .p_filesz = loadsz, .p_memsz = loadsz,
+			     .p_align = 8};
+	ph[1] = (Elf64_Phdr){.p_type = PT_GNU_EH_FRAME, .p_flags = PF_R,
+			     .p_offset = IMG_TEXT_OFF + eh + table, .p_vaddr = eh + table,
+			     .p_paddr = eh + table, .p_filesz = m->cfi_hdr_size,
+			     .p_memsz = m->cfi_hdr_size, .p_align = 4};
+	memcpy(img + IMG_TEXT_OFF + eh, m->cfi, m->cfi_size);
+	memcpy(img + shstr_off, shstr, sizeof shstr);
+	Elf64_Shdr *sh = (Elf64_Shdr *)(img + sh_off);
+	sh[1] = (Elf64_Shdr){.sh_name = 1, .sh_type = SHT_PROGBITS, .sh_flags = SHF_ALLOC | SHF_EXECINSTR,
+			     .sh_addr = 0, .sh_offset = IMG_TEXT_OFF, .sh_size = csize, .sh_addralign = 16};
+	sh[2] = (Elf64_Shdr){.sh_name = 7, .sh_type = SHT_PROGBITS, .sh_flags = SHF_ALLOC,
+			     .sh_addr = eh, .sh_offset = IMG_TEXT_OFF + eh, .sh_size = table,
+			     .sh_addralign = 8};
+	sh[3] = (Elf64_Shdr){.sh_name = 17, .sh_type = SHT_PROGBITS, .sh_flags = SHF_ALLOC,
+			     .sh_addr = eh + table, .sh_offset = IMG_TEXT_OFF + eh + table,
+			     .sh_size = m->cfi_hdr_size, .sh_addralign = 4};
+	sh[4] = (Elf64_Shdr){.sh_name = 31, .sh_type = SHT_STRTAB, .sh_offset = shstr_off,
+			     .sh_size = sizeof shstr, .sh_addralign = 1};
+	*len = total;
+	return img;
+}
+
+/* libdwfl asks for a reported module's ELF here: JIT images from memory,
+ * everything else by build-id as before. */
+static int find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+		    char **file_name, Elf **elfp)
+{
+	if (*userdata && strncmp(modname, "[jit ", 5) == 0) {
+		size_t *len = *userdata;
+		*elfp = elf_memory((char *)(len + 1), *len);
+		*file_name = NULL;
+		return -1;
+	}
+	return dwfl_build_id_find_elf(mod, userdata, modname, base, file_name, elfp);
+}
+
+static void report_jit(struct sym_unwind *u, struct proc *p, const struct native_module *m)
+{
+	size_t len;
+	unsigned char *img = jit_image(m, u->cur->smp->machine, &len);
+	if (!img)
+		return;
+	/* the image's length goes first, the image after it */
+	unsigned char *blob = malloc(sizeof(size_t) + len);
+	if (!blob || wp_grow((void **)&u->images, &u->images_cap, u->nimages + 1,
+			     sizeof *u->images)) {
+		free(blob);
+		free(img);
+		return;
+	}
+	memcpy(blob, &len, sizeof len);
+	memcpy(blob + sizeof len, img, len);
+	free(img);
+	u->images[u->nimages++] = blob;
+	char name[48];
+	snprintf(name, sizeof name, "[jit %llx]", (unsigned long long)m->start);
+	uint64_t eh = ((m->end - m->start) + 7) & ~(uint64_t)7;
+	dwfl_report_begin_add(p->dwfl);
+	Dwfl_Module *mod = dwfl_report_module(p->dwfl, name, m->start, m->start + eh + m->cfi_size);
+	dwfl_report_end(p->dwfl, NULL, NULL);
+	void **slot;
+	if (mod && dwfl_module_info(mod, &slot, NULL, NULL, NULL, NULL, NULL, NULL)) {
+		*slot = blob;
+		u->st.modules++;
+		Dwarf_Addr bias;
+		if (dwfl_module_eh_cfi(mod, &bias)) /* the image reads as CFI */
+			u->st.jit_cfi++;
+	}
+}
+
 static void report_module(struct sym_unwind *u, struct proc *p, uint64_t pc)
 {
 	const struct sym_unwind_sample *smp = u->cur->smp;
 	if (dwfl_addrmodule(p->dwfl, pc))
 		return;
 	struct native_module m;
-	if (!native_module_at(u->sym, smp->pid, smp->time, pc, &m) || !m.path)
+	if (!native_module_at(u->sym, smp->pid, smp->time, pc, &m))
+		return;
+	bool same_jit;
+	if (m.cfi && m.cfi_size > m.cfi_hdr_size && !overlaps_reported(p, &m, &same_jit)) {
+		if (wp_grow((void **)&p->mods, &p->cap, p->nmods + 1, sizeof *p->mods) == 0) {
+			p->mods[p->nmods++] = (struct reported){m.start, m.end, NULL};
+			report_jit(u, p, &m);
+		}
+		return;
+	}
+	if (!m.path)
 		return;
 	bool same;
 	if (overlaps_reported(p, &m, &same)) {
@@ -347,7 +471,7 @@ struct sym_unwind *sym_unwind_new(struct sym_native *s, sym_warn_fn warn, void *
 	u->warn = warn;
 	u->ctx = ctx;
 	u->keys = wp_intern_new();
-	u->callbacks.find_elf = dwfl_build_id_find_elf;
+	u->callbacks.find_elf = find_elf;
 	u->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
 	u->callbacks.debuginfo_path = &u->debuginfo_path;
 	if (!u->keys) {
@@ -366,6 +490,10 @@ void sym_unwind_free(struct sym_unwind *u)
 		free(u->procs[i].mods);
 	}
 	free(u->procs);
+	/* after every Dwfl: their Elf handles read these images */
+	for (size_t i = 0; i < u->nimages; i++)
+		free(u->images[i]);
+	free(u->images);
 	wp_intern_free(u->keys);
 	free(u);
 }

@@ -33,6 +33,8 @@ struct dump {
 	struct pp_jitdump *reader;   /* NULL once finished */
 	const struct pp_jit_record *next; /* read but not yet fed */
 	bool tsc;                    /* ARCH_TIMESTAMP: times not comparable */
+	uint8_t *unwind;             /* UNWINDING_INFO for the next load, or NULL */
+	uint64_t unwind_size, unwind_hdr_size;
 };
 
 struct fold_jit {
@@ -89,6 +91,7 @@ void fold_jit_free(struct fold_jit *j)
 		return;
 	for (size_t i = 0; i < j->ndumps; i++) {
 		pp_jitdump_free(j->dumps[i].reader);
+		free(j->dumps[i].unwind);
 		free(j->dumps[i].path);
 		free(j->dumps[i].dir);
 	}
@@ -337,7 +340,12 @@ static int feed(struct fold_jit *j, struct dump *d, const struct pp_jit_record *
 		c.start = r->u.load.code_addr;
 		c.size = r->u.load.code_size;
 		c.name = r->u.load.name;
+		c.unwind = d->unwind;
+		c.unwind_size = d->unwind_size;
+		c.unwind_hdr_size = d->unwind_hdr_size;
 		int rc = sym_native_jit_load(j->sym, &c);
+		free(d->unwind); /* it belonged to this load only */
+		d->unwind = NULL;
 		return rc == WP_E_FORMAT ? 0 : rc; /* empty code names nothing */
 	}
 	c.start = r->u.move.new_code_addr;
@@ -376,6 +384,20 @@ int fold_jit_advance(struct fold_jit *j, uint64_t time)
 					d->next = NULL;
 					break;
 				}
+			}
+			if (d->next->type == PP_JIT_CODE_UNWINDING_INFO) {
+				/* V8 --perf-prof-unwinding-info: CFI for the next load */
+				const struct pp_jit_record *u = d->next;
+				free(d->unwind);
+				d->unwind = NULL;
+				if (u->u.unwind.unwind_data_size && u->u.unwind.unwind_data_size <= (1u << 24) &&
+				    (d->unwind = malloc((size_t)u->u.unwind.unwind_data_size))) {
+					memcpy(d->unwind, u->u.unwind.data, (size_t)u->u.unwind.unwind_data_size);
+					d->unwind_size = u->u.unwind.unwind_data_size;
+					d->unwind_hdr_size = u->u.unwind.eh_frame_hdr_size;
+				}
+				d->next = NULL;
+				continue;
 			}
 			if (d->next->type != PP_JIT_CODE_LOAD && d->next->type != PP_JIT_CODE_MOVE) {
 				d->next = NULL;

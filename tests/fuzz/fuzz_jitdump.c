@@ -44,13 +44,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			touch(r->u.load.name, strlen(r->u.load.name));
 			touch(r->u.load.code, (size_t)r->u.load.code_size);
 			struct sym_native_jit c = {r->timestamp, 1, r->u.load.code_addr,
-						   r->u.load.code_size, r->u.load.name, "/j/jitted-1-0.so"};
+						   r->u.load.code_size, r->u.load.name, "/j/jitted-1-0.so", NULL, 0, 0};
 			sym_native_jit_load(s, &c);
 			if (nprobes < 64)
 				probes[nprobes++] = r->u.load.code_addr + r->u.load.code_size / 2;
 		} else if (r->type == PP_JIT_CODE_MOVE) {
 			struct sym_native_jit c = {r->timestamp, 1, r->u.move.new_code_addr,
-						   r->u.move.code_size, NULL, NULL};
+						   r->u.move.code_size, NULL, NULL, NULL, 0, 0};
 			sym_native_jit_move(s, &c, r->u.move.old_code_addr);
 		} else if (r->type == PP_JIT_CODE_DEBUG_INFO) {
 			for (size_t i = 0; i < r->u.debug.nentries; i++)
