@@ -39,12 +39,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc, n = 0;
 	uint64_t probes[64];
 	size_t nprobes = 0;
+	static uint8_t unwind[65536]; /* the last UNWINDING_INFO, for the next load */
+	uint64_t unwind_size = 0, unwind_hdr = 0;
 	while (s && (rc = pp_jitdump_next(j, &r)) == 1 && n++ < 100000) {
 		if (r->type == PP_JIT_CODE_LOAD) {
 			touch(r->u.load.name, strlen(r->u.load.name));
 			touch(r->u.load.code, (size_t)r->u.load.code_size);
 			struct sym_native_jit c = {r->timestamp, 1, r->u.load.code_addr,
-						   r->u.load.code_size, r->u.load.name, "/j/jitted-1-0.so", NULL, 0, 0};
+						   r->u.load.code_size, r->u.load.name, "/j/jitted-1-0.so",
+						   unwind_size ? unwind : NULL, unwind_size, unwind_hdr};
+			unwind_size = 0;
 			sym_native_jit_load(s, &c);
 			if (nprobes < 64)
 				probes[nprobes++] = r->u.load.code_addr + r->u.load.code_size / 2;
@@ -57,8 +61,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				touch(r->u.debug.entries[i].file, strlen(r->u.debug.entries[i].file));
 		} else if (r->type == PP_JIT_CODE_UNWINDING_INFO) {
 			touch(r->u.unwind.data, (size_t)r->u.unwind.unwind_data_size);
+			if (r->u.unwind.unwind_data_size <= sizeof unwind) {
+				unwind_size = r->u.unwind.unwind_data_size;
+				unwind_hdr = r->u.unwind.eh_frame_hdr_size;
+				memcpy(unwind, r->u.unwind.data, (size_t)unwind_size);
+			}
 		}
 	}
+	/* a sample at each loaded function: its unwinding info, if any, goes
+	 * through the in-memory ELF image into libdw */
+	struct sym_unwind *u = s ? sym_unwind_new(s, NULL, NULL) : NULL;
+	for (size_t i = 0; u && i < nprobes; i++) {
+		uint64_t regs[3] = {0, 0x7ff000, probes[i]}, pcs[16];
+		uint8_t stack[256];
+		memcpy(stack, data, size < sizeof stack ? size : sizeof stack);
+		struct sym_unwind_sample smp = {.pid = 1, .tid = 1, .time = UINT64_MAX, .machine = 62,
+						.abi = 2, .mask = (1u << 6) | (1u << 7) | (1u << 8),
+						.regs = regs, .nregs = 3, .stack = stack,
+						.stack_size = size < sizeof stack ? size : sizeof stack};
+		if (sym_unwind_frames(u, &smp, pcs, 16) > 16)
+			__builtin_trap();
+	}
+	sym_unwind_free(u);
 	for (size_t i = 0; s && i < nprobes; i++) {
 		struct sym_frame f;
 		if (sym_native_resolve(s, 1, UINT64_MAX, probes[i], false, &f) != 0)
