@@ -16,6 +16,8 @@
  *   them (else their section's sh_addr - sh_offset), perf's
  *   adjust_symbols; lookups then take map-relative file offsets
  *   (ip - map start + pgoff), perf's map__map_ip().
+ * - When that gave at least one symbol, the NAME@plt symbols of the
+ *   runtime image (native_plt.c) join perf's tree after its fix-ups.
  * Everything comes from libelf, which checks sizes against the file; every
  * index used here is checked again. */
 #include <stdlib.h>
@@ -32,7 +34,7 @@
 
 struct native_elf {
 	struct native_symtab syms;
-	struct native_symtab plt; /* NAME@plt entries, looked up first */
+	struct native_symtab plt; /* NAME@plt entries in insertion order, in syms' tree */
 };
 
 struct pick {
@@ -239,9 +241,11 @@ struct native_elf *native_elf_load(const struct sym_native_paths *p, const char 
 		*why = open_why;
 	else
 		*why = "no symbol table";
-	/* perf synthesizes them from the runtime image when symbols loaded */
-	Elf *runtime = k.runtime.elf ? k.runtime.elf : k.runtime_is_syms ? k.syms.elf : NULL;
-	if (rc == 0 && !*why && runtime && has_section_type(runtime, SHT_DYNSYM))
+	/* dso__load(): PLT symbols only when dso__load_sym() gave some, from
+	 * runtime_ss, which is syms_ss when no candidate had a .dynsym
+	 * ("hope for the best") */
+	Elf *runtime = k.runtime.elf ? k.runtime.elf : k.syms.elf;
+	if (rc == 0 && e->syms.n > 0 && runtime)
 		rc = native_plt_load(&e->plt, runtime, names, demangle);
 	sym_elf_raw_close(&k.syms);
 	sym_elf_raw_close(&k.runtime);
@@ -250,8 +254,8 @@ struct native_elf *native_elf_load(const struct sym_native_paths *p, const char 
 		return NULL;
 	}
 	native_symtab_finish(&e->syms, false);
-	native_symtab_finish(&e->plt, false);
-	/* perf inserts them into the same tree after the fix-ups */
+	/* perf inserts them into the same tree after the fix-ups, which
+	 * they escape (no end stretched, no duplicate dropped) */
 	if (native_symtab_tree_add(&e->syms, &e->plt) != 0) {
 		native_elf_free(e);
 		return NULL;
@@ -274,6 +278,8 @@ const struct native_sym *native_elf_lookup(const struct native_elf *e, uint64_t 
 	*addr = file_off;
 	if (e->syms.tree) /* holds the PLT entries too, where perf puts them */
 		return native_symtab_find(&e->syms, file_off);
+	/* no tree (out of memory): the PLT entries, sorted by start as
+	 * added, then the rest */
 	const struct native_sym *plt = native_symtab_find(&e->plt, file_off);
 	return plt ? plt : native_symtab_find(&e->syms, file_off);
 }

@@ -87,8 +87,12 @@ const struct native_sym *native_elf_lookup(const struct native_elf *e, uint64_t 
 					   uint64_t *addr);
 size_t native_elf_symbols(const struct native_elf *e);
 
-/* ---- native_plt.c: perf's NAME@plt symbols of the runtime image ---- */
+/* ---- native_plt.c: perf 6.1's NAME@plt symbols of the runtime image ---- */
 typedef struct Elf Elf;
+/* Appends one symbol per .rela.plt/.rel.plt slot of .plt to t, in
+ * relocation order (the order perf inserts them; t is not to be
+ * finished: perf applies no fix-ups to them). A PLT that does not read
+ * cleanly adds nothing; fails only when out of memory. */
 int native_plt_load(struct native_symtab *t, Elf *elf, struct wp_intern *names, bool demangle);
 
 /* ---- native_kallsyms.c ---- */

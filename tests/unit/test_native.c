@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <elf.h>
+#include <libelf.h>
 
 #include "check.h"
 #include "native_internal.h"
@@ -390,6 +391,134 @@ static void test_basic_recording(void)
 	sym_native_free(s);
 }
 
+/* ---- perf 6.1's NAME@plt symbols (native_plt.c) ----
+ * testdata/native-basic/prog: .plt (file offset 0x1020, sh_entsize 16)
+ * holds the lazy-binding header and one slot per .rela.plt relocation
+ * (getpid fclose mmap printf snprintf fprintf fopen strtoul fwrite usleep);
+ * .plt.got has __cxa_finalize at 0x10d0, _start follows at 0x10e0. The
+ * tables are what `perf script` (perf 6.1.187, Debian 12) printed for
+ * uprobes on copies of these very files:
+ *   for a in 0x1020 0x1026 0x1030 0x1036 ... 0x10cb 0x10d0; do
+ *     perf probe -x /tmp/x/prog -a "e$a=$a"; done
+ *   perf record -N -e 'probe_prog:*' -g -- /tmp/x/prog 100000
+ *   perf --buildid-dir /tmp/empty script -F ip,sym,symoff,dso
+ * The tree decides: _init (0x1000, size 0, stretched to _start) lies above
+ * getpid@plt on the search path of perf's rb-tree, so getpid@plt's slot
+ * and the header print as _init+OFF; the other slots are met first; and
+ * the search for 0x10d0 passes usleep@plt's node and ends without meeting
+ * _init's: [unknown]. */
+struct plt_want {
+	uint64_t off;
+	const char *sym; /* NULL: perf printed [unknown] */
+	uint64_t symoff;
+};
+
+static const struct plt_want plt_prog[] = {
+	{0x1020, "_init", 0x20},       {0x1026, "_init", 0x26},
+	{0x1030, "_init", 0x30},       {0x1036, "_init", 0x36},
+	{0x103b, "_init", 0x3b},       {0x1040, "fclose@plt", 0x0},
+	{0x1046, "fclose@plt", 0x6},   {0x104b, "fclose@plt", 0xb},
+	{0x1050, "mmap@plt", 0x0},     {0x1056, "mmap@plt", 0x6},
+	{0x105b, "mmap@plt", 0xb},     {0x1060, "printf@plt", 0x0},
+	{0x1066, "printf@plt", 0x6},   {0x106b, "printf@plt", 0xb},
+	{0x1070, "snprintf@plt", 0x0}, {0x1076, "snprintf@plt", 0x6},
+	{0x107b, "snprintf@plt", 0xb}, {0x1080, "fprintf@plt", 0x0},
+	{0x1086, "fprintf@plt", 0x6},  {0x108b, "fprintf@plt", 0xb},
+	{0x1090, "fopen@plt", 0x0},    {0x1096, "fopen@plt", 0x6},
+	{0x109b, "fopen@plt", 0xb},    {0x10a0, "strtoul@plt", 0x0},
+	{0x10a6, "strtoul@plt", 0x6},  {0x10ab, "strtoul@plt", 0xb},
+	{0x10b0, "fwrite@plt", 0x0},   {0x10b6, "fwrite@plt", 0x6},
+	{0x10bb, "fwrite@plt", 0xb},   {0x10c0, "usleep@plt", 0x0},
+	{0x10c6, "usleep@plt", 0x6},   {0x10cb, "usleep@plt", 0xb},
+	{0x10d0, NULL, 0},
+};
+
+/* prog.stripped alone: its .dynsym defines no symbol, and perf synthesizes
+ * PLT symbols only after the table gave some. */
+static const struct plt_want plt_stripped[] = {
+	{0x1020, NULL, 0}, {0x1026, NULL, 0}, {0x1030, NULL, 0},
+	{0x1040, NULL, 0}, {0x10c0, NULL, 0}, {0x10cb, NULL, 0},
+};
+
+/* prog with .plt's sh_entsize patched to 0: perf adds ten zero-size
+ * symbols at 0x1020, neither stretched nor de-duplicated; the search finds
+ * fprintf@plt's there and nothing else in .plt. */
+static const struct plt_want plt_entsize0[] = {
+	{0x1020, "fprintf@plt", 0}, {0x1026, NULL, 0}, {0x1030, NULL, 0},
+	{0x1040, NULL, 0},          {0x10c0, NULL, 0},
+};
+
+static void check_plt(const char *label, const char *symfs, const char *path,
+		      const struct plt_want *want, size_t n)
+{
+	struct wp_intern *names = wp_intern_new();
+	struct sym_native_paths p = {.symfs = symfs, .buildid_dir = NULL};
+	const char *why;
+	char hex[2 * NATIVE_MAX_BUILD_ID + 1];
+	struct native_elf *e = native_elf_load(&p, path, NULL, 0, names, true, &why, hex);
+	CHECK(e != NULL && why == NULL);
+	for (size_t i = 0; e && !why && i < n; i++) {
+		uint64_t addr;
+		const struct native_sym *s = native_elf_lookup(e, want[i].off, &addr);
+		bool ok = want[i].sym ? s && strcmp(s->name, want[i].sym) == 0 &&
+						addr - s->start == want[i].symoff
+				      : s == NULL;
+		CHECK(ok);
+		if (!ok)
+			fprintf(stderr, "plt %s: 0x%llx: got %s+0x%llx, want %s+0x%llx\n", label,
+				(unsigned long long)want[i].off, s ? s->name : "[unknown]",
+				s ? (unsigned long long)(addr - s->start) : 0ull,
+				want[i].sym ? want[i].sym : "[unknown]",
+				(unsigned long long)want[i].symoff);
+	}
+	if (why)
+		fprintf(stderr, "plt %s: %s\n", label, why);
+	native_elf_free(e);
+	wp_intern_free(names);
+}
+
+#define PLT_ENTSIZE_AT (22168 + 13 * 64 + 56) /* e_shoff + .plt's index * 64 + sh_entsize */
+
+static void test_plt(void)
+{
+	elf_version(EV_CURRENT);
+	char dir[1100], cmd[8192], prog[1200], zero[600], symfs[2][512];
+	snprintf(dir, sizeof dir, "%s/testdata/native-basic", src);
+	snprintf(prog, sizeof prog, "%s/prog", dir);
+	check_plt("prog", "", prog, plt_prog, sizeof plt_prog / sizeof plt_prog[0]);
+
+	/* the stripped binary under a symfs, with (symbols from the debug
+	 * file by .gnu_debuglink, PLT from the runtime image) and without its
+	 * debug file */
+	for (int i = 0; i < 2; i++) {
+		snprintf(symfs[i], sizeof symfs[i], "%s/plt%d", tmpdir, i);
+		snprintf(cmd, sizeof cmd,
+			 "mkdir -p '%s/tmp/wasmperf-native-gen' && cp '%s/prog.stripped' '%s" PROG_PATH
+			 "'",
+			 symfs[i], dir, symfs[i]);
+		CHECK(system(cmd) == 0);
+	}
+	snprintf(cmd, sizeof cmd, "cp '%s/prog.debug' '%s/tmp/wasmperf-native-gen/prog.debug'", dir,
+		 symfs[0]);
+	CHECK(system(cmd) == 0);
+	check_plt("stripped+debuglink", symfs[0], PROG_PATH, plt_prog,
+		  sizeof plt_prog / sizeof plt_prog[0]);
+	check_plt("stripped", symfs[1], PROG_PATH, plt_stripped,
+		  sizeof plt_stripped / sizeof plt_stripped[0]);
+
+	snprintf(zero, sizeof zero, "%s/prog-entsize0", tmpdir);
+	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", prog, zero);
+	CHECK(system(cmd) == 0);
+	FILE *f = fopen(zero, "r+b");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	CHECK(fseek(f, PLT_ENTSIZE_AT, SEEK_SET) == 0 && fgetc(f) == 16);
+	CHECK(fseek(f, PLT_ENTSIZE_AT, SEEK_SET) == 0 && fputc(0, f) == 0);
+	CHECK(fclose(f) == 0);
+	check_plt("entsize 0", "", zero, plt_entsize0, sizeof plt_entsize0 / sizeof plt_entsize0[0]);
+}
+
 static void test_wamr(void)
 {
 	char evs[1200], bids[1200], out[1200], kall[512], mapdir[1200], cmd[4096];
@@ -648,6 +777,7 @@ int main(void)
 	test_kallsyms();
 	test_spaces();
 	test_basic_recording();
+	test_plt();
 	test_wamr();
 	sh("rm -rf '%s'%s", tmpdir, "");
 	return check_report();
