@@ -506,7 +506,8 @@ struct pp_jit_record {
 		} debug;
 		struct {
 			uint64_t unwind_data_size, eh_frame_hdr_size, mapped_size;
-			const uint8_t *data;    /* unwind_data_size bytes: .eh_frame_hdr then .eh_frame */
+			const uint8_t *data;    /* unwind_data_size bytes: .eh_frame, then the
+						 * .eh_frame_hdr in its last eh_frame_hdr_size bytes */
 		} unwind;
 	} u;
 };

@@ -268,6 +268,7 @@ static int names_jitdump(struct sym_names *n, const struct names_config *c, cons
 	const struct pp_jit_record *rec;
 	while (!status && (rc = pp_jitdump_next(j, &rec)) == 1) {
 		uint32_t id;
+		rc = 0; /* debug and unwinding records print nothing */
 		if (rec->type == PP_JIT_CODE_LOAD) {
 			uint64_t index = rec->u.load.code_index;
 			rc = wp_intern_get(names, rec->u.load.name, strlen(rec->u.load.name), &id);

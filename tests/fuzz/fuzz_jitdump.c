@@ -1,50 +1,203 @@
-/* fuzz_jitdump.c - bytes through the jitdump reader, and every code load
- * and move into the native symbolizer's JIT table, then lookups at the
- * loaded addresses: nothing may crash, hang or read out of bounds; every
- * record handed out must lie inside the reader's copy, and a resolved JIT frame
- * must name a function that contains the address. */
+/* fuzz_jitdump.c - bytes through the jitdump reader twice: from memory
+ * (pp_jitdump_open_mem) and as a file (pp_jitdump_open on a memfd, the
+ * streaming path the tools use); both must deliver the same records, the
+ * same warnings and the same error. Every pointer a record hands out is
+ * read to its stated length (ASan checks it stays inside the reader's
+ * copy); messages are single lines naming an offset. Then every code load
+ * and move goes into the native symbolizer's JIT table, with lookups at
+ * the loaded addresses: a resolved JIT frame must name a function that
+ * contains the address. */
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "perfparse.h"
 #include "symbolizer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Names and code point into the reader's copy of the record: reading every
- * byte lets ASan check that the stated lengths stay inside it. */
-static void touch(const void *p, size_t n)
+/* Reads every byte, so that ASan sees a stated length that is too long. */
+static uint64_t touch(const void *p, size_t n)
 {
 	volatile uint8_t sum = 0;
 	for (size_t i = 0; i < n; i++)
 		sum ^= ((const uint8_t *)p)[i];
-	(void)sum;
+	return sum;
+}
+
+/* What one pass saw, to compare the memory and file readers. */
+struct digest {
+	int open_rc, end_rc;
+	uint64_t nrecords, nwarnings, hash;
+	char err[600], warning[600];
+};
+
+static void mix(struct digest *d, uint64_t v)
+{
+	d->hash = (d->hash ^ v) * 0x100000001b3ull;
+}
+
+static void mix_str(struct digest *d, const char *s)
+{
+	for (; *s; s++)
+		mix(d, (uint8_t)*s);
+	mix(d, 0x5a);
+}
+
+static void one_line(const char *msg)
+{
+	if (!msg[0] || strchr(msg, '\n') || !strstr(msg, ": offset 0x"))
+		__builtin_trap();
+}
+
+static void on_warning(void *ctx, const char *msg)
+{
+	struct digest *d = ctx;
+	one_line(msg);
+	d->nwarnings++;
+	snprintf(d->warning, sizeof d->warning, "%s", msg);
+}
+
+/* One record into the digest; every pointer read to its stated length. */
+static void digest_record(struct digest *d, const struct pp_jit_record *r, size_t size)
+{
+	if (r->offset < 40 || r->offset >= size)
+		__builtin_trap();
+	mix(d, r->type);
+	mix(d, r->offset);
+	mix(d, r->timestamp);
+	switch (r->type) {
+	case PP_JIT_CODE_LOAD:
+		mix(d, r->u.load.pid);
+		mix(d, r->u.load.tid);
+		mix(d, r->u.load.vma);
+		mix(d, r->u.load.code_addr);
+		mix(d, r->u.load.code_size);
+		mix(d, r->u.load.code_index);
+		mix_str(d, r->u.load.name);
+		mix(d, touch(r->u.load.code, (size_t)r->u.load.code_size));
+		break;
+	case PP_JIT_CODE_MOVE:
+		mix(d, r->u.move.pid);
+		mix(d, r->u.move.tid);
+		mix(d, r->u.move.vma);
+		mix(d, r->u.move.old_code_addr);
+		mix(d, r->u.move.new_code_addr);
+		mix(d, r->u.move.code_size);
+		mix(d, r->u.move.code_index);
+		break;
+	case PP_JIT_CODE_DEBUG_INFO:
+		mix(d, r->u.debug.code_addr);
+		mix(d, r->u.debug.nentries);
+		for (size_t i = 0; i < r->u.debug.nentries; i++) {
+			mix(d, r->u.debug.entries[i].code_addr);
+			mix(d, r->u.debug.entries[i].line);
+			mix(d, r->u.debug.entries[i].discrim);
+			mix_str(d, r->u.debug.entries[i].file);
+		}
+		break;
+	case PP_JIT_CODE_UNWINDING_INFO:
+		if (r->u.unwind.eh_frame_hdr_size > r->u.unwind.unwind_data_size)
+			__builtin_trap();
+		mix(d, r->u.unwind.unwind_data_size);
+		mix(d, r->u.unwind.eh_frame_hdr_size);
+		mix(d, r->u.unwind.mapped_size);
+		mix(d, touch(r->u.unwind.data, (size_t)r->u.unwind.unwind_data_size));
+		break;
+	case PP_JIT_CODE_CLOSE:
+		break;
+	default:
+		__builtin_trap(); /* unknown ids are skipped, never returned */
+	}
+}
+
+static void finish(struct digest *d, struct pp_jitdump *j, int rc)
+{
+	d->end_rc = rc;
+	if (rc < 0) {
+		one_line(pp_jitdump_errmsg(j));
+		snprintf(d->err, sizeof d->err, "%s", pp_jitdump_errmsg(j));
+	}
+	const struct pp_jit_record *r;
+	if (pp_jitdump_next(j, &r) != rc || r) /* the end is sticky */
+		__builtin_trap();
+}
+
+/* The same bytes as a file (a memfd holding them), through the streaming
+ * reader. */
+static void file_pass(const char *path, size_t size, struct digest *d)
+{
+	struct pp_jitdump *j;
+	d->open_rc = pp_jitdump_open(&j, path, on_warning, d);
+	if (d->open_rc == 0) {
+		const struct pp_jit_record *r;
+		int rc;
+		while ((rc = pp_jitdump_next(j, &r)) == 1) {
+			d->nrecords++;
+			digest_record(d, r, size);
+		}
+		finish(d, j, rc);
+	} else if (j) {
+		snprintf(d->err, sizeof d->err, "%s", pp_jitdump_errmsg(j));
+	}
+	pp_jitdump_free(j);
+}
+
+/* A memfd holding the input, or -1. */
+static int as_file(const uint8_t *data, size_t size)
+{
+	int fd = memfd_create("fuzz.dump", 0);
+	size_t done = 0;
+	while (fd >= 0 && done < size) {
+		ssize_t n = write(fd, data + done, size - done);
+		if (n <= 0) {
+			close(fd);
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	return fd;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	/* both passes are named after the file, so that messages compare equal */
+	int fd = as_file(data, size);
+	char name[64] = "fuzz.dump";
+	if (fd >= 0)
+		snprintf(name, sizeof name, "/proc/self/fd/%d", fd);
+
+	struct digest mem = {0};
 	struct pp_jitdump *j;
-	if (pp_jitdump_open_mem(&j, data, size, "fuzz.dump", NULL, NULL) != 0) {
-		if (j && !pp_jitdump_errmsg(j)[0])
-			__builtin_trap(); /* a failure always says why */
+	mem.open_rc = pp_jitdump_open_mem(&j, data, size, name, on_warning, &mem);
+	if (mem.open_rc != 0) {
+		if (j) {
+			one_line(pp_jitdump_errmsg(j)); /* a failure always says why, and where */
+			snprintf(mem.err, sizeof mem.err, "%s", pp_jitdump_errmsg(j));
+		}
 		pp_jitdump_free(j);
-		return 0;
+		j = NULL;
 	}
 	struct sym_native_options o;
 	sym_native_options_init(&o);
 	o.no_proc_kallsyms = true;
 	o.perf_map_dir = "/nonexistent";
-	struct sym_native *s = sym_native_new(&o, NULL, NULL);
+	struct sym_native *s = j ? sym_native_new(&o, NULL, NULL) : NULL;
 	const struct pp_jit_record *r;
-	int rc, n = 0;
+	int rc = 0;
 	uint64_t probes[64];
 	size_t nprobes = 0;
 	static uint8_t unwind[65536]; /* the last UNWINDING_INFO, for the next load */
 	uint64_t unwind_size = 0, unwind_hdr = 0;
-	while (s && (rc = pp_jitdump_next(j, &r)) == 1 && n++ < 100000) {
+	while (j && (rc = pp_jitdump_next(j, &r)) == 1) {
+		mem.nrecords++;
+		digest_record(&mem, r, size);
+		if (!s)
+			continue;
 		if (r->type == PP_JIT_CODE_LOAD) {
-			touch(r->u.load.name, strlen(r->u.load.name));
-			touch(r->u.load.code, (size_t)r->u.load.code_size);
 			struct sym_native_jit c = {r->timestamp, 1, r->u.load.code_addr,
 						   r->u.load.code_size, r->u.load.name, "/j/jitted-1-0.so",
 						   unwind_size ? unwind : NULL, unwind_size, unwind_hdr};
@@ -56,11 +209,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct sym_native_jit c = {r->timestamp, 1, r->u.move.new_code_addr,
 						   r->u.move.code_size, NULL, NULL, NULL, 0, 0};
 			sym_native_jit_move(s, &c, r->u.move.old_code_addr);
-		} else if (r->type == PP_JIT_CODE_DEBUG_INFO) {
-			for (size_t i = 0; i < r->u.debug.nentries; i++)
-				touch(r->u.debug.entries[i].file, strlen(r->u.debug.entries[i].file));
 		} else if (r->type == PP_JIT_CODE_UNWINDING_INFO) {
-			touch(r->u.unwind.data, (size_t)r->u.unwind.unwind_data_size);
 			if (r->u.unwind.unwind_data_size <= sizeof unwind) {
 				unwind_size = r->u.unwind.unwind_data_size;
 				unwind_hdr = r->u.unwind.eh_frame_hdr_size;
@@ -68,6 +217,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		}
 	}
+	if (j)
+		finish(&mem, j, rc);
+	pp_jitdump_free(j);
+
+	/* the streaming file reader must agree with the memory reader */
+	struct digest file = {0};
+	if (fd >= 0) {
+		file_pass(name, size, &file);
+		close(fd);
+		bool nomem = mem.open_rc == WP_E_NOMEM || mem.end_rc == WP_E_NOMEM ||
+			     file.open_rc == WP_E_NOMEM || file.end_rc == WP_E_NOMEM;
+		if (!nomem && (file.open_rc != mem.open_rc || file.end_rc != mem.end_rc ||
+			       file.nrecords != mem.nrecords || file.hash != mem.hash ||
+			       file.nwarnings != mem.nwarnings ||
+			       strcmp(file.warning, mem.warning) != 0 || strcmp(file.err, mem.err) != 0))
+			__builtin_trap();
+	}
+
 	/* a sample at each loaded function: its unwinding info, if any, goes
 	 * through the in-memory ELF image into libdw */
 	struct sym_unwind *u = s ? sym_unwind_new(s, NULL, NULL) : NULL;
@@ -91,6 +258,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 	}
 	sym_native_free(s);
-	pp_jitdump_free(j);
 	return 0;
 }
