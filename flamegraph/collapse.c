@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "flamegraph.h"
+#include "flame_internal.h"
 
 #define MAX_NAME (1u << 20)
 
@@ -22,6 +22,7 @@ struct fg_collapser {
 	size_t expand_len, expand_cap;
 	uint64_t *key_run;       /* per key: offset << 16 | count */
 	size_t key_run_cap;
+	struct fg_jitted *jitted; /* names kept whole (not with --perl-compat) */
 	/* the sample in progress */
 	uint32_t root;
 	bool java;               /* comm is a JVM: tidy Java names */
@@ -50,11 +51,12 @@ struct fg_collapser *fg_collapser_new(const struct fg_collapse_options *o)
 	c->names = wp_intern_new();
 	c->stacks = wp_stacks_new();
 	c->raw_keys = wp_intern_new();
+	c->jitted = c->opt.perl_compat ? NULL : fg_jitted_new();
 	wp_buf_init(&c->key, MAX_NAME * 3);
 	wp_buf_init(&c->name, MAX_NAME);
 	wp_buf_init(&c->tmp, MAX_NAME);
 	wp_buf_init(&c->tmp2, MAX_NAME);
-	if (!c->names || !c->stacks || !c->raw_keys) {
+	if (!c->names || !c->stacks || !c->raw_keys || (!c->opt.perl_compat && !c->jitted)) {
 		fg_collapser_free(c);
 		return NULL;
 	}
@@ -68,6 +70,7 @@ void fg_collapser_free(struct fg_collapser *c)
 	wp_intern_free(c->names);
 	wp_stacks_free(c->stacks);
 	wp_intern_free(c->raw_keys);
+	fg_jitted_free(c->jitted);
 	free(c->expand);
 	free(c->key_run);
 	free(c->frames);
@@ -249,6 +252,29 @@ static int tidy_part(struct fg_collapser *c, const char *part, size_t n,
 	return rc;
 }
 
+/* A name kept whole: only the folded separator is replaced; annotations
+ * and source lines as for any frame. */
+static int tidy_whole(struct fg_collapser *c, const char *s, size_t n, const struct fg_raw_frame *f)
+{
+	struct wp_buf *out = &c->name;
+	wp_buf_reset(out);
+	int rc = wp_buf_append(out, s, n);
+	for (size_t i = 0; i < out->len; i++)
+		if (out->data[i] == ';')
+			out->data[i] = ':';
+	if (!rc && c->opt.annotate_jit && is_jit_module(f->module, f->module_len) &&
+	    !contains(out->data, out->len, "_[j]"))
+		rc = wp_buf_append(out, "_[j]", 4);
+	if (!rc && f->srcline_len) {
+		rc = wp_buf_putc(out, ':');
+		rc = rc ? rc : wp_buf_append(out, f->srcline, f->srcline_len);
+		for (size_t i = 0; i < out->len; i++)
+			if (out->data[i] == ';')
+				out->data[i] = ':';
+	}
+	return rc;
+}
+
 static int remember_expansion(struct fg_collapser *c, uint32_t key, size_t offset, size_t count)
 {
 	if (wp_grow((void **)&c->key_run, &c->key_run_cap, (size_t)key + 1, sizeof *c->key_run))
@@ -287,6 +313,20 @@ static int expand_frame(struct fg_collapser *c, const struct fg_raw_frame *f, ui
 	 * "(process name)" lines; it loses "(anonymous namespace)::f" too). */
 	if (c->opt.perl_compat && n && s[0] == '(')
 		return remember_expansion(c, key, c->expand_len, 0);
+	/* A jitted Wasm name ("JS:app::Worker::fib(int)-3-turbofan") is kept
+	 * whole: its index and tier follow the argument list, and translation
+	 * (wasmperf-names, --wasm) needs them. */
+	bool tidy_would_change = memchr(s, '(', n) || memchr(s, '$', n) || contains(s, n, "->");
+	bool whole = c->jitted && tidy_would_change &&
+		     fg_jitted_match(c->jitted, s, n, is_jit_module(f->module, f->module_len));
+	if (whole) {
+		int rc = tidy_whole(c, s, n, f);
+		uint32_t id;
+		rc = rc ? rc : wp_intern_get(c->names, c->name.data, c->name.len, &id);
+		size_t offset = c->expand_len;
+		rc = rc ? rc : append_expand(c, id);
+		return rc ? rc : remember_expansion(c, key, offset, 1);
+	}
 	if (c->opt.rust_fix && !c->opt.perl_compat && fg_rust_fix(s, n, &c->tmp) == 1) {
 		s = c->tmp.data;
 		n = c->tmp.len;

@@ -6,6 +6,7 @@
  * flame_options.c  option defaults, parsing by name, --nameattr
  * flame_tree.c     folded lines -> frame tree (merge), layout, pruning
  * flame_svg.c      the SVG document
+ * jitted_names.c   JIT/AOT Wasm names (the collapser keeps them whole)
  */
 #ifndef FLAME_INTERNAL_H
 #define FLAME_INTERNAL_H
@@ -202,5 +203,14 @@ struct fg_layout {
 };
 int fg_flame_layout(struct fg_flame *f, struct fg_layout *l);
 void fg_layout_release(struct fg_layout *l);
+
+/* ---- JIT/AOT Wasm names (jitted_names.c) ----
+ * Matches a frame name against every runtime's jitted-name pattern; the
+ * ambiguous short ones (fN, functionDefN) only when jit (the frame is known
+ * to be JIT/AOT code). NULL from new on no memory. */
+struct fg_jitted;
+struct fg_jitted *fg_jitted_new(void);
+void fg_jitted_free(struct fg_jitted *j);
+bool fg_jitted_match(struct fg_jitted *j, const char *name, size_t len, bool jit);
 
 #endif

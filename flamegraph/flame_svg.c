@@ -11,7 +11,12 @@
 #define FRAMEPAD 1
 #define FG_NS "http://github.com/jonhoo/inferno" /* shared with inferno's fg:x/fg:w */
 
-static const char search_color[] = "rgb(230,0,230)";
+/* Search matches: a vivid azure, as far as a colour that keeps black labels
+ * readable gets from every palette's colours (flamegraph.pl's rgb(230,0,230)
+ * is within CIEDE2000 8 of the `purple` family that the `wasm` palette uses
+ * for JIT frames; this one is at least 19.8 from every family and from the
+ * differential scale; testdata/flame-search-colour checks the distances). */
+static const char search_color[] = "rgb(0,162,250)";
 
 static void put_rgb(struct fg_out *o, struct fg_rgb c)
 {

@@ -1,6 +1,6 @@
 "use strict";
 // wasmperf-flame's SVG behaviour: click to zoom, Reset Zoom, Ctrl-F / F3
-// regex search with "Matched: X%", Ctrl-I ignore case, hover details, and
+// regex search with "Matched: X%" (or "no matches"), Ctrl-I ignore case, hover details, and
 // zoom/search state in the URL query. flamegraph.pl's DOM contract and
 // function names are kept; positions come from the integer fg:x / fg:w
 // attributes (samples), so zoom and search use exact arithmetic.
@@ -31,7 +31,7 @@ function init(evt) {
 	cfg.fontwidth = parseFloat(fg_attr(svg, "fontwidth")) || 0.59;
 	cfg.xpad = parseFloat(fg_attr(svg, "xpad")) || 10;
 	cfg.inverted = fg_attr(svg, "inverted") === "1";
-	cfg.searchcolor = fg_attr(svg, "searchcolor") || "rgb(230,0,230)";
+	cfg.searchcolor = fg_attr(svg, "searchcolor") || "rgb(0,162,250)";
 	cfg.total = parseFloat(fg_attr(svg, "total")) || 1;
 	cfg.width = parseFloat(svg.getAttribute("width")) || 1200;
 	cfg.eps = cfg.total * 1e-12;
@@ -280,7 +280,7 @@ function search(term) {
 	}
 	// Range the percentage refers to: the zoomed frame, or everything.
 	var lo = zoomed ? zoomed.x : 0, hi = zoomed ? zoomed.x + zoomed.w : cfg.total;
-	var spans = [];
+	var spans = [], any = false;
 	for (var i = 0; i < frames.length; i++) {
 		var f = frames[i];
 		f.rect.setAttribute("fill", f.fill);
@@ -288,10 +288,21 @@ function search(term) {
 		f.rect.setAttribute("fill", cfg.searchcolor);
 		var a = Math.max(f.x, lo), b = Math.min(f.x + f.w, hi);
 		if (b > a) spans.push([a, b]);
-		searching = 1;
+		any = true;
 	}
-	if (!searching) return;
 	var params = get_params();
+	if (!any) {
+		// Nothing matched: say so (not "Matched: 0%"); a search that was on is off.
+		searching = 0;
+		searchbtn.classList.remove("show");
+		searchbtn.firstChild.nodeValue = "Search";
+		delete params.s;
+		set_params(params);
+		matchedtxt.classList.remove("hide");
+		matchedtxt.firstChild.nodeValue = "no matches";
+		return;
+	}
+	searching = 1;
 	params.s = currentSearchTerm;
 	set_params(params);
 	searchbtn.classList.add("show");
@@ -307,5 +318,7 @@ function search(term) {
 	}
 	var pct = hi > lo ? 100 * count / (hi - lo) : 0;
 	matchedtxt.classList.remove("hide");
-	matchedtxt.firstChild.nodeValue = "Matched: " + (pct == 100 ? "100" : pct.toFixed(1)) + "%";
+	matchedtxt.firstChild.nodeValue = count > 0 ?
+		"Matched: " + (pct == 100 ? "100" : pct.toFixed(1)) + "%" :
+		"no matches here"; // every match is outside the zoomed frame
 }

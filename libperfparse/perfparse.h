@@ -40,6 +40,8 @@ struct pp_script_sample {
 	struct pp_str trace;   /* tracepoint payload after the event name, if any */
 	uint64_t period;       /* 1 when perf printed none */
 	bool has_period;
+	uint64_t time;         /* ns, from "SECONDS.FRACTION:" (precision as printed) */
+	bool has_time;         /* false when perf printed no time (-F without time) */
 	uint64_t lineno;       /* line of the event header */
 	size_t nframes;
 	const struct pp_script_frame *frames; /* leaf first, as perf prints */
@@ -432,8 +434,16 @@ const char *pp_sample_event_name(const struct pp_data *d, const struct pp_sample
 
 
 /* Event names are compared without perf's modifier suffix (`cycles:u`,
- * `cpu-clock:uhH` -> `cycles`, `cpu-clock`), tracepoints keep both parts. */
+ * `cpu-clock:uhH` -> `cycles`, `cpu-clock`) and without sampling terms
+ * (`cpu-clock/freq=999/u`, `page-faults/period=1/` -> `cpu-clock`,
+ * `page-faults`); tracepoints keep both parts, PMU events (`cpu/cycles/`)
+ * their PMU. The result points into `event`. */
 struct pp_str pp_event_base_name(struct pp_str event);
+/* Whether the event name `event` (as perf shows it) is the one a user
+ * names with `filter`: equal base names, or `filter` names the tracepoint
+ * without its subsystem (`sched_switch` for `sched:sched_switch`) or the
+ * event of a PMU event (`cycles` for `cpu/cycles,period=1000/`). */
+bool pp_event_matches(struct pp_str event, struct pp_str filter);
 
 /* ====================================================================
  * jitdump (`jit-PID.dump`, written by V8 --perf-prof, WAMR's LLVM JIT,

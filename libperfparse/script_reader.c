@@ -138,19 +138,30 @@ bool pp_script_parse_frame(const char *line, size_t len, struct pp_script_frame 
 }
 
 /* A source line printed by -F+srcline under a frame: "file.c:12", "??:0",
- * "file.c:12 (inlined)" (the suffix is dropped from *s), and for kernel
- * frames "[kernel.kallsyms][ffffffff821cdf6c]" (taken as empty). */
+ * "file.c:12 (inlined)" (the suffix is dropped from *s); taken as empty (no
+ * file or line known): "MODULE[HEX]", which perf prints when it found no
+ * line, e.g. "[kernel.kallsyms][ffffffff821cdf6c]" for kernel frames and
+ * "prog[1040]" for PLT entries (module basename, offset), and ":0" (no file
+ * name either, e.g. under ld.so's _start). */
 static bool looks_like_srcline(struct pp_str *sp)
 {
 	static const char suffix[] = " (inlined)";
 	struct pp_str s = *sp;
-	/* kernel frames: "[kernel.kallsyms][ffffffff821cdf6c]" */
-	if (s.n > 4 && s.p[0] == '[' && s.p[s.n - 1] == ']') {
+	/* "MODULE[HEX]" */
+	if (s.n > 3 && s.p[s.n - 1] == ']') {
 		size_t k = s.n - 1;
 		while (k && wp_is_hex(s.p[k - 1]))
 			k--;
-		if (k < s.n - 1 && k >= 2 && s.p[k - 1] == '[' && s.p[k - 2] == ']') {
-			/* no file or line: nothing to append */
+		if (k < s.n - 1 && k >= 2 && s.p[k - 1] == '[') {
+			*sp = (struct pp_str){s.p, 0};
+			return true;
+		}
+	}
+	if (s.n >= 2 && s.p[0] == ':') {
+		size_t k = 1;
+		while (k < s.n && is_digit(s.p[k]))
+			k++;
+		if (k == s.n) {
 			*sp = (struct pp_str){s.p, 0};
 			return true;
 		}
@@ -169,25 +180,121 @@ static bool looks_like_srcline(struct pp_str *sp)
 	return true;
 }
 
+static bool all_modifiers(const char *p, size_t n)
+{
+	/* perf's event modifiers: u k h H G I p P S D W e b */
+	for (size_t k = 0; k < n; k++)
+		if (!strchr("ukhHGIpPSDWeb", p[k]))
+			return false;
+	return true;
+}
+
+static bool str_eq(struct pp_str a, struct pp_str b)
+{
+	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+}
+
+/* A term of "EVENT/TERMS/" that only says how to sample (perf's
+ * parse-events config terms), not which event. */
+static bool sampling_term(const char *p, size_t n)
+{
+	static const char *const keys[] = {
+		"freq", "period", "call-graph", "stack-size", "max-stack", "max-events", "name",
+		"time", "inherit", "no-inherit", "overwrite", "no-overwrite", "percore",
+		"aux-output", "aux-sample-size", "metric-id", "branch_type", "driver-config",
+	};
+	const char *eq = memchr(p, '=', n);
+	size_t klen = eq ? (size_t)(eq - p) : n;
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (strlen(keys[i]) == klen && memcmp(keys[i], p, klen) == 0)
+			return true;
+	return false;
+}
+
 struct pp_str pp_event_base_name(struct pp_str e)
 {
 	size_t colon = e.n;
 	while (colon && e.p[colon - 1] != ':')
 		colon--;
-	if (colon == 0 || colon == e.n)
+	if (colon && colon < e.n && !memchr(e.p + colon, '/', e.n - colon) &&
+	    all_modifiers(e.p + colon, e.n - colon))
+		e.n = colon - 1;
+	/* "EVENT/TERMS/MODIFIERS" */
+	const char *open = memchr(e.p, '/', e.n);
+	if (!open || open == e.p)
 		return e;
-	/* perf's event modifiers: u k h H G I p P S D W e b */
-	for (size_t k = colon; k < e.n; k++)
-		if (!strchr("ukhHGIpPSDWeb", e.p[k]))
-			return e;
-	return (struct pp_str){e.p, colon - 1};
+	size_t close = e.n;
+	while (close && e.p[close - 1] != '/')
+		close--;
+	close--; /* index of the last '/' */
+	size_t first = (size_t)(open - e.p);
+	if (close <= first || !all_modifiers(e.p + close + 1, e.n - close - 1))
+		return e;
+	for (size_t k = first + 1; k < close;) {
+		size_t end = k;
+		while (end < close && e.p[end] != ',')
+			end++;
+		if (end > k && !sampling_term(e.p + k, end - k))
+			return (struct pp_str){e.p, close + 1}; /* a PMU event: keep it whole */
+		k = end + 1;
+	}
+	return (struct pp_str){e.p, first};
+}
+
+bool pp_event_matches(struct pp_str event, struct pp_str filter)
+{
+	struct pp_str b = pp_event_base_name(event), f = pp_event_base_name(filter);
+	if (str_eq(b, f))
+		return true;
+	if (!f.n || memchr(f.p, ':', f.n) || memchr(f.p, '/', f.n))
+		return false;
+	const char *slash = memchr(b.p, '/', b.n);
+	const char *colon = memchr(b.p, ':', b.n);
+	if (colon && (!slash || colon < slash)) /* tracepoint: "sched:sched_switch" */
+		return str_eq((struct pp_str){colon + 1, b.n - (size_t)(colon + 1 - b.p)}, f);
+	if (slash) { /* PMU event: "cpu/cycles,period=1000/" */
+		const char *t = slash + 1, *end = b.p + b.n;
+		size_t n = 0;
+		while (t + n < end && t[n] != ',' && t[n] != '/')
+			n++;
+		return !memchr(t, '=', n) && str_eq((struct pp_str){t, n}, f);
+	}
+	return false;
 }
 
 struct event_header {
 	struct pp_str comm, pid, tid, event, rest;
 	uint64_t period;
 	bool has_period;
+	uint64_t time;
+	bool has_time;
 };
+
+/* "SECONDS.FRACTION" (the ':' already cut) -> ns; false when it does not fit. */
+static bool parse_time(const char *w, size_t n, uint64_t *ns)
+{
+	uint64_t sec = 0, frac = 0;
+	size_t k = 0, digits = 0;
+	for (; k < n && is_digit(w[k]); k++) {
+		if (sec > (UINT64_MAX / 1000000000u - 9) / 10)
+			return false;
+		sec = sec * 10 + (uint64_t)(w[k] - '0');
+	}
+	if (k == 0)
+		return false;
+	if (k < n && w[k] == '.')
+		for (k++; k < n && is_digit(w[k]); k++)
+			if (digits < 9) {
+				frac = frac * 10 + (uint64_t)(w[k] - '0');
+				digits++;
+			}
+	if (k != n)
+		return false;
+	for (; digits < 9; digits++)
+		frac *= 10;
+	*ns = sec * 1000000000u + frac;
+	return true;
+}
 
 static bool all_digits(const char *p, size_t n)
 {
@@ -240,6 +347,8 @@ static bool parse_event_line(const char *line, size_t len, struct event_header *
 	h->rest = (struct pp_str){NULL, 0};
 	h->has_period = false;
 	h->period = 1;
+	h->has_time = false;
+	h->time = 0;
 	/* Then: [CPU] TIME: [PERIOD] EVENT: — the event is the first word
 	 * ending in ':' that is not a timestamp. */
 	uint64_t candidate = 0;
@@ -260,6 +369,7 @@ static bool parse_event_line(const char *line, size_t len, struct event_header *
 				timestamp = is_digit(w[k]) || w[k] == '.';
 			if (timestamp) {
 				have_candidate = false;
+				h->has_time = parse_time(w, n - 1, &h->time);
 				continue;
 			}
 			h->event = (struct pp_str){w, n - 1};
@@ -309,6 +419,8 @@ static int begin_sample(struct pp_script_reader *r, const struct event_header *h
 	rc = rc ? rc : save(r, h->event, &smp->event);
 	smp->period = h->period;
 	smp->has_period = h->has_period;
+	smp->time = h->time;
+	smp->has_time = h->has_time;
 	smp->lineno = lineno;
 	r->in_sample = true;
 	return rc;

@@ -29,12 +29,14 @@
 
 #include "elf_file.h"
 #include "native_internal.h"
+#include "wasm_aot.h"
 
 #define MAX_PHDRS 256
 
 struct native_elf {
 	struct native_symtab syms;
 	struct native_symtab plt; /* NAME@plt entries in insertion order, in syms' tree */
+	struct sym_wasm_aot *aot; /* a WasmEdge AOT object: its embedded module */
 };
 
 struct pick {
@@ -247,6 +249,15 @@ struct native_elf *native_elf_load(const struct sym_native_paths *p, const char 
 	Elf *runtime = k.runtime.elf ? k.runtime.elf : k.syms.elf;
 	if (rc == 0 && e->syms.n > 0 && runtime)
 		rc = native_plt_load(&e->plt, runtime, names, demangle);
+	/* WasmEdge AOT objects (wasm_aot.c) export wasm.code: files are only
+	 * scanned for the others once some table had that name */
+	uint32_t unused;
+	if (rc == 0 && e->syms.n > 0 && wp_intern_find(names, "wasm.code", 9, &unused) == 0) {
+		int arc = wasm_aot_from_elf(k.syms.elf ? k.syms.elf : k.runtime.elf, k.runtime.elf,
+					    path, &e->aot);
+		if (arc == WP_E_NOMEM)
+			rc = arc;
+	}
 	sym_elf_raw_close(&k.syms);
 	sym_elf_raw_close(&k.runtime);
 	if (rc != 0) {
@@ -269,6 +280,7 @@ void native_elf_free(struct native_elf *e)
 		return;
 	native_symtab_release(&e->syms);
 	native_symtab_release(&e->plt);
+	sym_wasm_aot_free(e->aot);
 	free(e);
 }
 
@@ -287,4 +299,9 @@ const struct native_sym *native_elf_lookup(const struct native_elf *e, uint64_t 
 size_t native_elf_symbols(const struct native_elf *e)
 {
 	return e->syms.n;
+}
+
+const struct sym_wasm_aot *native_elf_wasm_aot(const struct native_elf *e)
+{
+	return e->aot;
 }

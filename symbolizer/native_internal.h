@@ -86,6 +86,8 @@ void native_elf_free(struct native_elf *e);
 const struct native_sym *native_elf_lookup(const struct native_elf *e, uint64_t file_off,
 					   uint64_t *addr);
 size_t native_elf_symbols(const struct native_elf *e);
+/* The embedded module when the file is a WasmEdge AOT object, else NULL. */
+const struct sym_wasm_aot *native_elf_wasm_aot(const struct native_elf *e);
 
 /* ---- native_plt.c: perf 6.1's NAME@plt symbols of the runtime image ---- */
 typedef struct Elf Elf;
@@ -112,6 +114,27 @@ void native_kallsyms_release(struct native_kallsyms *k);
 
 /* ---- native_perfmap.c: /tmp/perf-PID.map as perf's dso__load_perf_map ---- */
 struct native_perfmap;
+/* Names of any length up to this many bytes are kept (perf has no limit);
+ * a longer one is skipped as NATIVE_PERFMAP_LONG_NAME. */
+#define NATIVE_PERFMAP_MAX_NAME SYM_PERF_MAP_MAX_NAME
+/* START and SIZE, with the blanks before them, within this many bytes */
+#define NATIVE_PERFMAP_MAX_FIELDS 4096u
+/* Why a line was skipped. Lines perf itself skips (too short) and lines it
+ * would make a symbol of that is not kept here. */
+enum native_perfmap_skip {
+	NATIVE_PERFMAP_NO_NAME,     /* no SIZE or NAME, or a name of 1-2 bytes (perf skips it) */
+	NATIVE_PERFMAP_BAD_FIELDS,  /* START or SIZE not hex followed by a blank */
+	NATIVE_PERFMAP_LONG_NAME,   /* name longer than NATIVE_PERFMAP_MAX_NAME */
+	NATIVE_PERFMAP_LONG_FIELDS, /* START and SIZE beyond NATIVE_PERFMAP_MAX_FIELDS */
+	NATIVE_PERFMAP_TOO_MANY,    /* beyond NATIVE_MAX_SYMBOLS entries (the rest is not read) */
+	NATIVE_PERFMAP_NSKIPS
+};
+/* Per reason: how many lines, and the (1-based) number of the first. */
+struct native_perfmap_skips {
+	uint64_t count[NATIVE_PERFMAP_NSKIPS], first_line[NATIVE_PERFMAP_NSKIPS];
+};
+/* "name longer than 65536 bytes", ... */
+const char *native_perfmap_skip_what(enum native_perfmap_skip why);
 /* Lines parsed and lines skipped as malformed are counted. */
 int native_perfmap_parse(struct native_perfmap **out, const char *data, size_t len,
 			 struct wp_intern *names);
@@ -120,6 +143,7 @@ void native_perfmap_free(struct native_perfmap *m);
 /* perf's symbols__find over its rb-tree (overlapping entries included). */
 const struct native_sym *native_perfmap_find(const struct native_perfmap *m, uint64_t addr);
 void native_perfmap_counts(const struct native_perfmap *m, uint64_t *entries, uint64_t *bad);
+const struct native_perfmap_skips *native_perfmap_skipped(const struct native_perfmap *m);
 
 /* ---- native_space.c, for the unwinder: the file mapping at an address ---- */
 struct native_module {

@@ -13,8 +13,12 @@
  * tree node as in perf, because nodes shape the tree and so decide which
  * of two overlapping entries perf finds; but lookups that end on it answer
  * "unknown" instead of perf's accidental name ("garbage line" is, to perf,
- * a symbol "bage line" at 0 of size 0xa). Skipped and malformed lines are
- * counted.
+ * a symbol "bage line" at 0 of size 0xa). perf takes names of any length
+ * (getline); here a name is kept whole up to NATIVE_PERFMAP_MAX_NAME
+ * (64 KiB) and a longer one is a malformed line (a hidden node, as
+ * above). Skipped and malformed lines are counted per reason, with the
+ * number of the first line of each. Lines are not copied: only their
+ * first NATIVE_PERFMAP_MAX_FIELDS bytes, for strtoull.
  *
  * Overlaps: perf inserts every entry into its symbol rb-tree (equal starts
  * go right) and applies no fix-up (no symbols__fixup_end/duplicate for
@@ -27,6 +31,7 @@
  * are perf's (e.g. a later "START 20 b" beats an earlier "START 40 a" at
  * START+8 in the recorded fixture, while a later "START 100 big" does not
  * beat the first entry at START). */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +41,6 @@
 #include "native_internal.h"
 
 #define MAX_PERFMAP_BYTES ((size_t)1 << 30)
-#define MAX_NAME 4096
-#define MAX_LINE 65536
 
 struct node {
 	struct native_sym sym;
@@ -51,6 +54,7 @@ struct native_perfmap {
 	size_t n, cap;
 	uint32_t root; /* index + 1 */
 	uint64_t bad, visible;
+	struct native_perfmap_skips skips;
 };
 
 #define N(i) (m->v[(i) - 1])
@@ -180,38 +184,107 @@ static size_t hex2u64(const char *s, uint64_t *out, bool *clean)
 	return n;
 }
 
-/* One line (NUL-terminated copy, '\n' removed as perf removes it). 1
- * inserted, 0 skipped (empty), -1 skipped or hidden as malformed. */
-static int parse_line(struct native_perfmap *m, char *line, size_t line_len,
-		      struct wp_intern *names)
+_Static_assert(NATIVE_PERFMAP_MAX_NAME == 65536 && NATIVE_PERFMAP_MAX_FIELDS == 4096 &&
+		       NATIVE_MAX_SYMBOLS == 16777216,
+	       "the limits are spelled out in native_perfmap_skip_what()");
+
+/* strtoull from head + from read `used` bytes: might it have read on
+ * past the copy (have bytes of a longer line)? It reads blanks, then
+ * digits: either up to the copy's end. */
+static bool runs_off(const char *head, size_t from, size_t used, size_t have, size_t line_len)
+{
+	if (have >= line_len)
+		return false;
+	if (from + used >= have)
+		return true;
+	if (used)
+		return false;
+	for (size_t i = from; i < have; i++)
+		if (!isspace((unsigned char)head[i]))
+			return false;
+	return true;
+}
+
+const char *native_perfmap_skip_what(enum native_perfmap_skip why)
+{
+	switch (why) {
+	case NATIVE_PERFMAP_NO_NAME:
+		return "no SIZE and NAME, or a name shorter than 3 bytes";
+	case NATIVE_PERFMAP_BAD_FIELDS:
+		return "START or SIZE is not a hexadecimal number followed by a blank";
+	case NATIVE_PERFMAP_LONG_NAME:
+		return "name longer than 65536 bytes";
+	case NATIVE_PERFMAP_LONG_FIELDS:
+		return "START and SIZE take more than 4096 bytes";
+	case NATIVE_PERFMAP_TOO_MANY:
+		return "more than 16777216 entries (this line and all after it)";
+	default:
+		return "malformed";
+	}
+}
+
+/* One line without its '\n' (perf drops the line's last byte): line_len
+ * bytes at line, of which the first `have` are copied NUL-terminated into
+ * head for strtoull. 1 inserted, 0 skipped (empty), -1 skipped or hidden
+ * (*why says why). The name is taken from line itself, up to its first
+ * NUL as perf's strlen would. */
+static int parse_line(struct native_perfmap *m, const char *line, size_t line_len, char *head,
+		      size_t have, struct wp_intern *names, enum native_perfmap_skip *why)
 {
 	if (line_len == 0)
 		return 0;
 	bool clean = true;
 	uint64_t start, size;
-	size_t len = hex2u64(line, &start, &clean);
+	size_t len = hex2u64(head, &start, &clean);
+	*why = NATIVE_PERFMAP_LONG_FIELDS;
+	if (runs_off(head, 0, len, have, line_len))
+		return -1;
 	if (len < line_len && line[len] != ' ' && line[len] != '\t')
 		clean = false;
 	len++;
+	*why = NATIVE_PERFMAP_NO_NAME;
 	if (len + 2 >= line_len)
 		return -1;
-	len += hex2u64(line + len, &size, &clean);
+	*why = NATIVE_PERFMAP_LONG_FIELDS;
+	if (len >= have)
+		return -1;
+	size_t used = hex2u64(head + len, &size, &clean);
+	if (runs_off(head, len, used, have, line_len))
+		return -1;
+	len += used;
 	if (len < line_len && line[len] != ' ' && line[len] != '\t')
 		clean = false;
 	len++;
+	*why = NATIVE_PERFMAP_NO_NAME;
 	if (len + 2 >= line_len)
 		return -1;
 	const char *name = line + len;
-	size_t n = strlen(name);
-	if (n == 0 || n > MAX_NAME)
+	const char *nul = memchr(name, '\0', line_len - len);
+	size_t n = nul ? (size_t)(nul - name) : line_len - len;
+	if (n > NATIVE_PERFMAP_MAX_NAME) {
 		clean = false;
+		*why = NATIVE_PERFMAP_LONG_NAME;
+	} else if (!clean) {
+		*why = NATIVE_PERFMAP_BAD_FIELDS;
+	} else if (n == 0) {
+		clean = false; /* perf: a symbol named "" */
+		*why = NATIVE_PERFMAP_NO_NAME;
+	}
+	/* a hidden node shapes the tree but is never an answer: no name */
 	uint32_t id;
-	int rc = wp_intern_get(names, name, n > MAX_NAME ? MAX_NAME : n, &id);
+	int rc = wp_intern_get(names, name, clean ? n : 0, &id);
 	if (rc == 0)
 		rc = insert(m, start, size, wp_intern_str(names, id, NULL), !clean);
 	if (rc != 0)
 		return rc;
 	return clean ? 1 : -1;
+}
+
+static void skipped(struct native_perfmap *m, enum native_perfmap_skip why, uint64_t lineno)
+{
+	m->bad++;
+	if (!m->skips.count[why]++)
+		m->skips.first_line[why] = lineno;
 }
 
 int native_perfmap_parse(struct native_perfmap **out, const char *data, size_t len,
@@ -221,39 +294,32 @@ int native_perfmap_parse(struct native_perfmap **out, const char *data, size_t l
 	*out = NULL;
 	if (!m)
 		return WP_E_NOMEM;
-	char *line = malloc(MAX_LINE + 1);
-	if (!line) {
-		native_perfmap_free(m);
-		return WP_E_NOMEM;
-	}
+	char head[NATIVE_PERFMAP_MAX_FIELDS + 1];
 	const char *p = data, *end = data + len;
+	uint64_t lineno = 0;
 	while (p < end) {
+		lineno++;
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		/* perf's getline loop drops the last byte of every line: the
 		 * '\n', or the last character of an unterminated last line */
 		size_t keep = nl ? n : (n ? n - 1 : 0);
-		int rc;
-		if (keep > MAX_LINE) {
-			rc = -1;
-		} else {
-			memcpy(line, p, keep);
-			line[keep] = '\0';
-			rc = parse_line(m, line, keep, names);
-		}
+		size_t have = keep < NATIVE_PERFMAP_MAX_FIELDS ? keep : NATIVE_PERFMAP_MAX_FIELDS;
+		memcpy(head, p, have);
+		head[have] = '\0';
+		enum native_perfmap_skip why = NATIVE_PERFMAP_BAD_FIELDS;
+		int rc = parse_line(m, p, keep, head, have, names, &why);
 		if (rc == -1) {
-			m->bad++;
+			skipped(m, why, lineno);
 		} else if (rc == WP_E_TOOBIG) {
-			m->bad++;
+			skipped(m, NATIVE_PERFMAP_TOO_MANY, lineno);
 			break;
 		} else if (rc < -1) {
-			free(line);
 			native_perfmap_free(m);
 			return rc;
 		}
 		p += n + (nl ? 1 : 0);
 	}
-	free(line);
 	*out = m;
 	return 0;
 }
@@ -298,4 +364,9 @@ void native_perfmap_counts(const struct native_perfmap *m, uint64_t *entries, ui
 {
 	*entries = m->visible;
 	*bad = m->bad;
+}
+
+const struct native_perfmap_skips *native_perfmap_skipped(const struct native_perfmap *m)
+{
+	return &m->skips;
 }

@@ -12,7 +12,10 @@
  * "/anon_hugepage", MAP_HUGETLB, and, beyond perf 6.1, "[anon:NAME]") and
  * executable "[heap]"/"[stack"/"/SYSV" become "/tmp/perf-PID.map" with
  * identity addresses; "[vdso]" has pgoff 0; kernel modules print as
- * "[name]" (kmod_path__parse_name: basename without .ko*, '-' -> '_'). */
+ * "[name]" (kmod_path__parse_name: basename without .ko*, '-' -> '_').
+ * For a process whose jitdump is in use (sym_native_jit_pid), later
+ * "//anon", "[anon:" and "/memfd:" maps are dropped, as perf inject --jit
+ * drops them, and its missing perf map is not warned about. */
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -119,6 +122,7 @@ struct sym_native {
 	struct wp_intern *pmap_keys;  /* pid -> index in pmaps */
 	struct pmap *pmaps;
 	size_t npmaps, pmaps_cap;
+	struct wp_intern *jit_pids;   /* pids whose JIT code a jitdump names */
 	struct native_kallsyms kall;
 	bool kall_tried, kall_ok;
 	uint32_t seq;
@@ -247,13 +251,14 @@ struct sym_native *sym_native_new(const struct sym_native_options *o, sym_warn_f
 	s->space_keys = wp_intern_new();
 	s->file_keys = wp_intern_new();
 	s->pmap_keys = wp_intern_new();
+	s->jit_pids = wp_intern_new();
 	s->warned = wp_intern_new();
 	s->cache = calloc(CACHE_SLOTS, sizeof *s->cache);
 	s->answers = calloc(ANSWER_SLOTS, sizeof *s->answers);
 	if (!s->answers || !s->o.symfs || (o->kallsyms && !s->o.kallsyms) ||
 	    (o->buildid_dir && !s->o.buildid_dir) || (o->perf_map_dir && !s->o.perf_map_dir) ||
 	    (o->data_dir && !s->o.data_dir) || !s->names || !s->strings || !s->paths ||
-	    !s->space_keys || !s->file_keys || !s->pmap_keys || !s->warned || !s->cache ||
+	    !s->space_keys || !s->file_keys || !s->pmap_keys || !s->jit_pids || !s->warned || !s->cache ||
 	    intern_id(s->strings, "[unknown]", &s->s_unknown) != 0 ||
 	    intern_id(s->strings, "[kernel.kallsyms]", &s->s_kernel) != 0) {
 		sym_native_free(s);
@@ -293,6 +298,7 @@ void sym_native_free(struct sym_native *s)
 	wp_intern_free(s->space_keys);
 	wp_intern_free(s->file_keys);
 	wp_intern_free(s->pmap_keys);
+	wp_intern_free(s->jit_pids);
 	wp_intern_free(s->warned);
 	free((char *)s->o.symfs);
 	free((char *)s->o.kallsyms);
@@ -466,6 +472,12 @@ int sym_native_mmap(struct sym_native *s, const struct sym_native_map *m)
 			module = buf;
 		}
 	} else {
+		/* perf inject --jit drops these maps of a process once it has
+		 * injected its jitdump (jit_process(), perf 6.1) */
+		uint32_t id;
+		if ((has_prefix(fn, "//anon") || has_prefix(fn, "[anon:") || has_prefix(fn, "/memfd:")) &&
+		    wp_intern_find(s->jit_pids, (const char *)&m->pid, sizeof m->pid, &id) == 0)
+			return 0;
 		bool anon = strcmp(fn, "//anon") == 0 || has_prefix(fn, "/dev/zero") ||
 			    has_prefix(fn, "/anon_hugepage") || has_prefix(fn, "[anon:") ||
 			    (m->flags & MAP_HUGETLB);
@@ -627,6 +639,14 @@ static int jit_add(struct sym_native *s, const struct sym_native_jit *j, uint64_
 	return 0;
 }
 
+int sym_native_jit_pid(struct sym_native *s, int32_t pid)
+{
+	uint32_t id;
+	if (!s)
+		return WP_E_USAGE;
+	return wp_intern_get(s->jit_pids, (const char *)&pid, sizeof pid, &id);
+}
+
 int sym_native_jit_load(struct sym_native *s, const struct sym_native_jit *j)
 {
 	note_change(s, j ? j->time : 0);
@@ -749,11 +769,35 @@ static struct native_perfmap *perfmap_get(struct sym_native *s, int32_t pid)
 		native_perfmap_counts(m, &n, &bad);
 		s->st.perf_maps++;
 		s->st.perf_map_bad_lines += bad;
-		if (bad)
-			warn_once(s, key, "'%s': %llu malformed lines skipped", path,
-				  (unsigned long long)bad);
+		/* one warning per reason, in line order: the first line, how
+		 * many more */
+		const struct native_perfmap_skips *sk = native_perfmap_skipped(m);
+		bool told[NATIVE_PERFMAP_NSKIPS] = {false};
+		for (;;) {
+			int why = -1;
+			for (int r = 0; r < NATIVE_PERFMAP_NSKIPS; r++)
+				if (sk->count[r] && !told[r] &&
+				    (why < 0 || sk->first_line[r] < sk->first_line[why]))
+					why = r;
+			if (why < 0)
+				break;
+			told[why] = true;
+			uint64_t more = sk->count[why] - 1;
+			snprintf(key, sizeof key, "perfmap:%d:%d", (int)pid, why);
+			char others[64] = "";
+			if (more)
+				snprintf(others, sizeof others, " (and %llu more such line%s)",
+					 (unsigned long long)more, more == 1 ? "" : "s");
+			warn_once(s, key, "'%s': line %llu: %s, skipped%s", path,
+				  (unsigned long long)sk->first_line[why],
+				  native_perfmap_skip_what((enum native_perfmap_skip)why), others);
+		}
 		return m;
 	}
+	/* a process whose JIT code a jitdump names needs no map */
+	uint32_t jid;
+	if (wp_intern_find(s->jit_pids, (const char *)&pid, sizeof pid, &jid) == 0)
+		return NULL;
 	char nkey[64];
 	snprintf(nkey, sizeof nkey, "perfmap:%d", (int)pid);
 	warn_once(s, nkey, "no perf-%d.map found: JIT frames of pid %d stay unknown", (int)pid,
@@ -979,8 +1023,10 @@ static int resolve_uncached(struct sym_native *s, int32_t pid, uint64_t time, ui
 		struct file *f = file_get(s, e);
 		if (!f)
 			return WP_E_NOMEM;
-		if (f->elf && !f->failed)
+		if (f->elf && !f->failed) {
 			sym = cached_lookup(s, (uint32_t)(f - s->files), f->elf, a);
+			out->wasm_aot = native_elf_wasm_aot(f->elf);
+		}
 		break;
 	}
 	case K_PERFMAP: {

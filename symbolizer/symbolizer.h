@@ -103,6 +103,27 @@ int64_t sym_wasm_function_by_name(const struct sym_wasm_module *m, const char *n
 /* The `build_id` custom section's bytes, or NULL. */
 const uint8_t *sym_wasm_build_id(const struct sym_wasm_module *m, size_t *len);
 
+/* ---- WasmEdge AOT objects ----
+ * `wasmedge compile m.wasm m.so` writes an ELF shared object that exports
+ * its code as f<FI> (function indices counting imports), per-type wrappers
+ * t<N>, and `version`, `intrinsics`, `wasm.code` and `wasm.size`: an ELF
+ * defining all four is one, and wasm.code holds the module's own bytes
+ * (name section included), for sym_wasm_module_parse(). The native
+ * symbolizer marks the frames of such objects (sym_frame.wasm_aot); text
+ * input names the file, which sym_wasm_aot_open() reads. */
+struct sym_wasm_aot {
+	const char *path;      /* the object, as recorded or named */
+	const uint8_t *code;   /* wasm.code, size bytes; NULL when it could not be read */
+	size_t size;
+	uint32_t version;      /* WasmEdge's AOT binary version (0: unreadable) */
+};
+/* Opens symfs + path (symfs may be NULL). 0 with *out (free with
+ * sym_wasm_aot_free), WP_E_NOTFOUND when there is no such file or it is no
+ * WasmEdge AOT object (*why says which, static text), WP_E_NOMEM. */
+int sym_wasm_aot_open(const char *symfs, const char *path, size_t path_len,
+		      struct sym_wasm_aot **out, const char **why);
+void sym_wasm_aot_free(struct sym_wasm_aot *a);
+
 /* ---- jitted/AOT frame names -> Wasm name-section names; demangling ---- */
 /* Demangles C++ (Itanium) and Rust (legacy, v0) names as c++filt prints
  * them (parameter lists kept, Rust hash dropped). 1 = rewritten into out,
@@ -149,11 +170,24 @@ bool sym_names_active(const struct sym_names *n);
 /* Translates one frame name. jit: the frame is known to be JIT/AOT code
  * (perf map, jitdump, anonymous memory, `_[j]`), which enables the
  * ambiguous short rules. Returns 1 with *out (owned by n, valid until it is
- * freed) when rewritten, 0 when left alone, < 0 on an error such as an
- * index outside the module (message: sym_names_errmsg). */
+ * freed) when rewritten, 0 when left alone (also a function index outside
+ * its module: counted, see sym_names_stats), < 0 on an error (message:
+ * sym_names_errmsg). */
 int sym_names_translate(struct sym_names *n, const char *frame, size_t len, bool jit,
 			const char **out, size_t *outlen, struct sym_names_origin *origin);
 const char *sym_names_errmsg(const struct sym_names *n);
+
+/* What the translations so far came to, each frame counted as often as it
+ * was asked for: translated (mismatched: of those, the ones whose own name,
+ * as V8 gives it, differs from the module's), and left alone because its
+ * function index is outside the module (the first such frame and its
+ * module, or NULL). */
+struct sym_names_stats {
+	uint64_t translated, mismatched, outside;
+	const char *outside_example, *outside_module;
+	size_t modules;       /* modules added */
+};
+void sym_names_stats(const struct sym_names *n, struct sym_names_stats *st);
 
 /* ---- native symbols for perf.data: address spaces, ELF, kallsyms, perf maps ----
  * @@NATIVE-API@@ (owned by the native symbolizer; declarations follow)
@@ -175,6 +209,12 @@ const char *sym_names_errmsg(const struct sym_names *n);
  * use; memory grows with files, symbols and mappings, never with samples. */
 struct sym_native;
 
+/* perf-PID.map names of up to this many bytes (after START, SIZE and one
+ * blank, up to the line's end) are kept whole on every path (perf.data
+ * folding, wasmperf-names on a map); a line with a longer name is skipped
+ * (perf itself has no limit) and reported with its line number. */
+#define SYM_PERF_MAP_MAX_NAME 65536u
+
 struct sym_native_options {
 	const char *symfs;        /* root prepended to recorded paths (--symfs), NULL none */
 	const char *kallsyms;     /* kernel symbols from this file (--kallsyms); NULL:
@@ -183,7 +223,8 @@ struct sym_native_options {
 				   * recorded), else the build-id cache's copy */
 	const char *buildid_dir;  /* perf's build-id cache (--buildid-dir; tools pass
 				   * $HOME/.debug by default), NULL none */
-	const char *perf_map_dir; /* perf-PID.map looked for here first, NULL none */
+	const char *perf_map_dir; /* perf-PID.map looked for here first, NULL none
+				   * (names up to SYM_PERF_MAP_MAX_NAME bytes) */
 	const char *data_dir;     /* then beside the perf.data file, NULL none; then /tmp */
 	bool no_demangle;         /* keep C++/Rust ELF names mangled (--no-demangle) */
 	bool no_proc_kallsyms;    /* never read /proc/kallsyms nor /sys/kernel/notes */
@@ -254,6 +295,13 @@ int sym_native_jit_load(struct sym_native *s, const struct sym_native_jit *j);
  * j->time on (and no longer at old_start, unless j->time is 0). WP_E_NOTFOUND when no code was
  * loaded at old_start. */
 int sym_native_jit_move(struct sym_native *s, const struct sym_native_jit *j, uint64_t old_start);
+/* A jitdump names the JIT code of pid from now on (call it where `perf
+ * inject --jit` would inject the dump: at its marker mmap, or before the
+ * records for a dump given by hand). As after perf inject, the anonymous
+ * maps pid makes from then on ("//anon", "[anon:", "/memfd:" prefixes) are
+ * dropped, so JIT addresses no load covers resolve as unmapped
+ * ("[unknown]"), and a missing perf-PID.map of pid is not warned about. */
+int sym_native_jit_pid(struct sym_native *s, int32_t pid);
 
 /* One resolved address. Strings are owned by s and live as long as it. */
 struct sym_frame {
@@ -268,6 +316,9 @@ struct sym_frame {
 	bool kernel;          /* kernel or module address */
 	bool jit;             /* from a perf map (JIT code) or a jitted-*.so */
 	bool unmapped;        /* no mapping holds the address */
+	/* the module is a WasmEdge AOT object (its f<N> are Wasm functions,
+	 * code its embedded module), else NULL */
+	const struct sym_wasm_aot *wasm_aot;
 };
 
 /* Resolves addr of a sample of pid at time; kernel: the callchain context

@@ -37,8 +37,9 @@ struct module {
 };
 
 struct answer {
-	int32_t result;  /* id in results, -1 = unchanged, -2 = error */
+	int32_t result;  /* id in results, -1 = unchanged, -2 = outside its module */
 	struct sym_names_origin origin;
+	bool mismatch;   /* translated, but its own name disagrees with the module */
 };
 
 struct sym_names {
@@ -59,6 +60,11 @@ struct sym_names {
 	sym_names_warn_fn warn;
 	void *warn_ctx;
 	bool warned_mismatch;
+	bool mismatch;                  /* set by apply_rule for the answer in progress */
+	uint64_t mismatched;            /* translated frames whose own name disagrees */
+	uint64_t translated, outside;   /* frames, as they were asked for */
+	char outside_example[256];      /* the first frame outside its module */
+	char outside_module[256];
 	char err[512];
 };
 
@@ -238,6 +244,16 @@ const struct sym_wasm_module *sym_names_default_module(const struct sym_names *n
 
 const char *sym_names_errmsg(const struct sym_names *n) { return n->err; }
 
+void sym_names_stats(const struct sym_names *n, struct sym_names_stats *st)
+{
+	st->translated = n->translated;
+	st->outside = n->outside;
+	st->mismatched = n->mismatched;
+	st->outside_example = n->outside_example[0] ? n->outside_example : NULL;
+	st->outside_module = n->outside_module[0] ? n->outside_module : NULL;
+	st->modules = n->nmodules;
+}
+
 static void warn_once(struct sym_names *n, bool *flag, const char *fmt, ...)
 {
 	if (*flag || !n->warn)
@@ -268,6 +284,19 @@ static int module_by_binding(const struct sym_names *n, const char *b, size_t le
 
 /* ---- building the answer ---- */
 
+/* A Rust legacy name stored demangled keeps its hash
+ * ("mycrate::work::h0123456789abcdef", as wasm-ld writes it): drop it, as
+ * the demangler does for the mangled form. */
+static size_t without_rust_hash(const char *s, size_t len)
+{
+	if (len < 20 || memcmp(s + len - 19, "::h", 3) != 0)
+		return len;
+	for (size_t i = len - 16; i < len; i++)
+		if (!wp_is_hex(s[i]))
+			return len;
+	return len - 19;
+}
+
 /* Appends a display name: demangled if it looks mangled, with the folded
  * format's separator and line breaks replaced. */
 static int append_name(struct sym_names *n, struct wp_buf *out, const char *s, size_t len)
@@ -281,6 +310,8 @@ static int append_name(struct sym_names *n, struct wp_buf *out, const char *s, s
 			len = n->tmp.len;
 		}
 	}
+	if (n->opt.demangle)
+		len = without_rust_hash(s, len);
 	size_t start = out->len;
 	int rc = wp_buf_append(out, s, len);
 	for (size_t i = start; !rc && i < out->len; i++)
@@ -362,18 +393,24 @@ static int apply_rule(struct sym_names *n, const struct hit *h, struct sym_names
 	if (m) {
 		uint64_t total = (uint64_t)sym_wasm_imported_functions(m) + sym_wasm_defined_functions(m);
 		if ((uint64_t)fi >= total) {
-			snprintf(n->err, sizeof n->err,
-				 "frame '%.*s': function index %lld is outside module '%s' (%llu functions): "
-				 "is it the module that ran?",
-				 (int)h->len, h->frame, (long long)fi, sym_wasm_module_path(m),
-				 (unsigned long long)total);
-			return WP_E_FORMAT;
+			/* Left as it is, counted: another module's frame, or the
+			 * wrong module (the caller decides from the counts). */
+			if (!n->outside_example[0]) {
+				snprintf(n->outside_example, sizeof n->outside_example,
+					 "'%.*s' (function %lld of %llu)", (int)(h->len > 160 ? 160 : h->len),
+					 h->frame, (long long)fi, (unsigned long long)total);
+				snprintf(n->outside_module, sizeof n->outside_module, "%s",
+					 sym_wasm_module_path(m));
+			}
+			return 2;
 		}
 	}
 	size_t own_len = 0;
 	const char *own = m ? sym_wasm_function_name(m, (uint32_t)fi, &own_len) : NULL;
 	if (own && own_len == 0)
 		own = NULL; /* an empty name says nothing: show the index */
+	if (name && own && (own_len != name_len || memcmp(own, name, name_len) != 0))
+		n->mismatch = true;
 	if (name && own && (own_len != name_len || memcmp(own, name, name_len) != 0))
 		warn_once(n, &n->warned_mismatch,
 			  "frame '%.*s' names '%.*s' but '%s' calls function %lld '%.*s': "
@@ -490,12 +527,12 @@ int sym_names_translate(struct sym_names *n, const char *frame, size_t len, bool
 			return WP_E_NOMEM;
 		struct answer *a = &n->answers[key];
 		a->origin = none;
+		n->mismatch = false;
 		rc = translate_uncached(n, frame, len - ann, jit, &a->origin);
-		if (rc < 0) {
-			a->result = -2;
+		a->mismatch = n->mismatch;
+		if (rc < 0)
 			return rc;
-		}
-		a->result = -1;
+		a->result = rc == 2 ? -2 : -1;
 		if (rc == 1) {
 			uint32_t id;
 			int arc = wp_buf_append(&n->out, frame + len - ann, ann);
@@ -506,13 +543,12 @@ int sym_names_translate(struct sym_names *n, const char *frame, size_t len, bool
 		}
 	}
 	const struct answer *a = &n->answers[key];
-	if (a->result == -2) {
-		snprintf(n->err, sizeof n->err, "frame '%.*s': function index outside the module",
-			 (int)(len > 200 ? 200 : len), frame);
-		return WP_E_FORMAT;
-	}
+	if (a->result == -2)
+		n->outside++;
 	if (a->result < 0)
 		return 0;
+	n->translated++;
+	n->mismatched += a->mismatch;
 	*origin = a->origin;
 	*out = wp_intern_str(n->results, (uint32_t)a->result, outlen);
 	return 1;

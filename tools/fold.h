@@ -24,8 +24,10 @@ struct fold_config {
 	struct fg_filter *filter;        /* --include / --exclude */
 	const char *symfs;               /* root for module paths, or NULL */
 	struct sym_names *names;         /* translate Wasm names on output, or NULL */
+	const struct sym_names_options *names_opt; /* --wasm-mark etc. (NULL: defaults), for
+					  * WasmEdge AOT objects named without --wasm */
+	struct fold_time *time;          /* --time (NULL: all samples) */
 	/* perf.data input */
-	uint64_t time_start, time_end;   /* --time, in the recording's ns (0: open) */
 	const char *kallsyms;            /* --kallsyms FILE */
 	const char *buildid_dir;         /* --buildid-dir DIR (default ~/.debug) */
 	const char *perf_map_dir;        /* --perf-map-dir DIR */
@@ -34,17 +36,72 @@ struct fold_config {
 	bool quiet;
 };
 
-/* The event kept (stackcollapse-perf.pl folds one) and what was dropped. */
+/* The event kept (stackcollapse-perf.pl folds one) and the samples of each
+ * event (notes and errors name them). Text: events by base name, the first
+ * seen is the default; perf.data: the events of the header by index, the
+ * first one is the default. */
+struct fold_event_slot {
+	char *name;           /* as shown (the first spelling seen, for text) */
+	size_t base_n;        /* its base name is name[0, base_n) */
+	uint64_t samples;     /* inside --time */
+	bool kept;
+};
 struct fold_events {
-	char *kept;           /* base name; NULL until the first sample names it */
-	uint64_t dropped;     /* samples of other events */
-	char *example;        /* one of those events */
+	const char *filter;   /* --event-filter, or NULL */
+	struct fold_event_slot *slots;
+	size_t n, cap;
+	size_t last;          /* text: slot of the previous sample */
+	bool chosen;          /* the default event is known */
+	bool data;            /* slots are perf.data event indices */
+	uint64_t unknown;     /* perf.data samples of no known event */
 };
 int fold_events_init(struct fold_events *e, const char *filter);
-bool fold_events_keep(struct fold_events *e, const char *name, size_t len);
+/* Text: registers the sample's event; counts it when `count` (inside
+ * --time); whether it is folded. Never fails: past a cap of distinct names
+ * an event is only counted as dropped. */
+bool fold_events_keep(struct fold_events *e, const char *name, size_t len, bool count);
+struct pp_data;
+/* perf.data: the events of the header (again when pipe mode adds some);
+ * WP_E_NOTFOUND when --event-filter names none of them. */
+int fold_events_data(struct fold_events *e, const struct pp_data *d);
+bool fold_events_keep_index(struct fold_events *e, const struct pp_data *d, size_t event,
+			    bool count);
 /* One line on stderr when samples were dropped (not with -q). */
 void fold_events_report(const struct fold_events *e, const struct fold_config *cfg);
+/* When --event-filter matched no event: prints the error listing the
+ * events (of `file`) and returns 2; else 0. */
+int fold_events_check(const struct fold_events *e, const struct fold_config *cfg,
+		      const char *file);
 void fold_events_release(struct fold_events *e);
+
+/* --time: perf's forms (perf-script(1)): "START,END" ranges in seconds
+ * (several separated by blanks) or percentages of the recording's span
+ * ("A%-B%,C%-D%", "P%/N,...", "P%"), resolved once the first and last
+ * sample times are known. */
+#define FOLD_TIME_MAX 64
+struct fold_time {
+	const char *arg;      /* NULL: no --time */
+	bool percent;
+	size_t n;
+	uint64_t start[FOLD_TIME_MAX], end[FOLD_TIME_MAX];   /* ns, 0 = open */
+	double pstart[FOLD_TIME_MAX], pend[FOLD_TIME_MAX];   /* fractions */
+	bool resolved;
+	/* what was seen, for the warning */
+	uint64_t first, last, kept, untimed;
+	bool seen;
+};
+/* 0, or -1 when arg is not one of perf's forms. */
+int fold_time_parse(struct fold_time *t, const char *arg);
+/* Percentages -> times, from the recording's first and last sample. */
+void fold_time_resolve(struct fold_time *t, uint64_t first, uint64_t last);
+/* Whether a sample at `time` is inside (samples without a time are, as
+ * in perf); also notes the span seen. */
+bool fold_time_keep(struct fold_time *t, bool has_time, uint64_t time);
+/* The warning when --time kept no sample of the folded event (not -q). */
+void fold_time_report(const struct fold_time *t, uint64_t kept, const struct fold_config *cfg);
+/* perf script's time format: "SECONDS.USEC". */
+void fold_time_format(uint64_t ns, char out[32]);
+
 /* --comm: whether a process name is kept. */
 bool fold_keep_comm(const struct fold_config *cfg, const char *comm, size_t len);
 

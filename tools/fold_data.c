@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aot_names.h"
 #include "fold.h"
 #include "fold_jit.h"
 #include "perfparse.h"
@@ -58,12 +59,17 @@ struct data_run {
 	struct fold_jit *jit;
 	struct sym_unwind *unwind;
 	struct fold_inline *inliner;  /* --inline or --srcline, else NULL */
+	struct aot_names *aot;       /* WasmEdge AOT objects' f<N> */
 	uint16_t machine;            /* EM_* of the recording, for the unwinder */
 	uint64_t user_pcs[128];
 	bool clock_checked;
 	struct pp_data *data;
 	struct comms comms;
 	struct fold_events events;
+	bool events_ready;           /* the header's events are known */
+	int events_status;           /* 2: --event-filter names none of them */
+	struct fold_time time;       /* --time, when time.arg */
+	uint64_t kept;               /* samples of the folded event inside --time */
 	const char *file;
 	struct frame_cache_slot *cache;
 };
@@ -159,6 +165,15 @@ static int add_frame(struct data_run *run, const struct pp_sample *s, uint64_t a
 	int rc = sym_native_resolve(run->sym, (int32_t)s->pid, time, addr, kernel, &f);
 	if (rc)
 		return rc;
+	/* WasmEdge AOT code: f<N> is Wasm function N, named here (the short
+	 * rule is only safe where the object says what it is) */
+	if (f.wasm_aot && f.symbol) {
+		const char *t;
+		size_t tlen;
+		rc = aot_names_translate(run->aot, f.wasm_aot, f.symbol, strlen(f.symbol), &t, &tlen);
+		if (rc)
+			return rc < 0 ? rc : fg_collapser_frame_name(run->collapser, t, tlen);
+	}
 	if (run->inliner && f.symbol && !f.kernel && !f.jit && !f.unmapped && f.module[0] == '/')
 		return debug_frame(run, &f);
 	/* The address only shows with --addrs, and only then keys the frame. */
@@ -181,6 +196,62 @@ static void learn_recording(struct data_run *run)
 			       ? 183 /* EM_AARCH64 */
 			       : 62 /* EM_X86_64 */;
 	fold_jit_clock(run->jit, info->has_clock_data && info->clockid == 1 /* CLOCK_MONOTONIC */);
+}
+
+/* The events of the header: in file mode when opened, in pipe mode at the
+ * first sample (the attrs come before it). A --event-filter naming none of
+ * them ends the run before any output (exit 2). */
+static int setup_events(struct data_run *run)
+{
+	run->events_ready = true;
+	int rc = fold_events_data(&run->events, run->data);
+	if (rc == WP_E_NOTFOUND) {
+		run->events_status = fold_events_check(&run->events, run->cfg, run->file);
+		return WP_E_NOTFOUND;
+	}
+	return rc;
+}
+
+/* --time with percentages: the recording's first and last sample times,
+ * from the SAMPLE_TIME header feature, else from a first pass over the
+ * file (not possible on standard input). 0, or an exit status. */
+static int resolve_time(struct data_run *run, const char *path)
+{
+	const struct pp_data_info *info = pp_data_info(run->data);
+	if (info->has_sample_time) {
+		fold_time_resolve(&run->time, info->first_sample_time, info->last_sample_time);
+		return 0;
+	}
+	if (!path || !strcmp(path, "-")) {
+		fprintf(stderr, "%s: --time '%s': percentages need the first and last sample times: "
+			"this recording has none in its header (pipe mode) and standard input cannot "
+			"be read twice: save it to a file, or give times in seconds\n",
+			run->cfg->prog, run->time.arg);
+		return 2;
+	}
+	struct pp_data *d;
+	if (pp_data_open(&d, path, NULL, NULL) != 0) {
+		fprintf(stderr, "%s: %s\n", run->cfg->prog, d ? pp_data_errmsg(d) : "out of memory");
+		pp_data_free(d);
+		return 1;
+	}
+	uint64_t first = 0, last = 0;
+	bool seen = false;
+	const struct pp_record *r;
+	int rc;
+	while ((rc = pp_data_next(d, &r)) == 1) {
+		const struct pp_sample *s = &r->u.sample;
+		if (r->type != PP_RECORD_SAMPLE || !(s->fields & PP_SAMPLE_TIME) || !s->time)
+			continue;
+		if (!seen || s->time < first)
+			first = s->time;
+		if (!seen || s->time > last)
+			last = s->time;
+		seen = true;
+	}
+	pp_data_free(d); /* damage is reported by the folding pass */
+	fold_time_resolve(&run->time, first, last);
+	return 0;
 }
 
 /* --call-graph dwarf: registers and a stack copy to unwind. */
@@ -233,14 +304,12 @@ static int on_sample(struct data_run *run, const struct pp_sample *s)
 	int jrc = fold_jit_advance(run->jit, (s->fields & PP_SAMPLE_TIME) ? s->time : UINT64_MAX);
 	if (jrc)
 		return jrc;
-	const char *event = pp_sample_event_name(run->data, s);
-	if (!fold_events_keep(&run->events, event, strlen(event)))
+	if (!run->events_ready && (jrc = setup_events(run)) != 0)
+		return jrc;
+	bool in = !run->time.arg || fold_time_keep(&run->time, s->fields & PP_SAMPLE_TIME, s->time);
+	if (!fold_events_keep_index(&run->events, run->data, s->event, in))
 		return 0;
-	if (cfg->time_start || cfg->time_end) {
-		uint64_t t = s->time;
-		if (!(s->fields & PP_SAMPLE_TIME) || t < cfg->time_start || (cfg->time_end && t > cfg->time_end))
-			return 0;
-	}
+	run->kept++;
 	size_t comm_len;
 	const char *comm = comm_get(&run->comms, s->tid, &comm_len);
 	char unknown[16];
@@ -366,6 +435,7 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 	run.cache = calloc(FRAME_CACHE, sizeof *run.cache);
 	run.jit = run.sym ? fold_jit_new(run.sym, data_dir, on_warning, on_error, &run) : NULL;
 	run.unwind = run.sym ? sym_unwind_new(run.sym, on_warning, &run) : NULL;
+	run.aot = aot_names_new(cfg->prog, cfg->names_opt, cfg->names, cfg->symfs, cfg->quiet);
 	bool need_inliner = cfg->inline_frames || cfg->srcline;
 	/* --srcline on expanded frames: each with its line, as perf prints them */
 	struct fold_config icfg = *cfg;
@@ -375,7 +445,7 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 	for (size_t i = 0; run.jit && i < cfg->njitdumps; i++)
 		if (fold_jit_add(run.jit, cfg->jitdumps[i]) != 0)
 			status = 1;
-	if (status || !run.collapser || !run.comms.keys || !run.comms.names || !run.sym || !run.cache || !run.jit || !run.unwind || (need_inliner && !run.inliner) ||
+	if (status || !run.collapser || !run.comms.keys || !run.comms.names || !run.sym || !run.cache || !run.jit || !run.unwind || !run.aot || (need_inliner && !run.inliner) ||
 	    fold_events_init(&run.events, cfg->event_filter)) {
 		fprintf(stderr, "%s: out of memory\n", cfg->prog);
 		status = 1;
@@ -385,6 +455,13 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 		fprintf(stderr, "%s: %s\n", cfg->prog, run.data ? pp_data_errmsg(run.data) : "out of memory");
 		status = 1;
 	}
+	if (!status && cfg->time && cfg->time->arg) {
+		run.time = *cfg->time;
+		if (run.time.percent)
+			status = resolve_time(&run, path);
+	}
+	if (!status && !pp_data_info(run.data)->pipe_mode && setup_events(&run))
+		status = run.events_status ? run.events_status : 1;
 	if (!status) {
 		for (size_t i = 0; i < pp_data_nbuild_ids(run.data); i++) {
 			const struct pp_build_id *b = pp_data_build_id(run.data, i);
@@ -394,22 +471,33 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 		while ((rc = pp_data_next(run.data, &r)) == 1)
 			if ((rc = on_record(&run, r)) < 0)
 				break;
-		if (rc < 0) {
+		if (rc == WP_E_NOTFOUND && run.events_status) {
+			status = run.events_status;
+		} else if (rc < 0) {
 			/* Everything before the damage is still folded and written. */
 			const char *msg = pp_data_errmsg(run.data);
 			fprintf(stderr, "%s: %s\n", cfg->prog, msg && msg[0] ? msg : wp_strerror(rc));
 			status = 1;
 		}
 	}
+	/* A recording without samples: the filter is checked all the same. */
+	if (!status && run.data && !run.events_ready && setup_events(&run))
+		status = run.events_status ? run.events_status : 1;
+	if (status == 2) /* usage: --event-filter or --time, nothing folded */
+		goto out;
 	if (run.collapser && fold_write(cfg, run.collapser, out) != 0)
 		status = 1;
 	if (fold_jit_status(run.jit))
 		status = 1;
 	fold_events_report(&run.events, cfg);
+	if (!status)
+		fold_time_report(run.time.arg ? &run.time : NULL, run.kept, cfg);
+out:
 	pp_data_free(run.data);
 	fold_jit_free(run.jit);
 	sym_unwind_free(run.unwind);
 	fold_inline_free(run.inliner);
+	aot_names_free(run.aot);
 	sym_native_free(run.sym);
 	fg_collapser_free(run.collapser);
 	wp_intern_free(run.comms.keys);

@@ -11,6 +11,11 @@
  *   perf.data, in $JITDUMPDIR and its .debug/jit/<any>/ folders, and in
  *   ~/.debug/jit/<any>/ (LLVM's llvm-IR-jit-DATE-XXXX/ where WAMR writes).
  *
+ * Once a dump is open, the symbolizer treats its pid as perf inject
+ * leaves it (sym_native_jit_pid): later anonymous code maps are dropped,
+ * so JIT addresses the dump does not name print as [unknown] (not
+ * [perf-PID.map]), and no perf map is looked for with a warning.
+ *
  * Dump timestamps are CLOCK_MONOTONIC. They are comparable with sample
  * times only when the recording used that clock (perf record -k mono);
  * otherwise every load counts from the start and reused addresses get the
@@ -208,7 +213,8 @@ static int open_dump(struct fold_jit *j, const char *path, const char *recorded,
 	}
 	j->ndumps++;
 	d->tsc = (pp_jitdump_header(r)->flags & PP_JITDUMP_FLAGS_ARCH_TIMESTAMP) != 0;
-	return 0;
+	/* from here on, as after perf inject: no //anon maps, no perf map */
+	return sym_native_jit_pid(j->sym, pid);
 }
 
 /* The pid in "jit-PID.dump" (dump) or "jitted-PID-N.so" (!dump), the last

@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "aot_names.h"
 #include "fold.h"
 #include "perfparse.h"
 
@@ -13,9 +15,12 @@ struct fold_run {
 	const struct fold_config *cfg;
 	struct fg_collapser *collapser;
 	struct fold_inline *inliner;
+	struct aot_names *aot;     /* frames of WasmEdge AOT objects (.so files read) */
 	const char *file;
 	bool warned[PP_SCRIPT_WARNING_KINDS];
 	struct fold_events events;
+	struct fold_time time;         /* --time, when time.arg */
+	uint64_t kept;                 /* samples of the folded event inside --time */
 };
 
 /* Input bytes reach the terminal: control bytes are shown as \xNN. */
@@ -47,8 +52,11 @@ static void on_warning(void *ctx, enum pp_script_warning kind, const char *line,
 static int fold_sample(struct fold_run *run, const struct pp_script_sample *s)
 {
 	const struct fold_config *cfg = run->cfg;
-	if (!fold_events_keep(&run->events, s->event.p, s->event.n) ||
-	    !fold_keep_comm(cfg, s->comm.p, s->comm.n))
+	bool in = !run->time.arg || fold_time_keep(&run->time, s->has_time, s->time);
+	if (!fold_events_keep(&run->events, s->event.p, s->event.n, in))
+		return 0;
+	run->kept++;
+	if (!fold_keep_comm(cfg, s->comm.p, s->comm.n))
 		return 0;
 	struct fg_collapser *c = run->collapser;
 	int rc = fg_collapser_begin(c, s->comm.p, s->comm.n, s->pid.p, s->pid.n, s->tid.p, s->tid.n);
@@ -62,6 +70,11 @@ static int fold_sample(struct fold_run *run, const struct pp_script_sample *s)
 		if (cfg->srcline && pf->srcline.n) {
 			f.srcline = pf->srcline.p;
 			f.srcline_len = pf->srcline.n;
+		}
+		rc = aot_names_frame(run->aot, c, &f);
+		if (rc) {
+			rc = rc < 0 ? rc : 0;
+			continue;
 		}
 		if (run->inliner) {
 			rc = fold_inline_frame(run->inliner, c, &f);
@@ -135,6 +148,9 @@ static int write_translated(void *ctx, const char *stack, size_t len, uint64_t c
 	int rc = names_translate_stack(w->cfg->names, w->cfg->prog, stack, len, &w->line);
 	if (rc)
 		return rc;
+	/* --include/--exclude see the frames as printed: translated. */
+	if (!fg_filter_empty(w->cfg->filter) && !fg_filter_keep(w->cfg->filter, w->line.data, w->line.len))
+		return 0;
 	rc = wp_buf_printf(&w->line, " %llu\n", (unsigned long long)count);
 	if (rc)
 		return rc;
@@ -147,7 +163,7 @@ static int write_folded(const struct fold_config *cfg, struct fg_collapser *c, F
 		return fg_folded_write(out, fg_collapser_names(c), fg_collapser_stacks(c), cfg->filter);
 	struct translated_writer w = {cfg, out, {0}};
 	wp_buf_init(&w.line, WP_BUF_UNLIMITED);
-	int rc = fg_folded_foreach(fg_collapser_names(c), fg_collapser_stacks(c), cfg->filter,
+	int rc = fg_folded_foreach(fg_collapser_names(c), fg_collapser_stacks(c), NULL,
 				   write_translated, &w);
 	wp_buf_release(&w.line);
 	return rc;
@@ -156,17 +172,84 @@ static int write_folded(const struct fold_config *cfg, struct fg_collapser *c, F
 int fold_write(const struct fold_config *cfg, struct fg_collapser *c, FILE *out)
 {
 	int rc = write_folded(cfg, c, out);
-	if (rc && rc != WP_E_FORMAT) /* WP_E_FORMAT: a frame outside the module, reported */
+	if (rc && rc != WP_E_FORMAT) /* WP_E_FORMAT: reported by the translator */
 		fprintf(stderr, "%s: cannot write the output\n", cfg->prog);
+	/* After all output: frames outside the module, or the wrong module. */
+	if (cfg->names && (fflush(out), names_report(cfg->names, cfg->prog, cfg->quiet)))
+		return 1;
 	return rc ? 1 : 0;
+}
+
+/* --time with percentages: the first and last sample times of all the
+ * inputs, from a first pass (regular files only: a pipe cannot be read
+ * twice, and keeping the samples would grow with the input). */
+static int text_span(const struct fold_config *cfg, char **files, size_t nfiles, uint64_t *first,
+		     uint64_t *last)
+{
+	for (size_t i = 0; i < (nfiles ? nfiles : 1); i++) {
+		const char *path = nfiles ? files[i] : NULL;
+		struct stat st;
+		/* (a file that cannot be read is reported when opened) */
+		if (!path || !strcmp(path, "-") || (stat(path, &st) == 0 && !S_ISREG(st.st_mode))) {
+			fprintf(stderr, "%s: --time '%s': percentages need the first and last sample "
+				"times, and perf script text on %s cannot be read twice: give a file, "
+				"or times in seconds\n", cfg->prog, cfg->time->arg,
+				path && strcmp(path, "-") ? path : "standard input");
+			return 2;
+		}
+	}
+	bool seen = false;
+	for (size_t i = 0; i < nfiles; i++) {
+		struct wp_lines *lines;
+		if (wp_lines_open(&lines, files[i], MAX_LINE)) {
+			fprintf(stderr, "%s: %s\n", cfg->prog, wp_lines_errmsg(lines));
+			wp_lines_free(lines);
+			return 1;
+		}
+		struct pp_script_reader *r = pp_script_new(lines, NULL, NULL);
+		if (!r) {
+			fprintf(stderr, "%s: out of memory\n", cfg->prog);
+			return 1;
+		}
+		const struct pp_script_sample *s;
+		int rc;
+		while ((rc = pp_script_next(r, &s)) == 1) {
+			if (!s->has_time || !s->time)
+				continue;
+			if (!seen || s->time < *first)
+				*first = s->time;
+			if (!seen || s->time > *last)
+				*last = s->time;
+			seen = true;
+		}
+		if (rc < 0) {
+			const char *msg = pp_script_errmsg(r);
+			fprintf(stderr, "%s: %s\n", cfg->prog, msg[0] ? msg : wp_strerror(rc));
+			pp_script_free(r);
+			return 1;
+		}
+		pp_script_free(r);
+	}
+	return 0;
 }
 
 int fold_text_run(const struct fold_config *cfg, char **files, size_t nfiles, FILE *out)
 {
 	struct fold_run run = {.cfg = cfg};
+	if (cfg->time && cfg->time->arg) {
+		run.time = *cfg->time;
+		if (run.time.percent) {
+			uint64_t first = 0, last = 0;
+			int rc = text_span(cfg, files, nfiles, &first, &last);
+			if (rc)
+				return rc;
+			fold_time_resolve(&run.time, first, last);
+		}
+	}
 	run.collapser = fg_collapser_new(&cfg->collapse);
+	run.aot = aot_names_new(cfg->prog, cfg->names_opt, cfg->names, cfg->symfs, cfg->quiet);
 	int status = 0;
-	if (!run.collapser || fold_events_init(&run.events, cfg->event_filter) ||
+	if (!run.collapser || !run.aot || fold_events_init(&run.events, cfg->event_filter) ||
 	    (cfg->inline_frames && !(run.inliner = fold_inline_new(cfg)))) {
 		fprintf(stderr, "%s: out of memory\n", cfg->prog);
 		status = 1;
@@ -177,7 +260,13 @@ int fold_text_run(const struct fold_config *cfg, char **files, size_t nfiles, FI
 	if (run.collapser && fold_write(cfg, run.collapser, out))
 		status = 1;
 	fold_events_report(&run.events, cfg);
+	/* --event-filter naming no event is only known at the end of text */
+	if (!status && fold_events_check(&run.events, cfg, nfiles > 1 ? "the inputs" : run.file))
+		status = 2;
+	if (!status)
+		fold_time_report(run.time.arg ? &run.time : NULL, run.kept, cfg);
 	fold_inline_free(run.inliner);
+	aot_names_free(run.aot);
 	fg_collapser_free(run.collapser);
 	fold_events_release(&run.events);
 	return status;

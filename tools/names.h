@@ -60,6 +60,13 @@ struct sym_names *names_build(const struct names_config *c, int *status);
 int names_translate_stack(struct sym_names *n, const char *prog, const char *stack, size_t len,
 			  struct wp_buf *out);
 
+/* After all output: a warning for frames left alone because their index
+ * is outside the module (the count and the first one), an error when they
+ * are most of the frames a rule matched (the wrong module), and a note when
+ * --wasm was given but no frame could be translated. Returns 1 after the
+ * error, else 0. */
+int names_report(struct sym_names *n, const char *prog, bool quiet);
+
 /* Prints every --wasm module's function index space, names escaped:
  * "# PATH: N imported, M defined functions[, module NAME]" then
  * "FI<TAB>name" (func[FI] when unnamed). Damaged modules are listed as far

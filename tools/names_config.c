@@ -157,3 +157,39 @@ int names_translate_stack(struct sym_names *n, const char *prog, const char *sta
 	}
 	return 0;
 }
+
+int names_report(struct sym_names *n, const char *prog, bool quiet)
+{
+	struct sym_names_stats st;
+	sym_names_stats(n, &st);
+	/* Frames that do not fit: outside the module, or named otherwise by
+	 * the runtime than by the module. More of them than fitting ones is
+	 * the wrong module, not a few stray frames. */
+	uint64_t misfit = st.outside + st.mismatched, fit = st.translated - st.mismatched;
+	if (misfit && misfit > fit) {
+		const struct sym_wasm_module *m = sym_names_default_module(n);
+		fprintf(stderr,
+			"%s: %llu of %llu jitted frames do not fit '%s' (%llu outside its functions, "
+			"%llu named otherwise%s%s): is it the module that ran? (the output shows them "
+			"as they were or by their own names)\n",
+			prog, (unsigned long long)misfit, (unsigned long long)(misfit + fit),
+			st.outside_module ? st.outside_module : m ? sym_wasm_module_path(m) : "the module",
+			(unsigned long long)st.outside, (unsigned long long)st.mismatched,
+			st.outside_example ? ", e.g. " : "", st.outside_example ? st.outside_example : "");
+		return 1;
+	}
+	if (quiet)
+		return 0;
+	if (st.outside)
+		fprintf(stderr,
+			"%s: warning: %llu frame%s left as %s: function index outside '%s' (e.g. %s)\n",
+			prog, (unsigned long long)st.outside, st.outside == 1 ? "" : "s",
+			st.outside == 1 ? "it was" : "they were", st.outside_module, st.outside_example);
+	else if (!st.translated && st.modules)
+		fprintf(stderr,
+			"%s: warning: no frame could be translated with --wasm: the frames carry no "
+			"jitted Wasm names (interpreters such as wasm3 and WAMR's classic and fast "
+			"interpreters run Wasm without them)\n",
+			prog);
+	return 0;
+}

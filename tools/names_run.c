@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aot_names.h"
 #include "names.h"
 #include "flamegraph.h"
 #include "perfparse.h"
@@ -20,6 +21,7 @@ struct run {
 	FILE *out;
 	struct wp_buf buf, outbuf;
 	uint64_t map_wamr_entries;
+	struct aot_names *aot;   /* perf script text: frames of WasmEdge AOT objects */
 };
 
 static bool is_hex_token(const char *s, size_t n)
@@ -59,6 +61,16 @@ static const char *map_line_name(const char *s, size_t n, size_t *start_len, siz
 	while (j < n && s[j] == ' ')
 		j++;
 	return j < n ? s + j : NULL;
+}
+
+/* A map line whose name, measured as perf reads it (after START, SIZE and
+ * one blank), is longer than the symbolizer keeps: left as it is. */
+static bool map_name_too_long(const char *line, size_t len)
+{
+	size_t start_len, size_off, size_len;
+	if (!map_line_name(line, len, &start_len, &size_off, &size_len))
+		return false;
+	return len - (size_off + size_len + 1) > SYM_PERF_MAP_MAX_NAME;
 }
 
 static bool is_jit_module(struct pp_str m)
@@ -139,7 +151,12 @@ static int script_line(struct run *r, const char *line, size_t len)
 	const char *t;
 	size_t tlen;
 	struct sym_names_origin origin;
-	int rc = sym_names_translate(r->n, f.sym.p, sym_len, is_jit_module(f.module), &t, &tlen, &origin);
+	/* a WasmEdge AOT object (the .so is read): its f<N> are Wasm functions */
+	const struct sym_wasm_aot *obj = r->aot ? aot_names_probe(r->aot, f.module.p, f.module.n) : NULL;
+	int rc = obj ? aot_names_translate(r->aot, obj, f.sym.p, sym_len, &t, &tlen) : 0;
+	if (rc == 0)
+		rc = sym_names_translate(r->n, f.sym.p, sym_len, is_jit_module(f.module), &t, &tlen,
+					 &origin);
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s\n", r->c->prog, sym_names_errmsg(r->n));
 		return rc;
@@ -252,7 +269,7 @@ static int jitdump_entry(struct run *r, uint64_t start, uint64_t size, const cha
 static int names_jitdump(struct sym_names *n, const struct names_config *c, const char *path,
 			 FILE *out)
 {
-	struct run r = {n, c, out, {0}, {0}, 0};
+	struct run r = {n, c, out, {0}, {0}, 0, NULL};
 	wp_buf_init(&r.outbuf, WP_BUF_UNLIMITED);
 	wp_buf_init(&r.buf, MAX_LINE);
 	struct wp_intern *names = wp_intern_new(); /* code index -> name, for moves */
@@ -318,12 +335,20 @@ int names_run(struct sym_names *n, const struct names_config *c, enum names_form
 		wp_lines_free(lines);
 		return 1;
 	}
-	struct run r = {n, c, out, {0}, {0}, 0};
+	struct run r = {n, c, out, {0}, {0}, 0, NULL};
 	wp_buf_init(&r.outbuf, WP_BUF_UNLIMITED);
 	wp_buf_init(&r.buf, MAX_LINE);
+	r.aot = aot_names_new(c->prog, &c->opt, n, NULL, c->quiet);
+	if (!r.aot) {
+		fprintf(stderr, "%s: out of memory\n", c->prog);
+		wp_lines_free(lines);
+		return 1;
+	}
 	const char *line;
 	size_t len;
+	uint64_t lineno = 0, long_names = 0, long_first = 0;
 	while ((rc = wp_lines_next(lines, &line, &len)) == 1) {
+		lineno++;
 		bool blank = true;
 		for (size_t i = 0; i < len && blank; i++)
 			blank = line[i] == ' ' || line[i] == '\t';
@@ -331,7 +356,11 @@ int names_run(struct sym_names *n, const struct names_config *c, enum names_form
 			format = sniff(line, len);
 		if (format == NAMES_FOLDED)
 			rc = folded_line(&r, line, len);
-		else if (format == NAMES_MAP)
+		else if (format == NAMES_MAP && map_name_too_long(line, len)) {
+			if (!long_names++)
+				long_first = lineno;
+			rc = emit(&r, line, len);
+		} else if (format == NAMES_MAP)
 			rc = map_line(&r, line, len);
 		else if (format == NAMES_SCRIPT)
 			rc = script_line(&r, line, len);
@@ -345,6 +374,13 @@ int names_run(struct sym_names *n, const struct names_config *c, enum names_form
 	int status = 0;
 	if (format == NAMES_MAP)
 		check_map_count(&r);
+	if (long_names && !c->quiet)
+		fprintf(stderr,
+			"%s: warning: '%s': line %llu: name longer than %u bytes, left as it is%s%.0llu%s\n",
+			c->prog, path && strcmp(path, "-") ? path : "<stdin>",
+			(unsigned long long)long_first, SYM_PERF_MAP_MAX_NAME,
+			long_names > 1 ? " (and " : "", (unsigned long long)(long_names - 1),
+			long_names > 2 ? " more such lines)" : long_names > 1 ? " more such line)" : "");
 	if (rc < 0) {
 		if (rc == WP_E_IO)
 			fprintf(stderr, "%s: cannot write the output\n", c->prog);
@@ -357,5 +393,6 @@ int names_run(struct sym_names *n, const struct names_config *c, enum names_form
 	wp_buf_release(&r.buf);
 	wp_buf_release(&r.outbuf);
 	wp_lines_free(lines);
+	aot_names_free(r.aot);
 	return status;
 }

@@ -20,7 +20,7 @@ static const struct wp_option options[] = {
 	{"jit", OPT_JIT, WP_OPT_NONE, NULL, "mark JIT frames (perf maps, jitted-*.so) with _[j]"},
 	{"all", OPT_ALL, WP_OPT_NONE, NULL, "--kernel and --jit"},
 	{"addrs", OPT_ADDRS, WP_OPT_NONE, NULL, "unknown frames show their address: [module <pc>]"},
-	{"event-filter", OPT_EVENT, WP_OPT_REQUIRED, "EVENT", "fold only EVENT (default: the first seen)"},
+	{"event-filter", OPT_EVENT, WP_OPT_REQUIRED, "EVENT", "fold only EVENT, named with or without modifiers and terms (default: perf.data's first event, text's first seen)"},
 	{"inline", OPT_INLINE, WP_OPT_NONE, NULL, "expand inlined calls from DWARF debug info"},
 	{"context", OPT_CONTEXT, WP_OPT_NONE, NULL, "with --inline, add :file:line to expanded frames"},
 	{"srcline", OPT_SRCLINE, WP_OPT_NONE, NULL, "append the source lines of perf script -F+srcline"},
@@ -33,7 +33,7 @@ static const struct wp_option options[] = {
 	{"buildid-dir", OPT_BUILDID_DIR, WP_OPT_REQUIRED, "DIR", "perf.data: perf's build-id cache (default ~/.debug)"},
 	{"perf-map-dir", OPT_PERF_MAP_DIR, WP_OPT_REQUIRED, "DIR", "perf.data: look for perf-PID.map files in DIR first"},
 	{"jitdump", OPT_JITDUMP, WP_OPT_REQUIRED, "FILE|DIR", "perf.data: JIT code names from this jit-PID.dump, or the dumps in DIR (repeatable)"},
-	{"time", OPT_TIME, WP_OPT_REQUIRED, "START,END", "perf.data: only samples in this span (seconds, as perf script prints)"},
+	{"time", OPT_TIME, WP_OPT_REQUIRED, "START,END", "only samples in this span, in perf script's forms (seconds, A%-B%, P%/N, several ranges)"},
 	{"no-tidy", OPT_NO_TIDY, WP_OPT_NONE, NULL, "keep argument lists and Java/Rust names as printed"},
 	{"perl-compat", OPT_PERL_COMPAT, WP_OPT_NONE, NULL,
 	 "name clean-up, '(' frames and frame-less samples as stackcollapse-perf.pl"},
@@ -55,27 +55,8 @@ struct args {
 	const char *output;
 	const char *comms[64];
 	const char *jitdumps[64];
+	struct fold_time time;
 };
-
-/* "START,END" in seconds with decimals, as perf script prints times. */
-static int parse_time_span(const char *arg, uint64_t *start, uint64_t *end)
-{
-	const char *comma = strchr(arg, ',');
-	if (!comma)
-		return -1;
-	char *stop;
-	double a = comma == arg ? 0 : strtod(arg, &stop);
-	if (comma != arg && stop != comma)
-		return -1;
-	double b = comma[1] ? strtod(comma + 1, &stop) : 0;
-	if (comma[1] && *stop)
-		return -1;
-	if (a < 0 || b < 0 || (b && b < a))
-		return -1;
-	*start = (uint64_t)(a * 1e9 + 0.5);
-	*end = (uint64_t)(b * 1e9 + 0.5);
-	return 0;
-}
 
 static int on_option(int key, const char *arg, void *ctx)
 {
@@ -109,10 +90,13 @@ static int on_option(int key, const char *arg, void *ctx)
 		break;
 	case OPT_PERF_MAP_DIR: c->perf_map_dir = arg; break;
 	case OPT_TIME:
-		if (parse_time_span(arg, &c->time_start, &c->time_end)) {
-			wp_cli_error(&cli, "--time wants START,END in seconds (either may be empty), not '%s'", arg);
+		if (fold_time_parse(&a->time, arg)) {
+			wp_cli_error(&cli, "--time wants perf's forms: START,END in seconds (either may be "
+				     "empty; several ranges separated by blanks), A%%-B%%[,C%%-D%%...] or "
+				     "P%%/N[,P%%/M...] of the recording's span, not '%s'", arg);
 			return -1;
 		}
+		c->time = &a->time;
 		break;
 	case OPT_NO_TIDY:
 		c->collapse.tidy_generic = c->collapse.tidy_java = c->collapse.rust_fix = false;
@@ -145,6 +129,7 @@ int main(int argc, char **argv)
 	fg_collapse_options_init(&a.cfg.collapse);
 	names_config_init(&a.names, cli.prog);
 	a.cfg.prog = cli.prog;
+	a.cfg.names_opt = &a.names.opt;
 	a.cfg.comms = a.comms;
 	a.cfg.jitdumps = a.jitdumps;
 	a.cfg.filter = fg_filter_new();

@@ -81,6 +81,9 @@ int main(int argc, char **argv)
 			wp_cli_error(&cli, "cannot write '%s'", a.output ? a.output : "<stdout>");
 			status = 1;
 		}
+		/* After all output: frames outside the module, or the wrong one. */
+		if (n && names_report(n, cli.prog, a.names.quiet))
+			status = 1;
 	}
 	sym_names_free(n);
 	return status;

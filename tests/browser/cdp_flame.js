@@ -34,14 +34,20 @@ for (let i = 2; i < process.argv.length; i++) {
 	else if (a === '--profile') opt.profile = val();
 	else if (a === '--pgid-file') opt.pgidFile = val();
 	else if (a === '--timeout') opt.timeout = Number(val());
+	else if (a === '--search-fill') opt.searchFill = val();
+	else if (a === '--no-matches') opt.noMatches = true;
 	else if (a === '--verbose' || a === '-v') opt.verbose = true;
 	else die(`unknown argument ${a}`);
 }
 if (!opt.svg || !opt.chromium || !opt.profile)
-	die('usage: cdp_flame.js --svg FILE --chromium PATH --profile DIR [--pgid-file F] [--timeout S] [--verbose]');
+	die('usage: cdp_flame.js --svg FILE --chromium PATH --profile DIR [--pgid-file F] [--timeout S]\n' +
+	    '       [--search-fill "rgb(R, G, B)"] [--no-matches] [--verbose]');
 
 // ---------------------------------------------------------------- expectations
-const SEARCH_FILL = 'rgb(230, 0, 230)';
+// The fill of search matches: flamegraph.pl's unless --search-fill names the
+// renderer's (wasmperf-flame's fg:searchcolor). --no-matches: a search that
+// matches nothing must say "no matches" in #matched (wasmperf-flame does).
+const SEARCH_FILL = opt.searchFill || 'rgb(230, 0, 230)';
 // flamegraph.pl matches the search regex against the whole <title> text
 // ("b (30 samples, 30.00%)"), so a "$"-anchored term like ^(b|c)$ finds
 // nothing there; "( |$)" works whether a renderer matches the bare name or
@@ -554,6 +560,15 @@ async function main() {
 		await searchByKey('F3', false, TERM_B_UPPER);
 		let f6 = await H('frame', 'b');
 		check(f6.fill !== SEARCH_FILL, `F3 search ${TERM_B_UPPER} is case-sensitive by default: b not matched`, f6.fill);
+		if (opt.noMatches) {
+			const m0 = await H('el', 'matched');
+			check(m0 && m0.visible && m0.text.trim() === 'no matches', '#matched says "no matches"', m0);
+			const none = (await H('frames')).filter(f => f.fill === SEARCH_FILL).map(f => f.name);
+			check(none.length === 0, 'no frame is highlighted', none);
+			const sb = await H('el', 'search');
+			check(sb && sb.text.trim() === 'Search', '#search still says "Search" (nothing to reset)', sb && sb.text);
+			check(!/[?&]s=/.test((await H('state')).search), 'URL query has no s=', (await H('state')).search);
+		}
 		{ // a search that matched nothing may or may not leave "Reset Search" up; clear it if so
 			const sb = await H('el', 'search');
 			if (sb.text.trim() === 'Reset Search') { await clickId('search'); await settle(); }

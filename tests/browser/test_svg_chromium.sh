@@ -68,6 +68,16 @@ fi
 mkdir "$tmp/profile" || exit 1
 set -- --svg "$svg" --chromium "$chromium" --profile "$tmp/profile" \
 	--pgid-file "$pgid_file" --timeout 45
+if [ -z "${FLAME_CMD:-}" ]; then
+	# wasmperf-flame: matches take the colour the SVG declares (which is not
+	# flamegraph.pl's magenta), and a search matching nothing says so
+	sc=$(grep -o 'fg:searchcolor="rgb([0-9]*,[0-9]*,[0-9]*)"' "$svg" | head -1 |
+		sed 's/.*="//; s/"$//; s/,/, /g')
+	[ -n "$sc" ] || { echo "FAIL: no fg:searchcolor=\"rgb(R,G,B)\" in the SVG"; exit 1; }
+	[ "$sc" != "rgb(230, 0, 230)" ] || { echo "FAIL: the search colour is flamegraph.pl's magenta"; exit 1; }
+	echo "search colour: $sc"
+	set -- "$@" --search-fill "$sc" --no-matches
+fi
 [ "${VERBOSE:-0}" = 1 ] && set -- "$@" --verbose
 # timeout(1) is a second line of defence behind the driver's own 45 s watchdog.
 if command -v timeout >/dev/null 2>&1; then

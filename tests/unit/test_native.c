@@ -9,8 +9,9 @@
  *   is found through a build-id cache made here (its recorded path is
  *   gone), then again stripped with its debug file by .gnu_debuglink and
  *   by /usr/lib/debug/.build-id under --symfs.
- * - ../shared/wamr/aot-compute: WAMR's perf map (" aot_func#N" names) and
- *   kernel frames through kallsyms.xz, against that recording's out.perf.
+ * - testdata/fixtures/wamr-aot-compute (from ../shared/wamr/aot-compute):
+ *   WAMR's perf map (" aot_func#N" names) and kernel frames through
+ *   testdata/fixtures/wamr-kallsyms.gz, against that recording's out.perf.
  * - unit checks of choose_best_symbol, perf map, kallsyms and address
  *   space timing. Frames of system libraries whose build-id no longer
  *   matches the recording are skipped (and counted). */
@@ -29,7 +30,7 @@
 #include "symbolizer.h"
 #include "wpcommon.h"
 
-static char src[1024], shared[1024], tmpdir[256];
+static char src[1024], tmpdir[256];
 
 /* ---- warnings ---- */
 struct warns {
@@ -313,11 +314,17 @@ static void test_basic_recording(void)
 	       r.mismatched, r.skipped);
 	CHECK(r.compared > 3000);
 	CHECK(r.mismatched == 0);
-	/* the perf map had garbage lines: one warning */
-	int garbage = 0;
-	for (int i = 0; i < w.n; i++)
-		garbage += strstr(w.text[i], "malformed lines skipped") != NULL;
-	CHECK(garbage == 1);
+	/* the perf map had garbage lines: one warning per reason, with the
+	 * first line's number and the count of the others */
+	int garbage = 0, bad_fields = 0, no_name = 0;
+	for (int i = 0; i < w.n; i++) {
+		garbage += strstr(w.text[i], "perf-10429.map': line ") != NULL;
+		bad_fields += strstr(w.text[i], "perf-10429.map': line 4: START or SIZE is not a "
+						"hexadecimal number followed by a blank, skipped") != NULL;
+		no_name += strstr(w.text[i], "perf-10429.map': line 5: no SIZE and NAME, or a name "
+					     "shorter than 3 bytes, skipped (and 2 more such lines)") != NULL;
+	}
+	CHECK(garbage == 2 && bad_fields == 1 && no_name == 1);
 	struct sym_native_stats st;
 	sym_native_get_stats(s, &st);
 	CHECK(st.perf_map_bad_lines == 4); /* garbage, "zz", "ab", no size */
@@ -524,14 +531,11 @@ static void test_wamr(void)
 	char evs[1200], bids[1200], out[1200], kall[512], mapdir[1200], cmd[4096];
 	snprintf(evs, sizeof evs, "%s/testdata/native-wamr/events.txt", src);
 	snprintf(bids, sizeof bids, "%s/testdata/native-wamr/buildids.txt", src);
-	snprintf(out, sizeof out, "%s/wamr/aot-compute/out.perf", shared);
-	snprintf(mapdir, sizeof mapdir, "%s/wamr/aot-compute", shared);
+	snprintf(out, sizeof out, "%s/testdata/fixtures/wamr-aot-compute/out.perf.gz", src);
+	snprintf(mapdir, sizeof mapdir, "%s/testdata/fixtures/wamr-aot-compute", src);
 	snprintf(kall, sizeof kall, "%s/wamr-kallsyms", tmpdir);
-	if (access(out, R_OK) != 0) {
-		printf("skipped: %s not found\n", out);
-		return;
-	}
-	snprintf(cmd, sizeof cmd, "xz -dc '%s/wamr/kallsyms.xz' > '%s'", shared, kall);
+	snprintf(cmd, sizeof cmd, "gzip -dc '%s/testdata/fixtures/wamr-kallsyms.gz' > '%s'", src,
+		 kall);
 	CHECK(system(cmd) == 0);
 	struct warns w = {0};
 	struct sym_native_options o;
@@ -652,6 +656,60 @@ static void test_perfmap(void)
 	wp_intern_free(names);
 }
 
+/* Names of any length up to NATIVE_PERFMAP_MAX_NAME are kept whole (perf
+ * keeps any length); longer ones, fields past NATIVE_PERFMAP_MAX_FIELDS
+ * and the other malformed lines are counted per reason with their first
+ * line number. */
+static void test_perfmap_long(void)
+{
+	struct wp_intern *names = wp_intern_new();
+	struct wp_buf b;
+	wp_buf_init(&b, WP_BUF_UNLIMITED);
+	static const size_t lens[] = {3, 4097, 20000, NATIVE_PERFMAP_MAX_NAME,
+				      NATIVE_PERFMAP_MAX_NAME + 1, 100000};
+	for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+		char head[64];
+		int n = snprintf(head, sizeof head, "%zx 100 ", 0x1000 + 0x100 * i);
+		CHECK(wp_buf_append(&b, head, (size_t)n) == 0);
+		for (size_t k = 0; k < lens[i]; k++)
+			CHECK(wp_buf_putc(&b, (char)('a' + (i + k) % 26)) == 0);
+		CHECK(wp_buf_putc(&b, '\n') == 0);
+	}
+	CHECK(wp_buf_puts(&b, "zz\n") == 0);                  /* line 7 */
+	for (size_t k = 0; k < NATIVE_PERFMAP_MAX_FIELDS + 10; k++) /* line 8 */
+		CHECK(wp_buf_putc(&b, ' ') == 0);
+	CHECK(wp_buf_puts(&b, "2000 10 past_the_fields\n") == 0);
+	CHECK(wp_buf_puts(&b, "3000 10 fields_fit") == 0);    /* unterminated: perf drops a byte */
+	struct native_perfmap *m;
+	CHECK(native_perfmap_parse(&m, b.data, b.len, names) == 0);
+	for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+		const struct native_sym *s = native_perfmap_find(m, 0x1000 + 0x100 * i + 8);
+		if (lens[i] <= NATIVE_PERFMAP_MAX_NAME) {
+			CHECK(s && strlen(s->name) == lens[i] && s->name[0] == (char)('a' + i % 26) &&
+			      s->name[lens[i] - 1] == (char)('a' + (i + lens[i] - 1) % 26));
+		} else {
+			CHECK(s == NULL);
+		}
+	}
+	CHECK(native_perfmap_find(m, 0x2008) == NULL);
+	const struct native_sym *s = native_perfmap_find(m, 0x3008);
+	CHECK(s && strcmp(s->name, "fields_fi") == 0);
+	uint64_t n, bad;
+	native_perfmap_counts(m, &n, &bad);
+	CHECK(n == 5 && bad == 4);
+	const struct native_perfmap_skips *sk = native_perfmap_skipped(m);
+	CHECK(sk->count[NATIVE_PERFMAP_LONG_NAME] == 2 && sk->first_line[NATIVE_PERFMAP_LONG_NAME] == 5);
+	CHECK(sk->count[NATIVE_PERFMAP_NO_NAME] == 1 && sk->first_line[NATIVE_PERFMAP_NO_NAME] == 7);
+	CHECK(sk->count[NATIVE_PERFMAP_LONG_FIELDS] == 1 &&
+	      sk->first_line[NATIVE_PERFMAP_LONG_FIELDS] == 8);
+	CHECK(sk->count[NATIVE_PERFMAP_BAD_FIELDS] == 0 && sk->count[NATIVE_PERFMAP_TOO_MANY] == 0);
+	CHECK(strcmp(native_perfmap_skip_what(NATIVE_PERFMAP_LONG_NAME),
+		     "name longer than 65536 bytes") == 0);
+	native_perfmap_free(m);
+	wp_buf_release(&b);
+	wp_intern_free(names);
+}
+
 static void test_kallsyms(void)
 {
 	struct wp_intern *names = wp_intern_new();
@@ -737,6 +795,45 @@ static void test_spaces(void)
 	CHECK(sym_native_mmap(s, &m) == 0);
 	CHECK(sym_native_resolve(s, 300, 2, 0x9010, false, &f) == 0);
 	CHECK_STR(f.module, "/tmp/perf-300.map");
+	/* a jitdump names pid 310's JIT code from its marker on (perf inject
+	 * --jit): the //anon, [anon: and /memfd: maps it makes later are
+	 * dropped (their addresses: [unknown]), earlier ones stay, and its
+	 * missing perf map is not warned about; pid 311's still is */
+	m = (struct sym_native_map){.time = 1, .pid = 310, .start = 0x5000, .len = 0x1000,
+				    .pgoff = 0x5000, .filename = "//anon", .prot = PROT_EXEC};
+	CHECK(sym_native_mmap(s, &m) == 0);
+	CHECK(sym_native_jit_pid(s, 310) == 0);
+	m.start = 0xb000;
+	CHECK(sym_native_mmap(s, &m) == 0);
+	m.start = 0xc000;
+	m.filename = "[anon:v8]";
+	CHECK(sym_native_mmap(s, &m) == 0);
+	m.start = 0xd000;
+	m.filename = "/memfd:doublemapper (deleted)";
+	CHECK(sym_native_mmap(s, &m) == 0);
+	m.start = 0xe000;
+	m.filename = "/dev/zero"; /* perf inject keeps it: a perf map module */
+	CHECK(sym_native_mmap(s, &m) == 0);
+	m.pid = 311;
+	m.filename = "//anon";
+	CHECK(sym_native_mmap(s, &m) == 0);
+	CHECK(sym_native_resolve(s, 310, 2, 0x5010, false, &f) == 0);
+	CHECK_STR(f.module, "/tmp/perf-310.map");
+	for (uint64_t a = 0xb010; a < 0xe000; a += 0x1000) {
+		CHECK(sym_native_resolve(s, 310, 2, a, false, &f) == 0);
+		CHECK_STR(f.module, "[unknown]");
+		CHECK(f.unmapped && !f.symbol);
+	}
+	CHECK(sym_native_resolve(s, 310, 2, 0xe010, false, &f) == 0);
+	CHECK_STR(f.module, "/tmp/perf-310.map");
+	CHECK(sym_native_resolve(s, 311, 2, 0xe010, false, &f) == 0);
+	CHECK_STR(f.module, "/tmp/perf-311.map");
+	int warned310 = 0, warned311 = 0;
+	for (int i = 0; i < w.n; i++) {
+		warned310 += strstr(w.text[i], "perf-310.map") != NULL;
+		warned311 += strstr(w.text[i], "no perf-311.map found") != NULL;
+	}
+	CHECK(warned310 == 0 && warned311 == 1);
 	/* kernel: the _text map and a module */
 	m = (struct sym_native_map){.pid = -1, .start = 0xffffffff81000000ull, .len = 0x1000000,
 				    .pgoff = 0xffffffff81000000ull,
@@ -765,8 +862,6 @@ int main(void)
 {
 	const char *e = getenv("WASMPERF_SRC");
 	snprintf(src, sizeof src, "%s", e ? e : ".");
-	e = getenv("WASMPERF_SHARED");
-	snprintf(shared, sizeof shared, "%s", e ? e : "/work/shared");
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/test_native.XXXXXX");
 	if (!mkdtemp(tmpdir)) {
 		perror("mkdtemp");
@@ -774,6 +869,7 @@ int main(void)
 	}
 	test_choose_best();
 	test_perfmap();
+	test_perfmap_long();
 	test_kallsyms();
 	test_spaces();
 	test_basic_recording();

@@ -918,9 +918,71 @@ static void test_tsc_conversion(void)
 	(void)pp_tsc_to_perf_time(&tc, UINT64_MAX);
 }
 
+/* Event names as perf shows them, matched as --event-filter names them. */
+static bool matches(const char *event, const char *filter)
+{
+	return pp_event_matches((struct pp_str){event, strlen(event)},
+				(struct pp_str){filter, strlen(filter)});
+}
+
+static void check_base(const char *event, const char *want)
+{
+	struct pp_str b = pp_event_base_name((struct pp_str){event, strlen(event)});
+	char got[128];
+	snprintf(got, sizeof got, "%.*s", (int)b.n, b.p);
+	CHECK_STR(got, want);
+}
+
+static void test_event_names(void)
+{
+	check_base("cpu-clock", "cpu-clock");
+	check_base("cpu-clock:ppp", "cpu-clock");
+	check_base("cpu-clock:uhH", "cpu-clock");
+	check_base("cpu-clock/freq=999/", "cpu-clock");
+	check_base("cpu-clock/freq=999/u", "cpu-clock");
+	check_base("page-faults/period=1,call-graph=fp/", "page-faults");
+	check_base("sched:sched_switch", "sched:sched_switch");
+	check_base("cpu/cycles,period=1000/u", "cpu/cycles,period=1000/");
+	check_base("/", "/");
+	check_base("a//", "a");
+	check_base("", "");
+	CHECK(matches("cpu-clock/freq=999/", "cpu-clock"));
+	CHECK(matches("cpu-clock/freq=999/u", "cpu-clock"));
+	CHECK(matches("cpu-clock:u", "cpu-clock"));
+	CHECK(matches("cpu-clock:ppp", "cpu-clock"));
+	CHECK(matches("cpu-clock", "cpu-clock/freq=999/"));
+	CHECK(matches("cpu-clock", "cpu-clock:u"));
+	CHECK(matches("sched:sched_switch", "sched_switch"));
+	CHECK(matches("sched:sched_switch", "sched:sched_switch"));
+	CHECK(matches("cpu/cycles,period=1000/", "cycles"));
+	CHECK(!matches("sched:sched_switch", "sched"));
+	CHECK(!matches("sched:sched_switch", "sched_switc"));
+	CHECK(!matches("sched:sched_switch", "other:sched_switch"));
+	CHECK(!matches("cpu-clock", "task-clock"));
+	CHECK(!matches("cpu-clock", ""));
+	CHECK(!matches("cpu/event=0x3c/", "event=0x3c"));
+
+	/* perf script text carries the sample time, in ns */
+	static const char text[] =
+		"prog 12/13 [001] 372.282516: 1 page-faults:\n\tffff sym+0x1 (mod)\n\n"
+		"prog 12/13 372.123456789: 250000 cpu-clock:\n\n"
+		"prog 12/13 cpu-clock:\n\n";
+	struct wp_lines *lines;
+	CHECK(wp_lines_open_mem(&lines, text, sizeof text - 1, "mem") == 0);
+	struct pp_script_reader *r = pp_script_new(lines, NULL, NULL);
+	const struct pp_script_sample *smp;
+	CHECK(pp_script_next(r, &smp) == 1 && smp->has_time && smp->time == 372282516000ull);
+	CHECK(pp_script_next(r, &smp) == 1 && smp->has_time && smp->time == 372123456789ull &&
+	      smp->period == 250000);
+	CHECK(pp_script_next(r, &smp) == 1 && !smp->has_time);
+	CHECK(pp_script_next(r, &smp) == 0);
+	pp_script_free(r);
+}
+
 int main(void)
 {
 	find_testdata();
+	test_event_names();
 	test_tsc_conversion();
 	test_file_mode();
 	test_compressed();

@@ -63,6 +63,13 @@
 #   "[unknown] (/tmp/perf-PID.map)": perf names //anon executable maps after
 #   the perf map although the file does not exist. The V8 builtins, which
 #   live in node's own .text, show as Builtins_X (/usr/bin/node).
+# - perf inject drops the process's //anon MMAP2s that come after the
+#   marker (jit_process(): also "[anon:" and "/memfd:" maps, once it has
+#   injected the pid's dump): the 3 in perf.data (rwxp, at
+#   0x7f317c003000, 0x34015d14c000, 0x7f317c043000) are not in
+#   perf.jit.data, so JIT code the dump does not name prints as
+#   "[unknown] ([unknown])" after inject (e.g. 34015d14c01e, 14 times),
+#   no longer as perf-PID.map code; wasmperf-fold does the same.
 # - After inject the builtins are "Builtin:X (jitted-PID-N.so)": the dump
 #   logs all 1,699 builtins and 483 bytecode handlers at their addresses in
 #   node's text, so 2,182 of the 2,506 injected MMAP2s lie inside node's r-xp
