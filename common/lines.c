@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -77,6 +78,11 @@ int wp_lines_open(struct wp_lines **out, const char *path, size_t max_line)
 			return WP_E_IO;
 		}
 		lr->own_fd = true;
+		struct stat st;
+		if (fstat(lr->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+			snprintf(lr->err, sizeof lr->err, "'%s': is a directory", path);
+			return WP_E_IO;
+		}
 		posix_fadvise(lr->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	}
 	return 0;

@@ -93,9 +93,12 @@ int wp_stacks_add(struct wp_stacks *st, const uint32_t *ids, size_t n, uint64_t 
 		struct entry *e = &st->entries[v - 1];
 		if (e->hash == h && e->n == n &&
 		    memcmp(st->ids + e->offset, ids, n * sizeof *ids) == 0) {
-			/* Saturate rather than wrap on absurd totals. */
-			e->count = e->count + count < e->count ? UINT64_MAX : e->count + count;
-			e->count2 = e->count2 + count2 < e->count2 ? UINT64_MAX : e->count2 + count2;
+			/* A sum past 64 bits is an error, never a wrapped or
+			 * clamped count: the entry keeps what it had. */
+			if (e->count + count < e->count || e->count2 + count2 < e->count2)
+				return WP_E_TOOBIG;
+			e->count += count;
+			e->count2 += count2;
 			return 0;
 		}
 	}

@@ -129,7 +129,8 @@ const char *wp_intern_str(const struct wp_intern *t, uint32_t id, size_t *len);
 uint32_t wp_intern_count(const struct wp_intern *t);
 
 /* ---- stack table: sequence of frame ids -> counts ----
- * Each distinct sequence is stored once; adding it again adds the counts.
+ * Each distinct sequence is stored once; adding it again adds the counts
+ * (WP_E_TOOBIG, the entry unchanged, when a sum would not fit in 64 bits).
  * Two count columns serve differential (before/after) data; single-count
  * users pass 0 for the second. Entries are numbered in insertion order. */
 struct wp_stacks;

@@ -1,5 +1,6 @@
 /* diff.c - two folded profiles -> "stack before after" lines, as
  * difffolded.pl, with 64-bit counts and bytewise-sorted output. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@ struct fg_diff {
 	uint64_t total[2];
 	struct fg_diff_stats stats;
 	struct wp_buf tmp;
+	char err[128];
 };
 
 struct fg_diff *fg_diff_new(bool strip_hex)
@@ -42,6 +44,11 @@ void fg_diff_free(struct fg_diff *d)
 
 const struct fg_diff_stats *fg_diff_stats(const struct fg_diff *d) { return &d->stats; }
 
+const char *fg_diff_errmsg(const struct fg_diff *d)
+{
+	return !d ? "out of memory" : d->err[0] ? d->err : "no error";
+}
+
 static int strip_hex(const char *s, size_t n, struct wp_buf *out)
 {
 	wp_buf_reset(out);
@@ -62,20 +69,15 @@ static int strip_hex(const char *s, size_t n, struct wp_buf *out)
 	return 0;
 }
 
-static uint64_t integer_part(const char *s, size_t n, bool *fractional)
+/* Whether a count has a non-zero fraction ("12.5"; "12.0" has none). */
+static bool fractional(const char *s, size_t n)
 {
-	uint64_t v = 0;
-	size_t i = 0;
-	for (; i < n && s[i] != '.'; i++)
-		v = v > (UINT64_MAX - 9) / 10 ? UINT64_MAX : v * 10 + (uint64_t)(s[i] - '0');
-	*fractional = false;
-	for (i++; i < n; i++)
+	const char *dot = memchr(s, '.', n);
+	for (size_t i = dot ? (size_t)(dot - s) + 1 : n; i < n; i++)
 		if (s[i] != '0')
-			*fractional = true;
-	return v;
+			return true;
+	return false;
 }
-
-static uint64_t add_sat(uint64_t a, uint64_t b) { return a + b < a ? UINT64_MAX : a + b; }
 
 int fg_diff_add_line(struct fg_diff *d, int side, const char *line, size_t len)
 {
@@ -83,9 +85,20 @@ int fg_diff_add_line(struct fg_diff *d, int side, const char *line, size_t len)
 	int rc = fg_folded_parse_line(line, len, &fl);
 	if (rc == WP_E_NOTFOUND)
 		return 0;
-	if (rc || fl.has_count2) {
+	if ((rc && rc != WP_E_TOOBIG) || fl.has_count2) {
 		d->stats.bad_lines++;
 		return 0;
+	}
+	if (rc == WP_E_TOOBIG) {
+		fg_folded_count_error(&fl, d->err, sizeof d->err);
+		return rc;
+	}
+	/* A stack's sum is at most its side's total: checking the total
+	 * covers both (and keeps -n's scaling exact). */
+	uint64_t *total = &d->total[side ? 1 : 0];
+	if (*total + fl.count < *total) {
+		snprintf(d->err, sizeof d->err, "counts add up to more than 64 bits");
+		return WP_E_TOOBIG;
 	}
 	const char *stack = fl.stack;
 	size_t n = fl.stack_len;
@@ -109,12 +122,10 @@ int fg_diff_add_line(struct fg_diff *d, int side, const char *line, size_t len)
 		d->counts = p;
 		d->cap = cap;
 	}
-	bool fractional;
-	uint64_t count = integer_part(fl.count_text, fl.count_len, &fractional);
-	if (fractional)
+	if (fractional(fl.count_text, fl.count_len))
 		d->stats.fractional++;
-	d->counts[(size_t)id * 2 + (side ? 1 : 0)] = add_sat(d->counts[(size_t)id * 2 + (side ? 1 : 0)], count);
-	d->total[side ? 1 : 0] = add_sat(d->total[side ? 1 : 0], count);
+	d->counts[(size_t)id * 2 + (side ? 1 : 0)] += fl.count;
+	*total += fl.count;
 	return 0;
 }
 

@@ -172,6 +172,7 @@ struct fg_flame {
 	struct wp_buf scratch;  /* reversed / chain-marked stacks */
 	struct wp_buf frame;    /* one frame name being built */
 	double total;
+	uint64_t itotal;        /* integer parts of the widths, to refuse a sum past 64 bits */
 	uint64_t lines, bad_lines;
 	bool differential;
 	struct fg_nameattr *nameattr;

@@ -91,6 +91,8 @@ int fg_flame_options_set(struct fg_flame_options *o, const char *name, const cha
 		tmp[n - pct] = '\0';
 		if (!parse_double(tmp, &d))
 			return usage(err, errlen, "--minwidth wants a number of px or a NUM%%, not '%s'", v);
+		if (pct && d > 100)
+			return usage(err, errlen, "--minwidth wants a percentage from 0 to 100%%, not '%s'", v);
 		o->min_width = d;
 		o->min_width_percent = pct;
 	} else if (!strcmp(name, "fonttype")) {

@@ -258,6 +258,13 @@ int fg_flame_add_stack(struct fg_flame *f, const char *s, size_t n, double count
 		       bool has_count2)
 {
 	int rc;
+	/* Widths are 64-bit counts: a total past them is an error (the line is
+	 * not added), never a rounded or clamped graph (fg_flame_add_line
+	 * checks the exact sum; a double only tells a gross excess). */
+	if (f->total + (has_count2 ? count2 : count) > 18446744073709551616.0) {
+		snprintf(f->err, sizeof f->err, "counts add up to more than 64 bits");
+		return WP_E_TOOBIG;
+	}
 	/* Perl's split drops trailing empty frames ("a;b;" is "a;b"). */
 	while (n && s[n - 1] == ';')
 		n--;
@@ -343,16 +350,28 @@ int fg_flame_add_line(struct fg_flame *f, const char *line, size_t len)
 		f->lines--;
 		return 0;
 	}
+	if (rc == WP_E_TOOBIG) {
+		fg_folded_count_error(&fl, f->err, sizeof f->err);
+		return rc;
+	}
 	if (rc) {
 		f->bad_lines++;
 		return 0;
+	}
+	uint64_t width = fl.has_count2 ? fl.count2 : fl.count;
+	if (f->itotal + width < f->itotal) {
+		snprintf(f->err, sizeof f->err, "counts add up to more than 64 bits");
+		return WP_E_TOOBIG;
 	}
 	/* flamegraph.pl's /^(.*)\s+?(\d+(?:\.\d*)?)$/ leaves all but one of the
 	 * blanks before the count in the stack: "a;  3" has a frame " ". */
 	size_t n = fl.stack_len;
 	if (fl.count_text > line + n + 1)
 		n = (size_t)(fl.count_text - line) - 1;
-	return fg_flame_add_stack(f, line, n, fl.value, fl.value2, fl.has_count2);
+	rc = fg_flame_add_stack(f, line, n, fl.value, fl.value2, fl.has_count2);
+	if (!rc)
+		f->itotal += width;
+	return rc;
 }
 
 void fg_flame_get_stats(const struct fg_flame *f, struct fg_flame_stats *st)

@@ -118,21 +118,32 @@ int fg_folded_foreach(const struct wp_intern *names, const struct wp_stacks *st,
 
 /* One parsed folded line "stack count [count2]". Counts keep their text
  * (flamegraph.pl accepts decimals such as "12.5"); `value`/`value2` are the
- * parsed numbers. */
+ * parsed numbers, `count`/`count2` their integer parts. */
 struct fg_folded_line {
 	const char *stack;
 	size_t stack_len;
 	double value;
 	double value2;
+	uint64_t count;
+	uint64_t count2;
 	const char *count_text;
 	size_t count_len;
 	const char *count2_text;
 	size_t count2_len;
 	bool has_count2;
+	const char *bad_text;    /* WP_E_TOOBIG: the count that does not fit */
+	size_t bad_len;
 };
 /* 0 on success, WP_E_FORMAT when the line is not "stack<ws>count". Empty
- * lines and lines starting with "# " are WP_E_NOTFOUND (skip silently). */
+ * lines and lines starting with "# " are WP_E_NOTFOUND (skip silently).
+ * WP_E_TOOBIG when the integer part of a count does not fit in 64 bits:
+ * the line is folded (every field is set) but its count is unusable, an
+ * error naming the line rather than a clamp; bad_text/bad_len is that
+ * count (fg_folded_count_error() words the message). */
 int fg_folded_parse_line(const char *line, size_t len, struct fg_folded_line *out);
+/* The message for a WP_E_TOOBIG line: "count 99999999999999999999 does not
+ * fit in 64 bits" (a count longer than 40 digits is shortened with "..."). */
+void fg_folded_count_error(const struct fg_folded_line *fl, char *buf, size_t size);
 
 /* ====================================================================
  * Differential folded stacks (difffolded.pl)
@@ -145,8 +156,15 @@ struct fg_diff;
 /* strip_hex: every 0x... number in a stack becomes "0x..." before matching. */
 struct fg_diff *fg_diff_new(bool strip_hex);
 void fg_diff_free(struct fg_diff *d);
-/* Adds one folded line to side 0 (before) or 1 (after). */
+/* Adds one folded line to side 0 (before) or 1 (after). Returns 0 (also
+ * for a malformed line, counted in the stats), WP_E_NOMEM, or WP_E_TOOBIG
+ * when the line's count does not fit in 64 bits or would take its side's
+ * total past 2^64 - 1: the line is left out and fg_diff_errmsg() says why,
+ * for the caller to print after the file and line. */
 int fg_diff_add_line(struct fg_diff *d, int side, const char *line, size_t len);
+/* The last error ("count 99999999999999999999 does not fit in 64 bits",
+ * "counts add up to more than 64 bits"), or "no error". */
+const char *fg_diff_errmsg(const struct fg_diff *d);
 /* Writes "stack count1 count2" for the union, sorted bytewise. With
  * normalize, side 0's counts are scaled to side 1's total (truncated). */
 int fg_diff_write(struct fg_diff *d, FILE *out, bool normalize);
@@ -222,7 +240,11 @@ const char *fg_flame_errmsg(const struct fg_flame *f);
 
 /* Adds one folded line "stack count [count2]". Malformed lines are counted
  * (fg_flame_stats), not errors; empty and "# " lines are skipped. Returns 0
- * or WP_E_NOMEM / WP_E_TOOBIG. */
+ * or WP_E_NOMEM / WP_E_TOOBIG; a count that does not fit in 64 bits, or
+ * counts that add up to more, are WP_E_TOOBIG with fg_flame_errmsg() saying
+ * so (without the file and line: the caller adds them, as in
+ * "'x.folded': line 3: count 99999999999999999999 does not fit in 64 bits"),
+ * the line being left out. */
 int fg_flame_add_line(struct fg_flame *f, const char *line, size_t len);
 /* Adds a parsed stack "a;b;c"; has_count2 makes it differential (width is
  * count2, colour the change count2 - count). */

@@ -122,6 +122,21 @@ static double count_value(const char *s, size_t n)
 	return v;
 }
 
+/* The integer part of a count validated by is_count; false when it does not
+ * fit in 64 bits. */
+static bool count_integer(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	for (size_t i = 0; i < n && s[i] != '.'; i++) {
+		unsigned d = (unsigned)(s[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return true;
+}
+
 /* Splits off the last whitespace-separated word of s[0..*n). */
 static bool last_word(const char *s, size_t *n, const char **word, size_t *wlen)
 {
@@ -172,5 +187,22 @@ int fg_folded_parse_line(const char *line, size_t len, struct fg_folded_line *ou
 	out->stack_len = n;
 	out->value = count_value(out->count_text, out->count_len);
 	out->value2 = out->has_count2 ? count_value(out->count2_text, out->count2_len) : 0;
+	if (!count_integer(out->count_text, out->count_len, &out->count)) {
+		out->bad_text = out->count_text;
+		out->bad_len = out->count_len;
+		return WP_E_TOOBIG;
+	}
+	if (out->has_count2 && !count_integer(out->count2_text, out->count2_len, &out->count2)) {
+		out->bad_text = out->count2_text;
+		out->bad_len = out->count2_len;
+		return WP_E_TOOBIG;
+	}
 	return 0;
+}
+
+void fg_folded_count_error(const struct fg_folded_line *fl, char *buf, size_t size)
+{
+	int n = fl->bad_len > 40 ? 37 : (int)fl->bad_len;
+	snprintf(buf, size, "count %.*s%s does not fit in 64 bits", n, fl->bad_text ? fl->bad_text : "",
+		 fl->bad_len > 40 ? "..." : "");
 }

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "perfparse.h"
 
@@ -266,6 +267,12 @@ int pp_jitdump_open(struct pp_jitdump **out, const char *path, pp_warn_fn warn, 
 	if (!f) {
 		snprintf(j->err, sizeof j->err, "cannot open '%.400s': %s", path, strerror(e));
 		j->state = e == ENOENT ? WP_E_NOTFOUND : WP_E_IO;
+		return j->state;
+	}
+	struct stat st;
+	if (!in && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(j->err, sizeof j->err, "'%.400s': is a directory", path);
+		j->state = WP_E_IO;
 		return j->state;
 	}
 	return parse_header(j);

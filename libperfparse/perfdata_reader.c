@@ -282,6 +282,12 @@ int pp_data_open(struct pp_data **out, const char *path, pp_warn_fn warn, void *
 			}
 		}
 		fd = open(file, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 && dir == path && errno == ENOENT) {
+			snprintf(d->err, sizeof d->err,
+				 "'%.400s': is a directory (not a `perf record --threads` directory)",
+				 path);
+			return WP_E_IO;
+		}
 		if (fd < 0) {
 			snprintf(d->err, sizeof d->err, "cannot open '%.400s': %s", file, strerror(errno));
 			return errno == ENOENT ? WP_E_NOTFOUND : WP_E_IO;

@@ -204,7 +204,7 @@ static bool load_base(const char *path, const struct native_module *m, uint64_t 
 	size_t nph;
 	bool ok = gelf_getehdr(h.elf, &eh) && elf_getphdrnum(h.elf, &nph) == 0;
 	uint64_t first = 0, bias = 0;
-	bool have_first = false, have_bias = false;
+	bool have_first = false, have_bias = false, bias_exec = false;
 	for (size_t i = 0; ok && i < nph; i++) {
 		GElf_Phdr ph;
 		if (!gelf_getphdr(h.elf, (int)i, &ph) || ph.p_type != PT_LOAD)
@@ -214,11 +214,16 @@ static bool load_base(const char *path, const struct native_module *m, uint64_t 
 			first = ph.p_vaddr & ~(align - 1);
 			have_first = true;
 		}
-		if (!have_bias && m->pgoff >= (ph.p_offset & ~(align - 1)) &&
+		/* Segments may share a file page (lld lays the text out at
+		 * p_offset 0xd60, vaddr 0x1d60, after a read-only segment at
+		 * offset 0): the mapping of code is the executable one's. */
+		bool exec = (ph.p_flags & PF_X) != 0;
+		if ((!have_bias || (exec && !bias_exec)) && m->pgoff >= (ph.p_offset & ~(align - 1)) &&
 		    m->pgoff < ph.p_offset + ph.p_filesz) {
 			/* address of file offset 0 minus its vaddr mapping */
 			bias = (m->start - m->pgoff) - (ph.p_vaddr - ph.p_offset);
 			have_bias = true;
+			bias_exec = exec;
 		}
 	}
 	*is_exec = ok && eh.e_type == ET_EXEC;

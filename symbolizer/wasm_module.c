@@ -336,7 +336,9 @@ int sym_wasm_module_load(const char *path, struct sym_wasm_module **out, char *e
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size > (off_t)MAX_MODULE_BYTES) {
 		snprintf(errbuf, errlen, "'%s': %s", path,
-			 S_ISREG(st.st_mode) ? "larger than 1 GiB" : "not a regular file");
+			 S_ISREG(st.st_mode)   ? "larger than 1 GiB"
+			 : S_ISDIR(st.st_mode) ? "is a directory"
+					       : "not a regular file");
 		close(fd);
 		return WP_E_IO;
 	}

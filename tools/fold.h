@@ -34,7 +34,15 @@ struct fold_config {
 	const char **jitdumps;           /* --jitdump FILE|DIR, repeatable */
 	size_t njitdumps;
 	bool quiet;
+	bool names_report_later;         /* a part of fold_inputs: it reports once */
 };
+
+/* The paths of --symfs, --buildid-dir, --perf-map-dir (directories),
+ * --kallsyms (a file) and every --jitdump (a file or a directory): 0 when
+ * each given one exists, is readable and of its kind; else prints
+ * "PROG: --OPTION 'PATH': why" and returns 2 (usage). Call it once the
+ * options are parsed, before any input is read (fold_paths.c). */
+int fold_check_paths(const struct fold_config *cfg);
 
 /* The event kept (stackcollapse-perf.pl folds one) and the samples of each
  * event (notes and errors name them). Text: events by base name, the first
@@ -108,6 +116,12 @@ bool fold_keep_comm(const struct fold_config *cfg, const char *comm, size_t len)
 /* Folds the inputs (NULL or "-" = stdin) into out. Returns 0, or 1 after
  * printing a one-line error naming the file and offset. */
 int fold_text_run(const struct fold_config *cfg, char **files, size_t nfiles, FILE *out);
+
+/* Folds any inputs (paths; none: standard input), each read as what it is
+ * (perf.data, perf script text, folded stacks; anything else refused with a
+ * message naming the file and what it is) into one folded profile. 0, 1
+ * (input or output error, after writing what was read) or 2 (usage). */
+int fold_inputs(const struct fold_config *cfg, char **paths, size_t n, FILE *out);
 
 /* Folds one perf.data file (a path, a --threads directory or "-"). */
 int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out);

@@ -172,10 +172,16 @@ static int write_folded(const struct fold_config *cfg, struct fg_collapser *c, F
 int fold_write(const struct fold_config *cfg, struct fg_collapser *c, FILE *out)
 {
 	int rc = write_folded(cfg, c, out);
+	/* An empty result is said (an empty --time window has its own note). */
+	if (!rc && !cfg->quiet && wp_stacks_count(fg_collapser_stacks(c)) == 0 &&
+	    !(cfg->time && cfg->time->arg))
+		fprintf(stderr, "%s: warning: nothing was folded: no sample with a stack in the input%s\n",
+			cfg->prog, cfg->ncomms ? " of the --comm processes" : "");
 	if (rc && rc != WP_E_FORMAT) /* WP_E_FORMAT: reported by the translator */
 		fprintf(stderr, "%s: cannot write the output\n", cfg->prog);
 	/* After all output: frames outside the module, or the wrong module. */
-	if (cfg->names && (fflush(out), names_report(cfg->names, cfg->prog, cfg->quiet)))
+	if (cfg->names && !cfg->names_report_later &&
+	    (fflush(out), names_report(cfg->names, cfg->prog, cfg->quiet)))
 		return 1;
 	return rc ? 1 : 0;
 }

@@ -22,6 +22,8 @@ struct run {
 	struct wp_buf buf, outbuf;
 	uint64_t map_wamr_entries;
 	struct aot_names *aot;   /* perf script text: frames of WasmEdge AOT objects */
+	const char *path;        /* for messages (NULL: standard input) */
+	uint64_t lineno;
 };
 
 static bool is_hex_token(const char *s, size_t n)
@@ -107,6 +109,17 @@ static int emit(struct run *r, const char *s, size_t n)
 
 static int folded_line(struct run *r, const char *line, size_t len)
 {
+	/* Counts are passed through as text, but one past 64 bits is refused
+	 * here as every reader of the output would (not passed on). */
+	struct fg_folded_line fl;
+	if (fg_folded_parse_line(line, len, &fl) == WP_E_TOOBIG) {
+		char why[128];
+		fg_folded_count_error(&fl, why, sizeof why);
+		fprintf(stderr, "%s: '%s': line %llu: %s\n", r->c->prog,
+			r->path && strcmp(r->path, "-") ? r->path : "<stdin>",
+			(unsigned long long)r->lineno, why);
+		return WP_E_FORMAT;
+	}
 	/* Stack = everything before the last blank-separated count(s). */
 	size_t end = len;
 	while (end && (line[end - 1] == ' ' || line[end - 1] == '\t'))
@@ -222,7 +235,9 @@ static enum names_format sniff(const char *line, size_t len)
 	if (map_line_name(line, len, &a, &b, &c))
 		return NAMES_MAP;
 	struct fg_folded_line fl;
-	if (len && line[0] != ' ' && line[0] != '\t' && fg_folded_parse_line(line, len, &fl) == 0)
+	int rc = len && line[0] != ' ' && line[0] != '\t' ? fg_folded_parse_line(line, len, &fl)
+							     : WP_E_FORMAT;
+	if (rc == 0 || rc == WP_E_TOOBIG) /* folded, with a count folded_line refuses */
 		return NAMES_FOLDED;
 	return NAMES_SCRIPT;
 }
@@ -269,7 +284,7 @@ static int jitdump_entry(struct run *r, uint64_t start, uint64_t size, const cha
 static int names_jitdump(struct sym_names *n, const struct names_config *c, const char *path,
 			 FILE *out)
 {
-	struct run r = {n, c, out, {0}, {0}, 0, NULL};
+	struct run r = {n, c, out, {0}, {0}, 0, NULL, path, 0};
 	wp_buf_init(&r.outbuf, WP_BUF_UNLIMITED);
 	wp_buf_init(&r.buf, MAX_LINE);
 	struct wp_intern *names = wp_intern_new(); /* code index -> name, for moves */
@@ -335,7 +350,7 @@ int names_run(struct sym_names *n, const struct names_config *c, enum names_form
 		wp_lines_free(lines);
 		return 1;
 	}
-	struct run r = {n, c, out, {0}, {0}, 0, NULL};
+	struct run r = {n, c, out, {0}, {0}, 0, NULL, path, 0};
 	wp_buf_init(&r.outbuf, WP_BUF_UNLIMITED);
 	wp_buf_init(&r.buf, MAX_LINE);
 	r.aot = aot_names_new(c->prog, &c->opt, n, NULL, c->quiet);
@@ -348,7 +363,7 @@ int names_run(struct sym_names *n, const struct names_config *c, enum names_form
 	size_t len;
 	uint64_t lineno = 0, long_names = 0, long_first = 0;
 	while ((rc = wp_lines_next(lines, &line, &len)) == 1) {
-		lineno++;
+		r.lineno = ++lineno;
 		bool blank = true;
 		for (size_t i = 0; i < len && blank; i++)
 			blank = line[i] == ' ' || line[i] == '\t';

@@ -3,11 +3,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "flamegraph.h"
+#include "fold_args.h"
+#include "input.h"
 
 static const struct wp_option options[] = {
 	{"normalize", 'n', WP_OPT_NONE, NULL, "scale the first profile's counts to the second's total"},
 	{"strip-hex", 's', WP_OPT_NONE, NULL, "replace hex numbers (0x...) in stacks before matching"},
+	FOLD_OPTIONS,
 	{"output", 'o', WP_OPT_REQUIRED, "FILE", "write to FILE instead of standard output"},
 	{"quiet", 'q', WP_OPT_NONE, NULL, "no warnings"},
 	{NULL, 0, 0, NULL, NULL},
@@ -15,13 +17,17 @@ static const struct wp_option options[] = {
 
 static const struct wp_cli cli = {
 	"wasmperf-diff", "[OPTIONS] BEFORE AFTER",
-	"Join two folded profiles into \"stack before after\" lines for wasmperf-flame.",
+	"Join two profiles into \"stack before after\" lines for wasmperf-flame. BEFORE and AFTER\n"
+	"are folded stacks, or perf.data or perf script text, folded first with wasmperf-fold's\n"
+	"options (--pid ... --perl-compat, --wasm ... below).\n\n"
+	"  wasmperf diff -n before.data after.data | wasmperf flame > diff.svg",
 	options,
 };
 
 struct args {
-	bool normalize, strip_hex, quiet;
+	bool normalize, strip_hex, quiet, folded_any;
 	const char *output;
+	struct fold_args fold;
 };
 
 static int on_option(int key, const char *arg, void *ctx)
@@ -30,13 +36,47 @@ static int on_option(int key, const char *arg, void *ctx)
 	switch (key) {
 	case 'n': a->normalize = true; break;
 	case 's': a->strip_hex = true; break;
-	case 'q': a->quiet = true; break;
+	case 'q': a->quiet = true; fold_args_quiet(&a->fold); break;
 	case 'o': a->output = arg; break;
+	default: /* wasmperf-fold's, for recordings */
+		return fold_args_option(&a->fold, &cli, key, arg) < 0 ? -1 : 0;
 	}
 	return 0;
 }
 
-static int read_side(struct fg_diff *d, int side, const char *path)
+static int read_folded(struct fg_diff *d, int side, const char *path);
+
+/* A recording is folded first, into a temporary file read back. */
+static int read_recording(struct args *a, struct fg_diff *d, int side, const char *path)
+{
+	FILE *tmp = tmpfile();
+	if (!tmp) {
+		wp_cli_error(&cli, "cannot create a temporary file: %m");
+		return 1;
+	}
+	char *paths[1] = {(char *)path};
+	int status = fold_inputs(&a->fold.cfg, paths, 1, tmp);
+	char self[64];
+	snprintf(self, sizeof self, "/dev/fd/%d", fileno(tmp));
+	int rc = fflush(tmp) || ferror(tmp) ? 1 : read_folded(d, side, self);
+	fclose(tmp);
+	a->folded_any = true;
+	return status ? status : rc;
+}
+
+/* Reads one side as what it is; 0, or the exit status after a message. */
+static int read_side(struct args *a, struct fg_diff *d, int side, const char *path)
+{
+	char what[128];
+	enum input_kind kind = input_sniff(cli.prog, path, what, sizeof what);
+	if (input_refuse(cli.prog, path, kind, what, INPUT_FOLDS))
+		return 1;
+	if (kind == INPUT_PERFDATA || kind == INPUT_SCRIPT)
+		return read_recording(a, d, side, path);
+	return read_folded(d, side, path);
+}
+
+static int read_folded(struct fg_diff *d, int side, const char *path)
 {
 	struct wp_lines *lines;
 	int rc = wp_lines_open(&lines, path, 256u << 20);
@@ -53,19 +93,29 @@ static int read_side(struct fg_diff *d, int side, const char *path)
 int main(int argc, char **argv)
 {
 	struct args a = {0};
+	if (fold_args_init(&a.fold, cli.prog))
+		return 1;
 	int first = wp_cli_parse(&cli, argc, argv, on_option, &a);
-	if (first < 0)
-		return first == -2 ? 0 : 2;
-	if (argc - first != 2) {
-		wp_cli_error(&cli, "needs two folded files, BEFORE and AFTER (see --help)");
-		return 2;
+	int status = first < 0 ? (first == -2 ? 0 : 2) : 0;
+	if (first >= 0 && argc - first != 2) {
+		wp_cli_error(&cli, "needs two profiles, BEFORE and AFTER (see --help)");
+		status = 2;
+	}
+	if (first < 0 || status || (status = fold_args_finish(&a.fold)) != 0) {
+		fold_args_release(&a.fold);
+		return status;
 	}
 	struct fg_diff *d = fg_diff_new(a.strip_hex);
 	if (!d) {
 		wp_cli_error(&cli, "out of memory");
+		fold_args_release(&a.fold);
 		return 1;
 	}
-	int status = read_side(d, 0, argv[first]) || read_side(d, 1, argv[first + 1]);
+	status = read_side(&a, d, 0, argv[first]);
+	status = status ? status : read_side(&a, d, 1, argv[first + 1]);
+	if (!status && a.fold.given && !a.folded_any && !a.quiet)
+		wp_cli_error(&cli, "warning: the fold options apply to perf.data and perf script inputs "
+			     "only; the inputs were folded stacks, compared as they are");
 	const struct fg_diff_stats *st = fg_diff_stats(d);
 	if (!a.quiet && st->bad_lines)
 		wp_cli_error(&cli, "ignored %llu lines with invalid format", (unsigned long long)st->bad_lines);
@@ -73,7 +123,7 @@ int main(int argc, char **argv)
 		wp_cli_error(&cli, "truncated %llu fractional counts to integers", (unsigned long long)st->fractional);
 	FILE *out = a.output ? fopen(a.output, "w") : stdout;
 	if (!out) {
-		perror(a.output);
+		wp_cli_error(&cli, "cannot write '%s': %m", a.output);
 		status = 1;
 	} else if (!status) {
 		if (fg_diff_write(d, out, a.normalize) || fflush(out) || ferror(out) ||
@@ -83,5 +133,6 @@ int main(int argc, char **argv)
 		}
 	}
 	fg_diff_free(d);
+	fold_args_release(&a.fold);
 	return status;
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "input.h"
 #include "names.h"
 
 enum { OPT_FORMAT = 256, OPT_LIST };
@@ -70,9 +71,18 @@ int main(int argc, char **argv)
 	struct sym_names *n = a.list ? NULL : names_build(&a.names, &status);
 	if (!n && !a.list)
 		return status;
+	/* A recording is folded (and translated) by wasmperf fold; the rest
+	 * is said for what it is. */
+	char what[128];
+	const char *input = first < argc ? argv[first] : NULL;
+	if (!a.list && a.format == NAMES_AUTO && input_refuse(cli.prog, input, input_sniff(cli.prog, input, what, sizeof what),
+				    what, INPUT_TEXTS)) {
+		sym_names_free(n);
+		return 1;
+	}
 	FILE *out = a.output ? fopen(a.output, "w") : stdout;
 	if (!out) {
-		perror(a.output);
+		wp_cli_error(&cli, "cannot write '%s': %m", a.output);
 		status = 1;
 	} else {
 		status = a.list ? names_list(&a.names, out)
