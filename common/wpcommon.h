@@ -216,4 +216,9 @@ struct wp_wasm_pattern {
 #define WP_WASM_MARK "[Wasm] "
 const struct wp_wasm_pattern *wp_wasm_patterns(size_t *count);
 
+/* Writes s[0, n) into dst (size bytes, NUL-terminated) with control bytes
+ * as \xNN, cut with "..." when it does not fit; returns dst. For messages
+ * that quote input. */
+const char *wp_visible(char *dst, size_t size, const char *s, size_t n);
+
 #endif

@@ -396,9 +396,11 @@ static int apply_rule(struct sym_names *n, const struct hit *h, struct sym_names
 			/* Left as it is, counted: another module's frame, or the
 			 * wrong module (the caller decides from the counts). */
 			if (!n->outside_example[0]) {
+				char shown[200];
 				snprintf(n->outside_example, sizeof n->outside_example,
-					 "'%.*s' (function %lld of %llu)", (int)(h->len > 160 ? 160 : h->len),
-					 h->frame, (long long)fi, (unsigned long long)total);
+					 "'%s' (function %lld of %llu)",
+					 wp_visible(shown, sizeof shown, h->frame, h->len), (long long)fi,
+					 (unsigned long long)total);
 				snprintf(n->outside_module, sizeof n->outside_module, "%s",
 					 sym_wasm_module_path(m));
 			}
@@ -411,12 +413,15 @@ static int apply_rule(struct sym_names *n, const struct hit *h, struct sym_names
 		own = NULL; /* an empty name says nothing: show the index */
 	if (name && own && (own_len != name_len || memcmp(own, name, name_len) != 0))
 		n->mismatch = true;
-	if (name && own && (own_len != name_len || memcmp(own, name, name_len) != 0))
+	if (name && own && (own_len != name_len || memcmp(own, name, name_len) != 0) &&
+	    !n->warned_mismatch) {
+		char f[160], a[120], b[120];
 		warn_once(n, &n->warned_mismatch,
-			  "frame '%.*s' names '%.*s' but '%s' calls function %lld '%.*s': "
+			  "frame '%s' names '%s' but '%s' calls function %lld '%s': "
 			  "is it the module that ran?",
-			  (int)h->len, h->frame, (int)name_len, name, sym_wasm_module_path(m),
-			  (long long)fi, (int)own_len, own);
+			  wp_visible(f, sizeof f, h->frame, h->len), wp_visible(a, sizeof a, name, name_len),
+			  sym_wasm_module_path(m), (long long)fi, wp_visible(b, sizeof b, own, own_len));
+	}
 
 	struct wp_buf *out = &n->out;
 	wp_buf_reset(out);

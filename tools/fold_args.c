@@ -100,6 +100,8 @@ void fold_args_quiet(struct fold_args *a)
 
 int fold_args_finish(struct fold_args *a)
 {
+	if (fold_check_paths(&a->cfg))
+		return 2;
 	if (!a->names.given)
 		return 0;
 	int status = 1;

@@ -32,6 +32,13 @@ static int merge_line(struct merger *m, const char *line, size_t len, bool raw, 
 	int rc = fg_folded_parse_line(line, len, &fl);
 	if (rc == WP_E_NOTFOUND)
 		return 0;
+	if (rc == WP_E_TOOBIG) {
+		char why[128];
+		fg_folded_count_error(&fl, why, sizeof why);
+		fprintf(stderr, "%s: '%s': line %llu: %s\n", m->cfg->prog, file,
+			(unsigned long long)lineno, why);
+		return WP_E_FORMAT;
+	}
 	char *end;
 	errno = 0;
 	unsigned long long count = rc ? 0 : strtoull(fl.count_text, &end, 10);
@@ -63,10 +70,16 @@ static int merge_line(struct merger *m, const char *line, size_t len, bool raw, 
 			return rc;
 		start = stop + 1;
 	}
-	return wp_stacks_add(m->stacks, m->ids, n, count, 0);
+	rc = wp_stacks_add(m->stacks, m->ids, n, count, 0);
+	if (rc == WP_E_TOOBIG) {
+		fprintf(stderr, "%s: '%s': line %llu: counts add up to more than 64 bits\n",
+			m->cfg->prog, file, (unsigned long long)lineno);
+		return WP_E_FORMAT;
+	}
+	return rc;
 }
 
-static int merge_file(struct merger *m, const char *path, bool raw)
+static int merge_file(struct merger *m, const char *path, const char *name, bool raw)
 {
 	struct wp_lines *lines;
 	int rc = wp_lines_open(&lines, path, MAX_LINE);
@@ -79,7 +92,7 @@ static int merge_file(struct merger *m, const char *path, bool raw)
 	size_t len;
 	uint64_t lineno = 0;
 	while ((rc = wp_lines_next(lines, &line, &len)) == 1)
-		if ((rc = merge_line(m, line, len, raw, ++lineno, input_display(path))) < 0)
+		if ((rc = merge_line(m, line, len, raw, ++lineno, name)) < 0)
 			break;
 	if (rc < 0 && rc != WP_E_FORMAT)
 		fprintf(stderr, "%s: %s\n", m->cfg->prog,
@@ -93,7 +106,7 @@ static int merge_file(struct merger *m, const char *path, bool raw)
 static int fold_part(struct merger *m, enum input_kind kind, char **paths, size_t n)
 {
 	if (kind == INPUT_FOLDED)
-		return merge_file(m, paths[0], true);
+		return merge_file(m, paths[0], input_display(paths[0]), true);
 	FILE *tmp = tmpfile();
 	if (!tmp) {
 		fprintf(stderr, "%s: cannot create a temporary file: %s\n", m->cfg->prog, strerror(errno));
@@ -108,7 +121,7 @@ static int fold_part(struct merger *m, enum input_kind kind, char **paths, size_
 	/* What was folded before an error still counts, as for one input. */
 	char self[64]; /* our own folded output, read back through its descriptor */
 	snprintf(self, sizeof self, "/dev/fd/%d", fileno(tmp));
-	int rc = merge_file(m, self, false);
+	int rc = merge_file(m, self, n == 1 ? input_display(paths[0]) : "the folded inputs", false);
 	fclose(tmp);
 	return status ? status : rc;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "fold_args.h"
+#include "folded_read.h"
 #include "input.h"
 
 static const struct wp_option options[] = {
@@ -78,16 +79,7 @@ static int read_side(struct args *a, struct fg_diff *d, int side, const char *pa
 
 static int read_folded(struct fg_diff *d, int side, const char *path)
 {
-	struct wp_lines *lines;
-	int rc = wp_lines_open(&lines, path, 256u << 20);
-	const char *line;
-	size_t len;
-	while (rc == 0 && (rc = wp_lines_next(lines, &line, &len)) == 1)
-		rc = fg_diff_add_line(d, side, line, len);
-	if (rc < 0)
-		wp_cli_error(&cli, "%s", rc == WP_E_NOMEM ? "out of memory" : wp_lines_errmsg(lines));
-	wp_lines_free(lines);
-	return rc < 0 ? 1 : 0;
+	return folded_read_diff(cli.prog, d, side, path);
 }
 
 int main(int argc, char **argv)

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "fold_args.h"
+#include "folded_read.h"
 #include "input.h"
 
 /* Keys >= 256 are indices into this table plus 256: those options are set
@@ -125,16 +126,7 @@ static int read_input(struct args *a, struct fg_flame *f, const char *path)
 /* Streams folded stacks into the tree; 0, or 1 with a message printed. */
 static int read_folded(struct fg_flame *f, const char *path)
 {
-	struct wp_lines *lines;
-	int rc = wp_lines_open(&lines, path, 256u << 20);
-	const char *line;
-	size_t len;
-	while (rc == 0 && (rc = wp_lines_next(lines, &line, &len)) == 1)
-		rc = fg_flame_add_line(f, line, len);
-	if (rc < 0)
-		wp_cli_error(&cli, "%s", rc == WP_E_NOMEM ? "out of memory" : wp_lines_errmsg(lines));
-	wp_lines_free(lines);
-	return rc < 0;
+	return folded_read_flame(cli.prog, f, path);
 }
 
 int main(int argc, char **argv)
