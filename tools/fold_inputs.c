@@ -147,7 +147,7 @@ static int merge_all(const struct fold_config *cfg, char **paths, const enum inp
 		fprintf(stderr, "%s: cannot write the output\n", cfg->prog);
 		status = 1;
 	}
-	if (cfg->names && names_report(cfg->names, cfg->prog, cfg->quiet))
+	if (cfg->names && names_report(cfg->names, cfg->prog, cfg->quiet, m.names && names_any_marked(m.names, cfg->names_opt)))
 		status = status ? status : 1;
 	wp_intern_free(m.names);
 	wp_stacks_free(m.stacks);

@@ -181,7 +181,7 @@ int fold_write(const struct fold_config *cfg, struct fg_collapser *c, FILE *out)
 		fprintf(stderr, "%s: cannot write the output\n", cfg->prog);
 	/* After all output: frames outside the module, or the wrong module. */
 	if (cfg->names && !cfg->names_report_later &&
-	    (fflush(out), names_report(cfg->names, cfg->prog, cfg->quiet)))
+	    (fflush(out), names_report(cfg->names, cfg->prog, cfg->quiet, names_any_marked(fg_collapser_names(c), cfg->names_opt))))
 		return 1;
 	return rc ? 1 : 0;
 }

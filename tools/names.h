@@ -65,7 +65,12 @@ int names_translate_stack(struct sym_names *n, const char *prog, const char *sta
  * are most of the frames a rule matched (the wrong module), and a note when
  * --wasm was given but no frame could be translated. Returns 1 after the
  * error, else 0. */
-int names_report(struct sym_names *n, const char *prog, bool quiet);
+int names_report(struct sym_names *n, const char *prog, bool quiet, bool named_otherwise);
+/* Whether any of the names carries the Wasm mark (opt: NULL for the
+ * default mark). */
+bool names_any_marked(const struct wp_intern *names, const struct sym_names_options *opt);
+/* named_otherwise: Wasm frames were named by other means (a WasmEdge AOT
+ * object's embedded module), so "nothing translated" is not said. */
 
 /* Prints every --wasm module's function index space, names escaped:
  * "# PATH: N imported, M defined functions[, module NAME]" then

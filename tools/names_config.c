@@ -158,7 +158,7 @@ int names_translate_stack(struct sym_names *n, const char *prog, const char *sta
 	return 0;
 }
 
-int names_report(struct sym_names *n, const char *prog, bool quiet)
+int names_report(struct sym_names *n, const char *prog, bool quiet, bool named_otherwise)
 {
 	struct sym_names_stats st;
 	sym_names_stats(n, &st);
@@ -185,11 +185,24 @@ int names_report(struct sym_names *n, const char *prog, bool quiet)
 			"%s: warning: %llu frame%s left as %s: function index outside '%s' (e.g. %s)\n",
 			prog, (unsigned long long)st.outside, st.outside == 1 ? "" : "s",
 			st.outside == 1 ? "it was" : "they were", st.outside_module, st.outside_example);
-	else if (!st.translated && st.modules)
+	else if (!st.translated && st.modules && !named_otherwise)
 		fprintf(stderr,
 			"%s: warning: no frame could be translated with --wasm: the frames carry no "
 			"jitted Wasm names (interpreters such as wasm3 and WAMR's classic and fast "
 			"interpreters run Wasm without them)\n",
 			prog);
 	return 0;
+}
+
+bool names_any_marked(const struct wp_intern *names, const struct sym_names_options *opt)
+{
+	const char *mark = opt && opt->mark ? opt->mark : WP_WASM_MARK;
+	size_t k = strlen(mark);
+	for (uint32_t id = 0, n = wp_intern_count(names); k && id < n; id++) {
+		size_t len;
+		const char *s = wp_intern_str(names, id, &len);
+		if (len >= k && memcmp(s, mark, k) == 0)
+			return true;
+	}
+	return false;
 }

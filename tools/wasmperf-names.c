@@ -92,7 +92,7 @@ int main(int argc, char **argv)
 			status = 1;
 		}
 		/* After all output: frames outside the module, or the wrong one. */
-		if (n && names_report(n, cli.prog, a.names.quiet))
+		if (n && names_report(n, cli.prog, a.names.quiet, false))
 			status = 1;
 	}
 	sym_names_free(n);
