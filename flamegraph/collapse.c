@@ -22,7 +22,8 @@ struct fg_collapser {
 	size_t expand_len, expand_cap;
 	uint64_t *key_run;       /* per key: offset << 16 | count */
 	size_t key_run_cap;
-	struct fg_jitted *jitted; /* names kept whole (not with --perl-compat) */
+	struct fg_jitted *jitted; /* names kept whole (not with --perl-compat);
+				   * compiled at the first name that needs it */
 	/* the sample in progress */
 	uint32_t root;
 	bool java;               /* comm is a JVM: tidy Java names */
@@ -51,12 +52,11 @@ struct fg_collapser *fg_collapser_new(const struct fg_collapse_options *o)
 	c->names = wp_intern_new();
 	c->stacks = wp_stacks_new();
 	c->raw_keys = wp_intern_new();
-	c->jitted = c->opt.perl_compat ? NULL : fg_jitted_new();
 	wp_buf_init(&c->key, MAX_NAME * 3);
 	wp_buf_init(&c->name, MAX_NAME);
 	wp_buf_init(&c->tmp, MAX_NAME);
 	wp_buf_init(&c->tmp2, MAX_NAME);
-	if (!c->names || !c->stacks || !c->raw_keys || (!c->opt.perl_compat && !c->jitted)) {
+	if (!c->names || !c->stacks || !c->raw_keys) {
 		fg_collapser_free(c);
 		return NULL;
 	}
@@ -313,12 +313,23 @@ static int expand_frame(struct fg_collapser *c, const struct fg_raw_frame *f, ui
 	 * "(process name)" lines; it loses "(anonymous namespace)::f" too). */
 	if (c->opt.perl_compat && n && s[0] == '(')
 		return remember_expansion(c, key, c->expand_len, 0);
+	const char *renamed;
+	size_t renamed_len;
+	int rrc = c->opt.rename ? c->opt.rename(c->opt.rename_ctx, f, &renamed, &renamed_len) : 0;
+	if (rrc < 0)
+		return rrc;
+	if (rrc == 1) {
+		s = renamed;
+		n = renamed_len;
+	}
 	/* A jitted Wasm name ("JS:app::Worker::fib(int)-3-turbofan") is kept
 	 * whole: its index and tier follow the argument list, and translation
 	 * (wasmperf-names, --wasm) needs them. */
 	bool tidy_would_change = memchr(s, '(', n) || memchr(s, '$', n) || contains(s, n, "->");
-	bool whole = c->jitted && tidy_would_change &&
-		     fg_jitted_match(c->jitted, s, n, is_jit_module(f->module, f->module_len));
+	if (tidy_would_change && !c->opt.perl_compat && !c->jitted && !(c->jitted = fg_jitted_new()))
+		return WP_E_NOMEM;
+	bool whole = rrc == 1 || (tidy_would_change && !c->opt.perl_compat &&
+				  fg_jitted_match(c->jitted, s, n, is_jit_module(f->module, f->module_len)));
 	if (whole) {
 		int rc = tidy_whole(c, s, n, f);
 		uint32_t id;

@@ -45,6 +45,12 @@ struct fg_collapse_options {
 	bool rust_fix;         /* decode half-demangled Rust names (default on) */
 	bool perl_compat;      /* stackcollapse-perf.pl's own tidying, '(' frames
 				* dropped, frame-less samples kept */
+	/* Optional: names a frame before any tidying (the tools' hook for
+	 * WasmEdge AOT objects). 1 with *out (kept whole but for ';'), 0 to
+	 * tidy as usual, < 0 an error. Asked once per distinct frame key: the
+	 * answer is cached like any tidied name. */
+	int (*rename)(void *ctx, const struct fg_raw_frame *f, const char **out, size_t *outlen);
+	void *rename_ctx;
 };
 void fg_collapse_options_init(struct fg_collapse_options *o);
 

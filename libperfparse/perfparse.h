@@ -68,6 +68,9 @@ typedef void (*pp_script_warn_fn)(void *ctx, enum pp_script_warning kind, const 
 struct pp_script_reader;
 /* Takes ownership of `lines`. The warning callback may be NULL. */
 struct pp_script_reader *pp_script_new(struct wp_lines *lines, pp_script_warn_fn warn, void *ctx);
+/* Samples carry their time (time, has_time) only after this call: the
+ * conversion is skipped for readers that never look at it. */
+void pp_script_want_times(struct pp_script_reader *r);
 void pp_script_free(struct pp_script_reader *r);
 /* 1 = a sample in *out, 0 = end of input, < 0 = read error (see
  * pp_script_errmsg). Event headers without frames still yield a sample with

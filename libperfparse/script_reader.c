@@ -31,6 +31,7 @@ struct pp_script_reader {
 	bool has_pending;
 	bool in_sample;
 	bool skipping;           /* after a weird event line, until a blank line */
+	bool times;              /* convert sample times (pp_script_want_times) */
 	struct pp_script_stats stats;
 	char err[600];
 };
@@ -45,6 +46,11 @@ static struct pp_str trim(const char *p, size_t n)
 	while (n && is_space(p[n - 1]))
 		n--;
 	return (struct pp_str){p, n};
+}
+
+void pp_script_want_times(struct pp_script_reader *r)
+{
+	r->times = true;
 }
 
 struct pp_script_reader *pp_script_new(struct wp_lines *lines, pp_script_warn_fn warn, void *ctx)
@@ -266,8 +272,7 @@ struct event_header {
 	struct pp_str comm, pid, tid, event, rest;
 	uint64_t period;
 	bool has_period;
-	uint64_t time;
-	bool has_time;
+	struct pp_str time_text; /* "SECONDS.FRACTION", converted on demand */
 };
 
 /* "SECONDS.FRACTION" (the ':' already cut) -> ns; false when it does not fit. */
@@ -347,8 +352,7 @@ static bool parse_event_line(const char *line, size_t len, struct event_header *
 	h->rest = (struct pp_str){NULL, 0};
 	h->has_period = false;
 	h->period = 1;
-	h->has_time = false;
-	h->time = 0;
+	h->time_text = (struct pp_str){NULL, 0};
 	/* Then: [CPU] TIME: [PERIOD] EVENT: — the event is the first word
 	 * ending in ':' that is not a timestamp. */
 	uint64_t candidate = 0;
@@ -369,7 +373,7 @@ static bool parse_event_line(const char *line, size_t len, struct event_header *
 				timestamp = is_digit(w[k]) || w[k] == '.';
 			if (timestamp) {
 				have_candidate = false;
-				h->has_time = parse_time(w, n - 1, &h->time);
+				h->time_text = (struct pp_str){w, n - 1};
 				continue;
 			}
 			h->event = (struct pp_str){w, n - 1};
@@ -419,8 +423,8 @@ static int begin_sample(struct pp_script_reader *r, const struct event_header *h
 	rc = rc ? rc : save(r, h->event, &smp->event);
 	smp->period = h->period;
 	smp->has_period = h->has_period;
-	smp->time = h->time;
-	smp->has_time = h->has_time;
+	/* Converted only for readers that want times: most folds do not. */
+	smp->has_time = r->times && h->time_text.n && parse_time(h->time_text.p, h->time_text.n, &smp->time);
 	smp->lineno = lineno;
 	r->in_sample = true;
 	return rc;

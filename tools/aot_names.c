@@ -205,8 +205,9 @@ const struct sym_wasm_aot *aot_names_probe(struct aot_names *a, const char *modu
 	return a->probed[id];
 }
 
-int aot_names_frame(struct aot_names *a, struct fg_collapser *c, const struct fg_raw_frame *f)
+int aot_names_rename(void *ctx, const struct fg_raw_frame *f, const char **out, size_t *outlen)
 {
+	struct aot_names *a = ctx;
 	if (a->disabled || !ends_with_so(f->module, f->module_len))
 		return 0;
 	/* the symbol without perf's +0x offset */
@@ -219,11 +220,5 @@ int aot_names_frame(struct aot_names *a, struct fg_collapser *c, const struct fg
 	if (!is_code_name(f->sym, n))
 		return 0;
 	const struct sym_wasm_aot *obj = aot_names_probe(a, f->module, f->module_len);
-	const char *t;
-	size_t tlen;
-	int rc = obj ? aot_names_translate(a, obj, f->sym, n, &t, &tlen) : 0;
-	if (rc != 1)
-		return rc;
-	rc = fg_collapser_frame_name(c, t, tlen);
-	return rc ? rc : 1;
+	return obj ? aot_names_translate(a, obj, f->sym, n, out, outlen) : 0;
 }

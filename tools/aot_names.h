@@ -34,9 +34,10 @@ int aot_names_translate(struct aot_names *a, const struct sym_wasm_aot *obj, con
  * object (a path ending in ".so", read once per path), else NULL. */
 const struct sym_wasm_aot *aot_names_probe(struct aot_names *a, const char *module, size_t len);
 
-/* Text input: the frame f (symbol as perf script prints it, with or
- * without +0x offset) translated onto the collapser when its module is a
- * WasmEdge AOT object: 1 when pushed, 0 to fold it as usual, < 0 error. */
-int aot_names_frame(struct aot_names *a, struct fg_collapser *c, const struct fg_raw_frame *f);
+/* Text input, the collapser's rename hook (ctx: the aot_names): the
+ * frame f (symbol as perf script prints it, with or without +0x offset)
+ * named when its module is a WasmEdge AOT object: 1 with *out, 0 to fold
+ * it as usual, < 0 error. Asked once per distinct frame. */
+int aot_names_rename(void *ctx, const struct fg_raw_frame *f, const char **out, size_t *outlen);
 
 #endif

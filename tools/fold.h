@@ -59,6 +59,8 @@ struct fold_events {
 	struct fold_event_slot *slots;
 	size_t n, cap;
 	size_t last;          /* text: slot of the previous sample */
+	char last_raw[64];    /* text: its event as printed (a repeat costs one memcmp) */
+	size_t last_raw_n;
 	bool chosen;          /* the default event is known */
 	bool data;            /* slots are perf.data event indices */
 	uint64_t unknown;     /* perf.data samples of no known event */

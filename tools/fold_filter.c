@@ -41,11 +41,18 @@ static struct fold_event_slot *add_slot(struct fold_events *e, const char *name,
 
 bool fold_events_keep(struct fold_events *e, const char *name, size_t len, bool count)
 {
-	struct pp_str base = pp_event_base_name((struct pp_str){name, len});
 	struct fold_event_slot *slot = NULL;
-	if (e->last < e->n && e->slots[e->last].base_n == base.n &&
-	    memcmp(e->slots[e->last].name, base.p, base.n) == 0)
+	/* Samples come in runs of one event: the same text as the last sample's
+	 * is the same slot, without working out its base name again. */
+	if (e->last < e->n && len == e->last_raw_n && memcmp(e->last_raw, name, len) == 0)
 		slot = &e->slots[e->last];
+	struct pp_str base = {name, len};
+	if (!slot) {
+		base = pp_event_base_name(base);
+		if (e->last < e->n && e->slots[e->last].base_n == base.n &&
+		    memcmp(e->slots[e->last].name, base.p, base.n) == 0)
+			slot = &e->slots[e->last];
+	}
 	for (size_t i = 0; !slot && i < e->n; i++) {
 		if (e->slots[i].base_n == base.n && memcmp(e->slots[i].name, base.p, base.n) == 0) {
 			slot = &e->slots[i];
@@ -58,6 +65,9 @@ bool fold_events_keep(struct fold_events *e, const char *name, size_t len, bool 
 			return false; /* past the cap: dropped */
 		e->last = e->n - 1;
 	}
+	if (len <= sizeof e->last_raw)
+		memcpy(e->last_raw, name, len);
+	e->last_raw_n = len <= sizeof e->last_raw ? len : SIZE_MAX; /* too long: never matches */
 	if (!count)
 		return false;
 	slot->samples++;

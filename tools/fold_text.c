@@ -71,11 +71,6 @@ static int fold_sample(struct fold_run *run, const struct pp_script_sample *s)
 			f.srcline = pf->srcline.p;
 			f.srcline_len = pf->srcline.n;
 		}
-		rc = aot_names_frame(run->aot, c, &f);
-		if (rc) {
-			rc = rc < 0 ? rc : 0;
-			continue;
-		}
 		if (run->inliner) {
 			rc = fold_inline_frame(run->inliner, c, &f);
 			if (rc == 1) {
@@ -119,6 +114,8 @@ static int fold_one(struct fold_run *run, const char *path)
 		fprintf(stderr, "%s: out of memory\n", run->cfg->prog);
 		return 1;
 	}
+	if (run->time.arg)
+		pp_script_want_times(r);
 	const struct pp_script_sample *s;
 	while ((rc = pp_script_next(r, &s)) == 1) {
 		rc = fold_sample(run, s);
@@ -217,6 +214,7 @@ static int text_span(const struct fold_config *cfg, char **files, size_t nfiles,
 			fprintf(stderr, "%s: out of memory\n", cfg->prog);
 			return 1;
 		}
+		pp_script_want_times(r);
 		const struct pp_script_sample *s;
 		int rc;
 		while ((rc = pp_script_next(r, &s)) == 1) {
@@ -252,8 +250,11 @@ int fold_text_run(const struct fold_config *cfg, char **files, size_t nfiles, FI
 			fold_time_resolve(&run.time, first, last);
 		}
 	}
-	run.collapser = fg_collapser_new(&cfg->collapse);
 	run.aot = aot_names_new(cfg->prog, cfg->names_opt, cfg->names, cfg->symfs, cfg->quiet);
+	struct fg_collapse_options co = cfg->collapse;
+	co.rename = aot_names_rename; /* WasmEdge AOT objects' f<N> */
+	co.rename_ctx = run.aot;
+	run.collapser = run.aot ? fg_collapser_new(&co) : NULL;
 	int status = 0;
 	if (!run.collapser || !run.aot || fold_events_init(&run.events, cfg->event_filter) ||
 	    (cfg->inline_frames && !(run.inliner = fold_inline_new(cfg)))) {

@@ -971,6 +971,12 @@ static void test_event_names(void)
 	CHECK(wp_lines_open_mem(&lines, text, sizeof text - 1, "mem") == 0);
 	struct pp_script_reader *r = pp_script_new(lines, NULL, NULL);
 	const struct pp_script_sample *smp;
+	/* times are converted only when asked for */
+	CHECK(pp_script_next(r, &smp) == 1 && !smp->has_time);
+	pp_script_free(r); /* and its lines */
+	CHECK(wp_lines_open_mem(&lines, text, sizeof text - 1, "mem") == 0);
+	r = pp_script_new(lines, NULL, NULL);
+	pp_script_want_times(r);
 	CHECK(pp_script_next(r, &smp) == 1 && smp->has_time && smp->time == 372282516000ull);
 	CHECK(pp_script_next(r, &smp) == 1 && smp->has_time && smp->time == 372123456789ull &&
 	      smp->period == 250000);
