@@ -184,6 +184,31 @@ static int tidy(struct fg_collapser *c, const char *s, size_t n, struct wp_buf *
 	return rc;
 }
 
+/* The collapser's annotations of a finished name: _[i] for inlined parts,
+ * _[k] kernel, _[j] JIT (each once), then ":srcline" when the input has it. */
+static int annotate(struct fg_collapser *c, struct wp_buf *out, const struct fg_raw_frame *f,
+		    bool inlined)
+{
+	int rc = 0;
+	if (inlined) {
+		if (!contains(out->data, out->len, "_[i]"))
+			rc = wp_buf_append(out, "_[i]", 4);
+	} else if (c->opt.annotate_kernel && is_kernel_module(f->module, f->module_len)) {
+		rc = wp_buf_append(out, "_[k]", 4);
+	} else if (c->opt.annotate_jit && is_jit_module(f->module, f->module_len) &&
+		   !contains(out->data, out->len, "_[j]")) {
+		rc = wp_buf_append(out, "_[j]", 4);
+	}
+	if (!rc && f->srcline_len) {
+		rc = wp_buf_putc(out, ':');
+		rc = rc ? rc : wp_buf_append(out, f->srcline, f->srcline_len);
+		for (size_t i = 0; i < out->len; i++)
+			if (out->data[i] == ';')
+				out->data[i] = ':';
+	}
+	return rc;
+}
+
 /* Builds the final name of one "->"-separated part into c->name. */
 static int tidy_part(struct fg_collapser *c, const char *part, size_t n,
 		     const struct fg_raw_frame *f, bool inlined)
@@ -233,23 +258,7 @@ static int tidy_part(struct fg_collapser *c, const char *part, size_t n,
 		memmove(out->data, out->data + 1, out->len);
 		out->len--;
 	}
-	if (inlined) {
-		if (!contains(out->data, out->len, "_[i]"))
-			rc = wp_buf_append(out, "_[i]", 4);
-	} else if (c->opt.annotate_kernel && is_kernel_module(f->module, f->module_len)) {
-		rc = wp_buf_append(out, "_[k]", 4);
-	} else if (c->opt.annotate_jit && is_jit_module(f->module, f->module_len) &&
-		   !contains(out->data, out->len, "_[j]")) {
-		rc = wp_buf_append(out, "_[j]", 4);
-	}
-	if (!rc && f->srcline_len) {
-		rc = wp_buf_putc(out, ':');
-		rc = rc ? rc : wp_buf_append(out, f->srcline, f->srcline_len);
-		for (size_t i = 0; i < out->len; i++)
-			if (out->data[i] == ';')
-				out->data[i] = ':';
-	}
-	return rc;
+	return annotate(c, out, f, inlined);
 }
 
 /* A name kept whole: only the folded separator is replaced; annotations
@@ -262,17 +271,7 @@ static int tidy_whole(struct fg_collapser *c, const char *s, size_t n, const str
 	for (size_t i = 0; i < out->len; i++)
 		if (out->data[i] == ';')
 			out->data[i] = ':';
-	if (!rc && c->opt.annotate_jit && is_jit_module(f->module, f->module_len) &&
-	    !contains(out->data, out->len, "_[j]"))
-		rc = wp_buf_append(out, "_[j]", 4);
-	if (!rc && f->srcline_len) {
-		rc = wp_buf_putc(out, ':');
-		rc = rc ? rc : wp_buf_append(out, f->srcline, f->srcline_len);
-		for (size_t i = 0; i < out->len; i++)
-			if (out->data[i] == ';')
-				out->data[i] = ':';
-	}
-	return rc;
+	return rc ? rc : annotate(c, out, f, false);
 }
 
 static int remember_expansion(struct fg_collapser *c, uint32_t key, size_t offset, size_t count)

@@ -422,3 +422,29 @@ int sym_elf_symbol(struct sym_elf *e, const char *name, size_t len, uint64_t *va
 	*value = e->values[id];
 	return 0;
 }
+
+int sym_elf_foreach_symbol(Elf *elf, Elf64_Word type,
+			   int (*fn)(void *ctx, const GElf_Sym *sym, const char *name), void *ctx)
+{
+	for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != type || sh.sh_entsize == 0)
+			continue;
+		Elf_Data *d = elf_getdata(scn, NULL);
+		if (!d || !d->d_buf)
+			continue;
+		size_t n = d->d_size / sh.sh_entsize;
+		for (size_t i = 0; i < n; i++) {
+			GElf_Sym sym;
+			if (!gelf_getsym(d, (int)i, &sym) || sym.st_name == 0)
+				continue;
+			const char *name = elf_strptr(elf, sh.sh_link, sym.st_name);
+			if (!name || !*name)
+				continue;
+			int rc = fn(ctx, &sym, name);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}

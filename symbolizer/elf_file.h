@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include <elfutils/libdw.h>
+#include <gelf.h>
 #include <libelf.h>
 
 struct sym_elf;
@@ -49,6 +50,12 @@ struct sym_elf_raw {
 };
 int sym_elf_raw_open(struct sym_elf_raw *h, const char *path, const char **why);
 void sym_elf_raw_close(struct sym_elf_raw *h); /* idempotent */
+
+/* Calls fn for every named symbol of the symbol tables of section type
+ * type (SHT_SYMTAB or SHT_DYNSYM), in table order; a non-zero return of fn
+ * stops the walk and is returned. */
+int sym_elf_foreach_symbol(Elf *elf, Elf64_Word type,
+			   int (*fn)(void *ctx, const GElf_Sym *sym, const char *name), void *ctx);
 
 /* NT_GNU_BUILD_ID of any SHT_NOTE section into out (SYM_ELF_MAX_BUILD_ID
  * bytes); returns its length, 0 when there is none. */

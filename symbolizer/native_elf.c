@@ -131,68 +131,61 @@ static const GElf_Phdr *phdr_for(const struct phdrs *ph, uint64_t vaddr)
 	return NULL;
 }
 
+struct table_load {
+	struct native_elf *e;
+	Elf *elf;
+	size_t shstrndx;
+	struct phdrs ph;
+	struct wp_intern *names;
+	bool demangle;
+};
+
+/* One symbol of a table, kept as perf keeps it (functions, objects, and
+ * global labels in text sections), at its file offset. */
+static int load_symbol(void *ctx, const GElf_Sym *sym, const char *name)
+{
+	struct table_load *t = ctx;
+	int type = GELF_ST_TYPE(sym->st_info);
+	int vis = GELF_ST_VISIBILITY(sym->st_other);
+	bool is_label = type == STT_NOTYPE && sym->st_shndx != SHN_UNDEF && sym->st_shndx != SHN_ABS &&
+			vis != STV_HIDDEN && vis != STV_INTERNAL;
+	bool keep = (type == STT_FUNC || type == STT_GNU_IFUNC || type == STT_OBJECT) &&
+		    sym->st_shndx != SHN_UNDEF;
+	if ((!is_label && !keep) || sym->st_shndx == SHN_ABS || sym->st_shndx >= SHN_LORESERVE)
+		return 0;
+	Elf_Scn *ss = elf_getscn(t->elf, sym->st_shndx);
+	GElf_Shdr ssh;
+	if (!ss || !gelf_getshdr(ss, &ssh) || !(ssh.sh_flags & SHF_ALLOC))
+		return 0;
+	if (is_label) {
+		const char *sn = elf_strptr(t->elf, t->shstrndx, ssh.sh_name);
+		if (!sn || !strstr(sn, "text"))
+			return 0;
+	}
+	uint64_t value = sym->st_value;
+	const GElf_Phdr *p = phdr_for(&t->ph, value);
+	if (p)
+		value -= p->p_vaddr - p->p_offset;
+	else if (ssh.sh_type != SHT_NOBITS)
+		value -= ssh.sh_addr - ssh.sh_offset;
+	char *dm = t->demangle ? cplus_demangle(name, DMGL_NO_OPTS) : NULL;
+	uint32_t id;
+	const char *s = dm ? dm : name;
+	int rc = wp_intern_get(t->names, s, strlen(s), &id);
+	free(dm);
+	return rc ? rc : native_symtab_add(&t->e->syms, value, sym->st_size,
+					   (uint8_t)GELF_ST_BIND(sym->st_info), (uint8_t)type,
+					   wp_intern_str(t->names, id, NULL), 0);
+}
+
 static int load_table(struct native_elf *e, Elf *elf, Elf *runtime, Elf64_Word type,
 		      struct wp_intern *names, bool demangle)
 {
-	size_t shstrndx;
-	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+	struct table_load t = {.e = e, .elf = elf, .names = names, .demangle = demangle};
+	if (elf_getshdrstrndx(elf, &t.shstrndx) != 0)
 		return 0;
-	struct phdrs ph;
-	read_phdrs(runtime ? runtime : elf, &ph);
-	for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
-		GElf_Shdr sh;
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != type || sh.sh_entsize == 0)
-			continue;
-		Elf_Data *d = elf_getdata(scn, NULL);
-		if (!d || !d->d_buf)
-			continue;
-		size_t n = d->d_size / sh.sh_entsize;
-		for (size_t i = 0; i < n; i++) {
-			GElf_Sym sym;
-			if (!gelf_getsym(d, (int)i, &sym) || sym.st_name == 0)
-				continue;
-			int t = GELF_ST_TYPE(sym.st_info);
-			int vis = GELF_ST_VISIBILITY(sym.st_other);
-			bool is_label = t == STT_NOTYPE && sym.st_shndx != SHN_UNDEF &&
-					sym.st_shndx != SHN_ABS && vis != STV_HIDDEN &&
-					vis != STV_INTERNAL;
-			bool keep = (t == STT_FUNC || t == STT_GNU_IFUNC || t == STT_OBJECT) &&
-				    sym.st_shndx != SHN_UNDEF;
-			if ((!is_label && !keep) || sym.st_shndx == SHN_ABS ||
-			    sym.st_shndx >= SHN_LORESERVE)
-				continue;
-			Elf_Scn *ss = elf_getscn(elf, sym.st_shndx);
-			GElf_Shdr ssh;
-			if (!ss || !gelf_getshdr(ss, &ssh) || !(ssh.sh_flags & SHF_ALLOC))
-				continue;
-			if (is_label) {
-				const char *sn = elf_strptr(elf, shstrndx, ssh.sh_name);
-				if (!sn || !strstr(sn, "text"))
-					continue;
-			}
-			const char *name = elf_strptr(elf, sh.sh_link, sym.st_name);
-			if (!name || !*name)
-				continue;
-			uint64_t value = sym.st_value;
-			const GElf_Phdr *p = phdr_for(&ph, value);
-			if (p)
-				value -= p->p_vaddr - p->p_offset;
-			else if (ssh.sh_type != SHT_NOBITS)
-				value -= ssh.sh_addr - ssh.sh_offset;
-			char *dm = demangle ? cplus_demangle(name, DMGL_NO_OPTS) : NULL;
-			uint32_t id;
-			const char *s = dm ? dm : name;
-			int rc = wp_intern_get(names, s, strlen(s), &id);
-			free(dm);
-			if (rc == 0)
-				rc = native_symtab_add(&e->syms, value, sym.st_size,
-						       (uint8_t)GELF_ST_BIND(sym.st_info), (uint8_t)t,
-						       wp_intern_str(names, id, NULL), 0);
-			if (rc != 0)
-				return rc;
-		}
-	}
-	return 0;
+	read_phdrs(runtime ? runtime : elf, &t.ph);
+	return sym_elf_foreach_symbol(elf, type, load_symbol, &t);
 }
 
 struct native_elf *native_elf_load(const struct sym_native_paths *p, const char *path,

@@ -31,31 +31,23 @@ struct markers {
 	GElf_Sym sym[M_COUNT];
 };
 
+static int scan_symbol(void *ctx, const GElf_Sym *s, const char *name)
+{
+	struct markers *m = ctx;
+	if (s->st_shndx == SHN_UNDEF || s->st_shndx >= SHN_LORESERVE ||
+	    (name[0] != 'v' && name[0] != 'i' && name[0] != 'w'))
+		return 0;
+	for (int k = 0; k < M_COUNT; k++)
+		if (!m->seen[k] && strcmp(name, marker_names[k]) == 0) {
+			m->seen[k] = true;
+			m->sym[k] = *s;
+		}
+	return 0;
+}
+
 static void scan_table(Elf *elf, Elf64_Word type, struct markers *m)
 {
-	for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
-		GElf_Shdr sh;
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != type || sh.sh_entsize == 0)
-			continue;
-		Elf_Data *d = elf_getdata(scn, NULL);
-		if (!d || !d->d_buf)
-			continue;
-		size_t n = d->d_size / sh.sh_entsize;
-		for (size_t i = 0; i < n; i++) {
-			GElf_Sym s;
-			if (!gelf_getsym(d, (int)i, &s) || s.st_name == 0 ||
-			    s.st_shndx == SHN_UNDEF || s.st_shndx >= SHN_LORESERVE)
-				continue;
-			const char *name = elf_strptr(elf, sh.sh_link, s.st_name);
-			if (!name || (name[0] != 'v' && name[0] != 'i' && name[0] != 'w'))
-				continue;
-			for (int k = 0; k < M_COUNT; k++)
-				if (!m->seen[k] && strcmp(name, marker_names[k]) == 0) {
-					m->seen[k] = true;
-					m->sym[k] = s;
-				}
-		}
-	}
+	sym_elf_foreach_symbol(elf, type, scan_symbol, m);
 }
 
 /* The bytes at [vaddr, vaddr + len) of an allocated section with file
