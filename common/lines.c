@@ -46,6 +46,7 @@ static void set_err(struct wp_lines *lr, const char *what)
 
 static int alloc_reader(struct wp_lines **out, const char *name, size_t max_line)
 {
+	*out = NULL; /* callers free and ask for the message on every path */
 	struct wp_lines *lr = calloc(1, sizeof *lr);
 	if (!lr)
 		return WP_E_NOMEM;
@@ -275,4 +276,9 @@ int wp_lines_next(struct wp_lines *lr, const char **line, size_t *len)
 uint64_t wp_lines_lineno(const struct wp_lines *lr) { return lr->lineno; }
 uint64_t wp_lines_offset(const struct wp_lines *lr) { return lr->line_offset; }
 const char *wp_lines_name(const struct wp_lines *lr) { return lr->name; }
-const char *wp_lines_errmsg(const struct wp_lines *lr) { return lr->err[0] ? lr->err : "no error"; }
+const char *wp_lines_errmsg(const struct wp_lines *lr)
+{
+	if (!lr)
+		return "out of memory"; /* the only way to get no reader */
+	return lr->err[0] ? lr->err : "no error";
+}

@@ -154,9 +154,12 @@ int wp_stacks_sorted(const struct wp_stacks *st, const struct wp_intern *names,
  * Returned lines exclude the '\n' (and a '\r' before it) and stay valid
  * until the next call. */
 struct wp_lines;
-/* path NULL or "-" means stdin. */
+/* path NULL or "-" means stdin. *out is always set: NULL when out of
+ * memory (wp_lines_errmsg and wp_lines_free accept NULL), else a reader to
+ * free also after an error (its message says what went wrong). */
 int wp_lines_open(struct wp_lines **out, const char *path, size_t max_line);
-/* Reads from a memory buffer (fuzzers, tests); the bytes must outlive it. */
+/* Reads from a memory buffer (fuzzers, tests); the bytes must outlive it.
+ * *out as for wp_lines_open. */
 int wp_lines_open_mem(struct wp_lines **out, const char *data, size_t len, const char *name);
 void wp_lines_free(struct wp_lines *lr);
 /* 1 = a line, 0 = end of input, < 0 = error (see wp_lines_errmsg). */
@@ -215,6 +218,27 @@ struct wp_wasm_pattern {
 /* Prefix that marks a frame translated to its Wasm name. */
 #define WP_WASM_MARK "[Wasm] "
 const struct wp_wasm_pattern *wp_wasm_patterns(size_t *count);
+
+/* ---- warnings: the one callback type every library reports through ----
+ * Libraries never print: they format one line (no trailing newline, at
+ * most WP_WARN_MAX bytes) and hand it to the caller's callback, which may
+ * be NULL (then nothing happens). */
+#define WP_WARN_MAX 1024
+typedef void (*wp_warn_fn)(void *ctx, const char *msg);
+void wp_warnf(wp_warn_fn fn, void *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void wp_vwarnf(wp_warn_fn fn, void *ctx, const char *fmt, va_list ap);
+
+/* ---- small string tests on (pointer, length) text ---- */
+bool wp_has_prefix(const char *s, size_t n, const char *prefix);
+bool wp_has_suffix(const char *s, size_t n, const char *suffix);
+bool wp_contains(const char *s, size_t n, const char *needle);
+
+/* ---- whole small files (maps, kallsyms, modules) ----
+ * Reads a regular file of at most max bytes into *data (NUL-terminated,
+ * caller frees). 0, WP_E_NOTFOUND (missing or not a regular file), WP_E_IO
+ * (errno kept) or WP_E_TOOBIG (larger than max; nothing is read beyond it). */
+int wp_read_file(const char *path, size_t max, char **data, size_t *len);
 
 /* Writes s[0, n) into dst (size bytes, NUL-terminated) with control bytes
  * as \xNN, cut with "..." when it does not fit; returns dst. For messages

@@ -160,7 +160,5 @@ bool native_module_at(struct sym_native *s, int32_t pid, uint64_t time, uint64_t
 		      struct native_module *out);
 const struct sym_native_paths *native_paths(const struct sym_native *s);
 
-/* Reads a whole regular file (at most max bytes) into *data (free()). */
-int native_read_file(const char *path, size_t max, char **data, size_t *len);
 
 #endif

@@ -106,7 +106,7 @@ int native_kallsyms_load(struct native_kallsyms *k, const char *path, struct wp_
 	char *data;
 	size_t len;
 	memset(k, 0, sizeof *k);
-	int rc = native_read_file(path, MAX_KALLSYMS_BYTES, &data, &len);
+	int rc = wp_read_file(path, MAX_KALLSYMS_BYTES, &data, &len);
 	if (rc != 0)
 		return rc;
 	rc = native_kallsyms_parse(k, data, len, names);

@@ -329,7 +329,7 @@ int native_perfmap_load(struct native_perfmap **out, const char *path, struct wp
 	char *data;
 	size_t len;
 	*out = NULL;
-	int rc = native_read_file(path, MAX_PERFMAP_BYTES, &data, &len);
+	int rc = wp_read_file(path, MAX_PERFMAP_BYTES, &data, &len);
 	if (rc != 0)
 		return rc;
 	rc = native_perfmap_parse(out, data, len, names);

@@ -151,58 +151,6 @@ void sym_native_options_init(struct sym_native_options *o)
 	memset(o, 0, sizeof *o);
 }
 
-int native_read_file(const char *path, size_t max, char **data, size_t *len)
-{
-	*data = NULL;
-	*len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0)
-		return errno == ENOENT || errno == ENOTDIR ? WP_E_NOTFOUND : WP_E_IO;
-	struct stat st;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return WP_E_NOTFOUND;
-	}
-	size_t cap = st.st_size > 0 && (uint64_t)st.st_size < max ? (size_t)st.st_size + 1 : 65536;
-	char *buf = malloc(cap);
-	size_t n = 0;
-	int rc = 0;
-	while (buf) {
-		if (n == cap) {
-			if (cap >= max) {
-				rc = WP_E_TOOBIG;
-				break;
-			}
-			size_t ncap = cap * 2 > max ? max : cap * 2;
-			char *nb = realloc(buf, ncap);
-			if (!nb)
-				break;
-			buf = nb;
-			cap = ncap;
-		}
-		ssize_t r = read(fd, buf + n, cap - n);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = WP_E_IO;
-			break;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	if (!buf)
-		return WP_E_NOMEM;
-	if (rc != 0) {
-		free(buf);
-		return rc;
-	}
-	*data = buf;
-	*len = n;
-	return 0;
-}
-
 static void warn_once(struct sym_native *s, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void warn_once(struct sym_native *s, const char *key, const char *fmt, ...)
@@ -810,7 +758,7 @@ static size_t running_kernel_id(uint8_t *out)
 {
 	char *data;
 	size_t len, n = 0;
-	if (native_read_file("/sys/kernel/notes", 1 << 20, &data, &len) != 0)
+	if (wp_read_file("/sys/kernel/notes", 1 << 20, &data, &len) != 0)
 		return 0;
 	size_t off = 0;
 	while (off + 12 <= len) {
