@@ -142,29 +142,22 @@ static bool is_kernel_module(const char *m, size_t n)
 {
 	if (n == 9 && memcmp(m, "[unknown]", 9) == 0)
 		return false;
-	return (n && m[0] == '[') || (n >= 3 && memcmp(m + n - 3, ".ko", 3) == 0) ||
-	       is_vmlinux(m, n);
+	return (n && m[0] == '[') || wp_has_suffix(m, n, ".ko") || is_vmlinux(m, n);
 }
 
 /* /tmp/perf-PID.map (perf maps) and .../jitted-PID-N.so (perf inject --jit). */
 static bool is_jit_module(const char *m, size_t n)
 {
-	if (n > 14 && memcmp(m, "/tmp/perf-", 10) == 0 && memcmp(m + n - 4, ".map", 4) == 0)
+	if (n > 14 && wp_has_prefix(m, n, "/tmp/perf-") && wp_has_suffix(m, n, ".map"))
 		return true;
-	if (n > 3 && memcmp(m + n - 3, ".so", 3) == 0)
-		for (size_t i = 0; i + 8 <= n; i++)
-			if (memcmp(m + i, "/jitted-", 8) == 0)
-				return true;
-	return false;
+	return n > 3 && wp_has_suffix(m, n, ".so") && wp_contains(m, n, "/jitted-");
 }
 
-static bool contains(const char *s, size_t n, const char *needle)
+/* A frame name cannot hold the folded separator: ';' becomes ':'. */
+static void replace_separators(struct wp_buf *b)
 {
-	size_t k = strlen(needle);
-	for (size_t i = 0; i + k <= n; i++)
-		if (memcmp(s + i, needle, k) == 0)
-			return true;
-	return false;
+	for (char *p = b->data; (p = memchr(p, ';', b->len - (size_t)(p - b->data))); p++)
+		*p = ':';
 }
 
 /* The chosen clean-up of a name into out: bracket-aware (default), the perl
@@ -177,10 +170,7 @@ static int tidy(struct fg_collapser *c, const char *s, size_t n, struct wp_buf *
 		return fg_tidy_generic(s, n, out);
 	wp_buf_reset(out);
 	int rc = wp_buf_append(out, s, n);
-	/* Even untidied names cannot hold the folded separator. */
-	for (size_t i = 0; i < out->len; i++)
-		if (out->data[i] == ';')
-			out->data[i] = ':';
+	replace_separators(out);
 	return rc;
 }
 
@@ -191,20 +181,18 @@ static int annotate(struct fg_collapser *c, struct wp_buf *out, const struct fg_
 {
 	int rc = 0;
 	if (inlined) {
-		if (!contains(out->data, out->len, "_[i]"))
+		if (!wp_contains(out->data, out->len, "_[i]"))
 			rc = wp_buf_append(out, "_[i]", 4);
 	} else if (c->opt.annotate_kernel && is_kernel_module(f->module, f->module_len)) {
 		rc = wp_buf_append(out, "_[k]", 4);
 	} else if (c->opt.annotate_jit && is_jit_module(f->module, f->module_len) &&
-		   !contains(out->data, out->len, "_[j]")) {
+		   !wp_contains(out->data, out->len, "_[j]")) {
 		rc = wp_buf_append(out, "_[j]", 4);
 	}
 	if (!rc && f->srcline_len) {
 		rc = wp_buf_putc(out, ':');
 		rc = rc ? rc : wp_buf_append(out, f->srcline, f->srcline_len);
-		for (size_t i = 0; i < out->len; i++)
-			if (out->data[i] == ';')
-				out->data[i] = ':';
+		replace_separators(out);
 	}
 	return rc;
 }
@@ -268,9 +256,7 @@ static int tidy_whole(struct fg_collapser *c, const char *s, size_t n, const str
 	struct wp_buf *out = &c->name;
 	wp_buf_reset(out);
 	int rc = wp_buf_append(out, s, n);
-	for (size_t i = 0; i < out->len; i++)
-		if (out->data[i] == ';')
-			out->data[i] = ':';
+	replace_separators(out);
 	return rc ? rc : annotate(c, out, f, false);
 }
 
@@ -324,7 +310,7 @@ static int expand_frame(struct fg_collapser *c, const struct fg_raw_frame *f, ui
 	/* A jitted Wasm name ("JS:app::Worker::fib(int)-3-turbofan") is kept
 	 * whole: its index and tier follow the argument list, and translation
 	 * (wasmperf-names, --wasm) needs them. */
-	bool tidy_would_change = memchr(s, '(', n) || memchr(s, '$', n) || contains(s, n, "->");
+	bool tidy_would_change = memchr(s, '(', n) || memchr(s, '$', n) || wp_contains(s, n, "->");
 	if (tidy_would_change && !c->opt.perl_compat && !c->jitted && !(c->jitted = fg_jitted_new()))
 		return WP_E_NOMEM;
 	bool whole = rrc == 1 || (tidy_would_change && !c->opt.perl_compat &&
@@ -424,9 +410,7 @@ int fg_collapser_frame_name(struct fg_collapser *c, const char *name, size_t len
 		int rc = wp_buf_append(&c->name, name, len);
 		if (rc)
 			return rc;
-		for (size_t i = 0; i < c->name.len; i++)
-			if (c->name.data[i] == ';')
-				c->name.data[i] = ':';
+		replace_separators(&c->name);
 		name = c->name.data;
 	}
 	uint32_t id;

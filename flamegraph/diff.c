@@ -113,15 +113,10 @@ int fg_diff_add_line(struct fg_diff *d, int side, const char *line, size_t len)
 	rc = wp_intern_get(d->stacks, stack, n, &id);
 	if (rc)
 		return rc;
-	if ((size_t)id * 2 + 2 > d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 2048;
-		uint64_t *p = realloc(d->counts, cap * sizeof *p);
-		if (!p)
-			return WP_E_NOMEM;
-		memset(p + d->cap, 0, (cap - d->cap) * sizeof *p);
-		d->counts = p;
-		d->cap = cap;
-	}
+	size_t old_cap = d->cap;
+	if (wp_grow((void **)&d->counts, &d->cap, (size_t)id * 2 + 2, sizeof *d->counts))
+		return WP_E_NOMEM;
+	memset(d->counts + old_cap, 0, (d->cap - old_cap) * sizeof *d->counts);
 	if (fractional(fl.count_text, fl.count_len))
 		d->stats.fractional++;
 	d->counts[(size_t)id * 2 + (side ? 1 : 0)] += fl.count;

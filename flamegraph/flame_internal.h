@@ -1,12 +1,16 @@
-/* flame_internal.h - shared by the flame graph renderer's files (flame_*.c);
- * not part of the public API (flamegraph.h, after @@FLAME-API@@).
+/* flame_internal.h - shared by the flame graph renderer's files; not part
+ * of the public API (flamegraph.h).
  *
- * flame_xml.c      buffered output, number formatting, XML escaping
- * flame_palette.c  colours: palettes, the wasm classifier, palette.map
- * flame_options.c  option defaults, parsing by name, --nameattr
- * flame_tree.c     folded lines -> frame tree (merge), layout, pruning
- * flame_svg.c      the SVG document
- * jitted_names.c   JIT/AOT Wasm names (the collapser keeps them whole)
+ * flame_xml.c          buffered output, number formatting, XML escaping
+ * flame_colors.c       palettes, colour modes, the differential scale
+ * flame_wasm_class.c   the wasm palette's frame classes
+ * flame_palette_map.c  palette.map (--cp)
+ * flame_options.c      option defaults, the option table, the check
+ * flame_nameattr.c     --nameattr
+ * flame_tree.c         folded lines -> frame tree (merge), layout, pruning
+ * flame_svg.c          the SVG document (and the embedded flamegraph.js)
+ * jitted_names.c       JIT/AOT Wasm names (the collapser keeps them whole,
+ *                      the wasm palette colours them)
  */
 #ifndef FLAME_INTERNAL_H
 #define FLAME_INTERNAL_H
@@ -73,15 +77,12 @@ uint32_t fg_utf8_sum(const char *s, size_t n);
 /* Length of s without a trailing _[k] _[w] _[i] _[j] annotation. */
 size_t fg_strip_annotation(const char *s, size_t n);
 
-/* ---- colours (flame_palette.c) ---- */
-enum fg_palette {
-	FG_PAL_HOT, FG_PAL_MEM, FG_PAL_IO, FG_PAL_WAKEUP, FG_PAL_CHAIN, FG_PAL_JAVA, FG_PAL_JS,
-	FG_PAL_PERL, FG_PAL_WASM, FG_PAL_RED, FG_PAL_GREEN, FG_PAL_BLUE, FG_PAL_AQUA,
-	FG_PAL_YELLOW, FG_PAL_PURPLE, FG_PAL_ORANGE,
-};
+/* ---- colours (flame_colors.c) ---- */
+#define FG_PAL_ENUM(id, name) FG_PAL_##id,
+enum fg_palette { FG_FLAME_PALETTES(FG_PAL_ENUM) FG_PAL_COUNT };
+#undef FG_PAL_ENUM
 /* -1 when unknown. */
 int fg_palette_parse(const char *name);
-const char *fg_palette_name(int palette);
 struct fg_rgb {
 	uint8_t r, g, b;
 };
@@ -97,11 +98,21 @@ struct fg_colorer *fg_colorer_new(int palette, enum fg_flame_color_mode mode, ui
 void fg_colorer_free(struct fg_colorer *c);
 /* kernel_ctx: the frame is called from kernel code (wasm palette only). */
 struct fg_rgb fg_colorer_color(struct fg_colorer *c, const char *name, size_t n, bool kernel_ctx);
+/* The colorer's classifier (made at the first call). */
 enum fg_wasm_class fg_colorer_wasm_class(struct fg_colorer *c, const char *name, size_t n);
 /* flamegraph.pl's differential scale: white at 0, red (more) or blue (less). */
 struct fg_rgb fg_color_scale(double value, double max);
 
-/* palette.map: name -> colour, saved sorted by name. */
+/* ---- the wasm palette's classes (flame_wasm_class.c) ----
+ * Kernel entry points, host/WASI calls, jitted Wasm names (jitted_names.c),
+ * other JIT code. NULL from new on no memory; a NULL classifier puts every
+ * frame by its annotation and prefix alone. */
+struct fg_wasm_classifier;
+struct fg_wasm_classifier *fg_wasm_classifier_new(void);
+void fg_wasm_classifier_free(struct fg_wasm_classifier *w);
+enum fg_wasm_class fg_wasm_classify(struct fg_wasm_classifier *w, const char *name, size_t n);
+
+/* ---- palette.map: name -> colour, saved sorted by name (flame_palette_map.c) ---- */
 struct fg_palmap;
 struct fg_palmap *fg_palmap_new(void);
 void fg_palmap_free(struct fg_palmap *m);
@@ -112,7 +123,7 @@ int fg_palmap_save(const struct fg_palmap *m, const char *path, char *err, size_
 bool fg_palmap_get(const struct fg_palmap *m, const char *name, size_t n, struct fg_rgb *out);
 int fg_palmap_put(struct fg_palmap *m, const char *name, size_t n, struct fg_rgb c);
 
-/* ---- --nameattr (flame_options.c) ---- */
+/* ---- --nameattr (flame_nameattr.c) ---- */
 struct fg_attr {
 	char *key;
 	char *value;
@@ -132,7 +143,7 @@ struct fg_nameattr {
 void fg_nameattr_free(struct fg_nameattr *na);
 /* Parses one line; warnings go through warn. */
 int fg_nameattr_add_line(struct fg_nameattr *na, const char *line, size_t len,
-			 fg_flame_warn_fn warn, void *warn_ctx);
+			 wp_warn_fn warn, void *warn_ctx);
 const struct fg_attrs *fg_nameattr_find(const struct fg_nameattr *na, const char *name, size_t n);
 
 /* ---- the frame tree (flame_tree.c) ---- */
@@ -161,7 +172,8 @@ struct fg_flame {
 	int palette;
 	struct wp_intern *names;
 	struct fg_node *nodes;  /* nodes[0] is the root ("all"); a child's index > its parent's */
-	uint32_t nnodes, nodes_cap;
+	uint32_t nnodes;
+	size_t nodes_cap;
 	struct fg_slot *slots;  /* (parent, name) -> node + 1; open addressing */
 	size_t slots_mask, slots_used;
 	/* The previous line's frames, for reusing a shared prefix. */
@@ -204,6 +216,10 @@ struct fg_layout {
 };
 int fg_flame_layout(struct fg_flame *f, struct fg_layout *l);
 void fg_layout_release(struct fg_layout *l);
+
+/* ---- the SVG's JavaScript (flamegraph.js, embedded at build time) ---- */
+extern const char fg_flamegraph_js[];
+extern const size_t fg_flamegraph_js_len;
 
 /* ---- JIT/AOT Wasm names (jitted_names.c) ----
  * Matches a frame name against every runtime's jitted-name pattern; the

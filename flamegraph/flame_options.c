@@ -1,9 +1,10 @@
-/* flame_options.c - flamegraph.pl's options (defaults, parsing by their
- * command-line names, consistency) and the --nameattr file. */
+/* flame_options.c - flamegraph.pl's options: defaults, one table that sets
+ * each by its command-line name, and the consistency check. */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "flame_internal.h"
@@ -67,85 +68,122 @@ static bool valid_encoding(const char *s)
 	return true;
 }
 
+/* --minwidth NUM (px) or NUM% (of the total). */
+static int set_min_width(struct fg_flame_options *o, const char *v, char *err, size_t errlen)
+{
+	size_t n = v ? strlen(v) : 0;
+	char tmp[64];
+	double d;
+	bool pct = n && v[n - 1] == '%';
+	if (n - pct >= sizeof tmp)
+		return usage(err, errlen, "--minwidth wants a number of px or a NUM%%, not '%s'", v);
+	memcpy(tmp, v, n - pct);
+	tmp[n - pct] = '\0';
+	if (!parse_double(tmp, &d))
+		return usage(err, errlen, "--minwidth wants a number of px or a NUM%%, not '%s'", v);
+	if (pct && d > 100)
+		return usage(err, errlen, "--minwidth wants a percentage from 0 to 100%%, not '%s'", v);
+	o->min_width = d;
+	o->min_width_percent = pct;
+	return 0;
+}
+
+/* How an option's value is checked and stored. */
+enum opt_kind {
+	OPT_TEXT,      /* const char *: the value as it is */
+	OPT_UINT,      /* unsigned: 1 .. max */
+	OPT_POSITIVE,  /* double > 0 */
+	OPT_NONNEG,    /* double >= 0 */
+	OPT_TRUE,      /* bool, no value: set */
+	OPT_MODE,      /* enum fg_flame_color_mode, no value: set to mode */
+	OPT_PALETTE,   /* const char *: one of FG_FLAME_PALETTES */
+	OPT_BGCOLORS,  /* const char *: a background fg_bgcolors() knows */
+	OPT_ENCODING,  /* const char *: an XML encoding name */
+	OPT_MINWIDTH,  /* set_min_width() */
+};
+
+#define FIELD(f) offsetof(struct fg_flame_options, f)
+static const struct flame_option {
+	const char *name;
+	enum opt_kind kind;
+	size_t field;
+	unsigned max;                  /* OPT_UINT */
+	enum fg_flame_color_mode mode; /* OPT_MODE */
+} flame_options[] = {
+	{"title", OPT_TEXT, FIELD(title), 0, 0},
+	{"subtitle", OPT_TEXT, FIELD(subtitle), 0, 0},
+	{"width", OPT_UINT, FIELD(width), 1000000, 0},
+	{"height", OPT_UINT, FIELD(frame_height), 100000, 0},
+	{"minwidth", OPT_MINWIDTH, 0, 0, 0},
+	{"fonttype", OPT_TEXT, FIELD(font_type), 0, 0},
+	{"fontsize", OPT_POSITIVE, FIELD(font_size), 0, 0},
+	{"fontwidth", OPT_POSITIVE, FIELD(font_width), 0, 0},
+	{"countname", OPT_TEXT, FIELD(count_name), 0, 0},
+	{"nametype", OPT_TEXT, FIELD(name_type), 0, 0},
+	{"colors", OPT_PALETTE, FIELD(palette), 0, 0},
+	{"color", OPT_PALETTE, FIELD(palette), 0, 0},
+	{"bgcolors", OPT_BGCOLORS, FIELD(bgcolors), 0, 0},
+	{"hash", OPT_MODE, FIELD(color_mode), 0, FG_FLAME_COLOR_HASH},
+	{"random", OPT_MODE, FIELD(color_mode), 0, FG_FLAME_COLOR_RANDOM},
+	{"deterministic", OPT_MODE, FIELD(color_mode), 0, FG_FLAME_COLOR_DETERMINISTIC},
+	{"reverse", OPT_TRUE, FIELD(reverse), 0, 0},
+	{"inverted", OPT_TRUE, FIELD(inverted), 0, 0},
+	{"flamechart", OPT_TRUE, FIELD(flamechart), 0, 0},
+	{"negate", OPT_TRUE, FIELD(negate), 0, 0},
+	{"notes", OPT_TEXT, FIELD(notes), 0, 0},
+	{"total", OPT_NONNEG, FIELD(total), 0, 0},
+	{"factor", OPT_POSITIVE, FIELD(factor), 0, 0},
+	{"encoding", OPT_ENCODING, FIELD(encoding), 0, 0},
+};
+#undef FIELD
+
 int fg_flame_options_set(struct fg_flame_options *o, const char *name, const char *v,
 			 char *err, size_t errlen)
 {
+	const struct flame_option *opt = NULL;
+	for (size_t i = 0; !opt && i < sizeof flame_options / sizeof flame_options[0]; i++)
+		if (!strcmp(name, flame_options[i].name))
+			opt = &flame_options[i];
+	if (!opt)
+		return WP_E_NOTFOUND;
+	void *field = (char *)o + opt->field;
 	double d;
-	if (!strcmp(name, "title")) {
-		o->title = v;
-	} else if (!strcmp(name, "subtitle")) {
-		o->subtitle = v;
-	} else if (!strcmp(name, "width")) {
-		if (!parse_uint(v, 1000000, &o->width))
-			return usage(err, errlen, "--width wants a positive integer, not '%s'", v);
-	} else if (!strcmp(name, "height")) {
-		if (!parse_uint(v, 100000, &o->frame_height))
-			return usage(err, errlen, "--height wants a positive integer, not '%s'", v);
-	} else if (!strcmp(name, "minwidth")) {
-		size_t n = v ? strlen(v) : 0;
-		char tmp[64];
-		bool pct = n && v[n - 1] == '%';
-		if (n - pct >= sizeof tmp)
-			return usage(err, errlen, "--minwidth wants a number of px or a NUM%%, not '%s'", v);
-		memcpy(tmp, v, n - pct);
-		tmp[n - pct] = '\0';
-		if (!parse_double(tmp, &d))
-			return usage(err, errlen, "--minwidth wants a number of px or a NUM%%, not '%s'", v);
-		if (pct && d > 100)
-			return usage(err, errlen, "--minwidth wants a percentage from 0 to 100%%, not '%s'", v);
-		o->min_width = d;
-		o->min_width_percent = pct;
-	} else if (!strcmp(name, "fonttype")) {
-		o->font_type = v;
-	} else if (!strcmp(name, "fontsize") || !strcmp(name, "fontwidth") ||
-		   !strcmp(name, "factor") || !strcmp(name, "total")) {
-		if (!parse_double(v, &d) || (d == 0 && strcmp(name, "total")))
+	char c1[8], c2[8];
+	switch (opt->kind) {
+	case OPT_TEXT:
+		break;
+	case OPT_UINT:
+		if (!parse_uint(v, opt->max, field))
+			return usage(err, errlen, "--%s wants a positive integer, not '%s'", name, v);
+		return 0;
+	case OPT_POSITIVE:
+	case OPT_NONNEG:
+		if (!parse_double(v, &d) || (d == 0 && opt->kind == OPT_POSITIVE))
 			return usage(err, errlen, "--%s wants a positive number, not '%s'", name, v);
-		if (!strcmp(name, "fontsize"))
-			o->font_size = d;
-		else if (!strcmp(name, "fontwidth"))
-			o->font_width = d;
-		else if (!strcmp(name, "factor"))
-			o->factor = d;
-		else
-			o->total = d;
-	} else if (!strcmp(name, "countname")) {
-		o->count_name = v;
-	} else if (!strcmp(name, "nametype")) {
-		o->name_type = v;
-	} else if (!strcmp(name, "colors") || !strcmp(name, "color")) {
+		*(double *)field = d;
+		return 0;
+	case OPT_TRUE:
+		*(bool *)field = true;
+		return 0;
+	case OPT_MODE:
+		*(enum fg_flame_color_mode *)field = opt->mode;
+		return 0;
+	case OPT_PALETTE:
 		if (fg_palette_parse(v) < 0)
-			return usage(err, errlen, "unknown palette '%s' (hot mem io wakeup chain java js "
-				     "perl wasm red green blue aqua yellow purple orange)", v);
-		o->palette = v;
-	} else if (!strcmp(name, "bgcolors")) {
-		char c1[8], c2[8];
+			return usage(err, errlen, "unknown palette '%s' (%s)", v, FG_FLAME_PALETTE_WORDS + 1);
+		break;
+	case OPT_BGCOLORS:
 		if (fg_bgcolors(v, 0, c1, c2) != 0)
 			return usage(err, errlen, "unknown background '%s' (yellow blue green grey or #rrggbb)", v);
-		o->bgcolors = v;
-	} else if (!strcmp(name, "hash")) {
-		o->color_mode = FG_FLAME_COLOR_HASH;
-	} else if (!strcmp(name, "random")) {
-		o->color_mode = FG_FLAME_COLOR_RANDOM;
-	} else if (!strcmp(name, "deterministic")) {
-		o->color_mode = FG_FLAME_COLOR_DETERMINISTIC;
-	} else if (!strcmp(name, "reverse")) {
-		o->reverse = true;
-	} else if (!strcmp(name, "inverted")) {
-		o->inverted = true;
-	} else if (!strcmp(name, "flamechart")) {
-		o->flamechart = true;
-	} else if (!strcmp(name, "negate")) {
-		o->negate = true;
-	} else if (!strcmp(name, "notes")) {
-		o->notes = v;
-	} else if (!strcmp(name, "encoding")) {
+		break;
+	case OPT_ENCODING:
 		if (!v || !valid_encoding(v))
 			return usage(err, errlen, "--encoding wants an encoding name such as UTF-8, not '%s'", v ? v : "");
-		o->encoding = v;
-	} else {
-		return WP_E_NOTFOUND;
+		break;
+	case OPT_MINWIDTH:
+		return set_min_width(o, v, err, errlen);
 	}
+	*(const char **)field = v;
 	return 0;
 }
 
@@ -164,239 +202,4 @@ int fg_flame_options_check(const struct fg_flame_options *o, char *err, size_t e
 	if (o->encoding && !valid_encoding(o->encoding))
 		return usage(err, errlen, "bad --encoding '%s'", o->encoding);
 	return 0;
-}
-
-/* ---- --nameattr ---- */
-
-static char *dupn(const char *s, size_t n)
-{
-	char *p = malloc(n + 1);
-	if (p) {
-		memcpy(p, s, n);
-		p[n] = '\0';
-	}
-	return p;
-}
-
-/* An XML attribute name we are willing to write: [A-Za-z_][A-Za-z0-9_.:-]* */
-static bool valid_attr_name(const char *s, size_t n)
-{
-	if (!n || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
-		return false;
-	for (size_t i = 1; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && !strchr("_.:-", s[i]))
-			return false;
-	return true;
-}
-
-static int set_attr(struct fg_attr **list, size_t *n, const char *key, size_t klen,
-		    const char *val, size_t vlen)
-{
-	for (size_t i = 0; i < *n; i++) {
-		if (strlen((*list)[i].key) == klen && !memcmp((*list)[i].key, key, klen)) {
-			char *v = dupn(val, vlen);
-			if (!v)
-				return WP_E_NOMEM;
-			free((*list)[i].value);
-			(*list)[i].value = v;
-			return 0;
-		}
-	}
-	struct fg_attr *p = realloc(*list, (*n + 1) * sizeof *p);
-	if (!p)
-		return WP_E_NOMEM;
-	*list = p;
-	p[*n].key = dupn(key, klen);
-	p[*n].value = dupn(val, vlen);
-	if (!p[*n].key || !p[*n].value) {
-		free(p[*n].key);
-		free(p[*n].value);
-		return WP_E_NOMEM;
-	}
-	(*n)++;
-	return 0;
-}
-
-static void warnf(fg_flame_warn_fn warn, void *ctx, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void warnf(fg_flame_warn_fn warn, void *ctx, const char *fmt, ...)
-{
-	if (!warn)
-		return;
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	warn(ctx, msg);
-}
-
-/* g_extra / a_extra: `name="value" name=value ...` */
-static int parse_extra(struct fg_attr **list, size_t *n, const char *s, size_t len,
-		       const char *func, fg_flame_warn_fn warn, void *ctx)
-{
-	size_t i = 0;
-	while (i < len) {
-		while (i < len && isspace((unsigned char)s[i]))
-			i++;
-		if (i >= len)
-			break;
-		size_t k0 = i;
-		while (i < len && s[i] != '=' && !isspace((unsigned char)s[i]))
-			i++;
-		size_t k1 = i;
-		const char *val = "";
-		size_t vlen = 0;
-		if (i < len && s[i] == '=') {
-			i++;
-			if (i < len && (s[i] == '"' || s[i] == '\'')) {
-				char q = s[i++];
-				val = s + i;
-				while (i < len && s[i] != q)
-					i++;
-				vlen = (size_t)(s + i - val);
-				if (i < len)
-					i++;
-			} else {
-				val = s + i;
-				while (i < len && !isspace((unsigned char)s[i]))
-					i++;
-				vlen = (size_t)(s + i - val);
-			}
-		}
-		if (!valid_attr_name(s + k0, k1 - k0)) {
-			warnf(warn, ctx, "nameattr: invalid attribute name '%.*s' for '%s' ignored",
-			      (int)(k1 - k0), s + k0, func);
-			continue;
-		}
-		int rc = set_attr(list, n, s + k0, k1 - k0, val, vlen);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-static int grow_attrs(struct fg_nameattr *na, uint32_t id)
-{
-	if (id < na->cap)
-		return 0;
-	size_t cap = na->cap ? na->cap * 2 : 64;
-	while (cap <= id)
-		cap *= 2;
-	struct fg_attrs *p = realloc(na->attrs, cap * sizeof *p);
-	if (!p)
-		return WP_E_NOMEM;
-	memset(p + na->cap, 0, (cap - na->cap) * sizeof *p);
-	na->attrs = p;
-	na->cap = cap;
-	return 0;
-}
-
-static void trim(const char **s, size_t *n)
-{
-	while (*n && isspace((unsigned char)**s))
-		(*s)++, (*n)--;
-	while (*n && isspace((unsigned char)(*s)[*n - 1]))
-		(*n)--;
-}
-
-int fg_nameattr_add_line(struct fg_nameattr *na, const char *line, size_t len,
-			 fg_flame_warn_fn warn, void *ctx)
-{
-	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-		len--;
-	const char *tab = memchr(line, '\t', len);
-	size_t flen = tab ? (size_t)(tab - line) : len;
-	if (!flen)
-		return 0; /* empty line or no function name */
-	if (!na->names && !(na->names = wp_intern_new()))
-		return WP_E_NOMEM;
-	uint32_t id;
-	int rc = wp_intern_get(na->names, line, flen, &id);
-	if (rc || (rc = grow_attrs(na, id)))
-		return rc;
-	struct fg_attrs *a = &na->attrs[id];
-	const char *func = wp_intern_str(na->names, id, NULL);
-	const char *p = tab ? tab + 1 : line + len;
-	const char *end = line + len;
-	bool href = false;
-	while (p < end) {
-		const char *next = memchr(p, '\t', (size_t)(end - p));
-		size_t flen2 = next ? (size_t)(next - p) : (size_t)(end - p);
-		const char *eq = memchr(p, '=', flen2);
-		const char *key = p, *val = eq ? eq + 1 : p + flen2;
-		size_t klen = eq ? (size_t)(eq - p) : flen2;
-		size_t vlen = eq ? (size_t)(p + flen2 - val) : 0;
-		p = next ? next + 1 : end;
-		trim(&key, &klen);
-		trim(&val, &vlen);
-		if (!klen)
-			continue;
-		if (vlen >= 2 && val[0] == '"' && val[vlen - 1] == '"')
-			val++, vlen -= 2;
-#define KEY(s) (klen == sizeof(s) - 1 && !memcmp(key, s, klen))
-		if (KEY("title")) {
-			char *t = dupn(val, vlen);
-			if (!t)
-				return WP_E_NOMEM;
-			free(a->title);
-			a->title = t;
-		} else if (KEY("href")) {
-			rc = set_attr(&a->a, &a->na, "xlink:href", 10, val, vlen);
-			href = true;
-		} else if (KEY("target")) {
-			rc = set_attr(&a->a, &a->na, "target", 6, val, vlen);
-		} else if (KEY("id") || KEY("class")) {
-			rc = set_attr(&a->g, &a->ng, key, klen, val, vlen);
-		} else if (KEY("g_extra")) {
-			rc = parse_extra(&a->g, &a->ng, val, vlen, func, warn, ctx);
-		} else if (KEY("a_extra")) {
-			rc = parse_extra(&a->a, &a->na, val, vlen, func, warn, ctx);
-		} else {
-			warnf(warn, ctx, "nameattr: invalid attribute '%.*s' for '%s' ignored",
-			      (int)klen, key, func);
-		}
-#undef KEY
-		if (rc)
-			return rc;
-	}
-	if (href) {
-		bool has_target = false;
-		for (size_t i = 0; i < a->na; i++)
-			has_target |= !strcmp(a->a[i].key, "target");
-		if (!has_target && (rc = set_attr(&a->a, &a->na, "target", 6, "_top", 4)))
-			return rc;
-	}
-	return 0;
-}
-
-const struct fg_attrs *fg_nameattr_find(const struct fg_nameattr *na, const char *name, size_t n)
-{
-	uint32_t id;
-	if (!na || !na->names || wp_intern_find(na->names, name, n, &id) != 0 || id >= na->cap)
-		return NULL;
-	return &na->attrs[id];
-}
-
-static void free_list(struct fg_attr *l, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(l[i].key);
-		free(l[i].value);
-	}
-	free(l);
-}
-
-void fg_nameattr_free(struct fg_nameattr *na)
-{
-	if (!na)
-		return;
-	uint32_t n = na->names ? wp_intern_count(na->names) : 0;
-	for (uint32_t i = 0; i < n && i < na->cap; i++) {
-		free(na->attrs[i].title);
-		free_list(na->attrs[i].a, na->attrs[i].na);
-		free_list(na->attrs[i].g, na->attrs[i].ng);
-	}
-	free(na->attrs);
-	wp_intern_free(na->names);
-	free(na);
 }

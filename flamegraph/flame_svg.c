@@ -1,7 +1,8 @@
 /* flame_svg.c - the flame graph document: flamegraph.pl's layout and DOM
- * contract (research/flamegraph-anchors.md §3.3) with inferno-style fg:x /
- * fg:w attributes in sample units, so that flamegraph.js zooms and searches
- * with exact arithmetic. Everything from input goes through flame_xml.c. */
+ * contract (element ids, one <g> per frame, its geometry and tooltips) with
+ * inferno-style fg:x / fg:w attributes in sample units, so that
+ * flamegraph.js zooms and searches with exact arithmetic. Everything from
+ * input goes through flame_xml.c. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -273,20 +274,13 @@ static void put_attr_list(struct fg_out *o, const struct fg_attr *a, size_t n)
 		put_attr(o, a[i].key, a[i].value);
 }
 
-static void put_frame(struct fg_flame *f, struct fg_out *o, const struct fg_layout *l,
-		      uint32_t id, double height, double maxdelta, struct fg_rgb color)
+/* <a ...> when --nameattr gives the frame a link, else <g ...>; returns
+ * whether it was <a>. */
+static bool put_frame_open(struct fg_out *o, const struct fg_attrs *attrs)
 {
-	const struct fg_flame_options *opt = &f->opt;
-	const struct fg_node *nd = &f->nodes[id];
-	size_t n;
-	const char *name = wp_intern_str(f->names, nd->name, &n);
-	size_t dn = fg_strip_annotation(name, n);
-	bool root = id == 0;
-	const struct fg_attrs *attrs = f->nameattr && !root ? fg_nameattr_find(f->nameattr, name, n) : NULL;
 	bool link = false;
 	for (size_t i = 0; attrs && i < attrs->na; i++)
 		link |= !strcmp(attrs->a[i].key, "xlink:href");
-
 	if (link) {
 		fg_out_put(o, "<a", 2);
 		put_attr_list(o, attrs->a, attrs->na);
@@ -295,85 +289,125 @@ static void put_frame(struct fg_flame *f, struct fg_out *o, const struct fg_layo
 	}
 	if (attrs)
 		put_attr_list(o, attrs->g, attrs->ng);
-	fg_out_put(o, "><title>", 8);
-	double samples = nearbyint(l->width[id] * opt->factor);
+	fg_out_putc(o, '>');
+	return link;
+}
+
+/* The tooltip: "name (1,234 samples, 5.67%[; +1.23%])", or --nameattr's title. */
+static void put_frame_title(const struct fg_flame *f, struct fg_out *o, const struct fg_layout *l,
+			    uint32_t id, const char *name, size_t dn, const struct fg_attrs *attrs)
+{
+	const struct fg_flame_options *opt = &f->opt;
+	bool root = id == 0;
+	fg_out_put(o, "<title>", 7);
 	if (attrs && attrs->title) {
 		fg_xml_escape(o, attrs->title, strlen(attrs->title), FG_XML_TEXT);
-	} else {
-		if (root)
-			fg_out_put(o, "all", 3);
-		else
-			fg_xml_escape(o, name, dn, FG_XML_TEXT);
-		fg_out_put(o, " (", 2);
-		fg_out_grouped(o, samples);
-		fg_out_putc(o, ' ');
-		fg_xml_escape(o, opt->count_name, strlen(opt->count_name), FG_XML_TEXT);
-		if (root) {
-			fg_out_put(o, ", 100%)", 7);
-		} else {
-			fg_out_put(o, ", ", 2);
-			fg_out_fixed(o, 100 * samples / (l->timemax * opt->factor), 2);
-			fg_out_putc(o, '%');
-			if (f->differential) {
-				double d = opt->negate ? -nd->delta : nd->delta;
-				fg_out_put(o, "; ", 2);
-				if (d > 0)
-					fg_out_putc(o, '+');
-				fg_out_fixed(o, 100 * d / (l->timemax * opt->factor), 2);
-				fg_out_putc(o, '%');
-			}
-			fg_out_putc(o, ')');
-		}
+		fg_out_put(o, "</title>", 8);
+		return;
 	}
-	fg_out_put(o, "</title>", 8);
+	double samples = nearbyint(l->width[id] * opt->factor);
+	if (root)
+		fg_out_put(o, "all", 3);
+	else
+		fg_xml_escape(o, name, dn, FG_XML_TEXT);
+	fg_out_put(o, " (", 2);
+	fg_out_grouped(o, samples);
+	fg_out_putc(o, ' ');
+	fg_xml_escape(o, opt->count_name, strlen(opt->count_name), FG_XML_TEXT);
+	if (root) {
+		fg_out_put(o, ", 100%)</title>", 15);
+		return;
+	}
+	fg_out_put(o, ", ", 2);
+	fg_out_fixed(o, 100 * samples / (l->timemax * opt->factor), 2);
+	fg_out_putc(o, '%');
+	if (f->differential) {
+		double d = opt->negate ? -f->nodes[id].delta : f->nodes[id].delta;
+		fg_out_put(o, "; ", 2);
+		if (d > 0)
+			fg_out_putc(o, '+');
+		fg_out_fixed(o, 100 * d / (l->timemax * opt->factor), 2);
+		fg_out_putc(o, '%');
+	}
+	fg_out_put(o, ")</title>", 9);
+}
 
+/* Where a frame is drawn, in px. */
+struct frame_box {
+	double x1, x2, y1, y2;
+};
+
+static struct frame_box frame_box(const struct fg_flame *f, const struct fg_layout *l, uint32_t id,
+				  double height)
+{
+	const struct fg_flame_options *opt = &f->opt;
+	uint32_t depth = f->nodes[id].depth;
 	double wpt = ((double)opt->width - 2 * XPAD) / l->timemax;
-	double x1 = XPAD + l->start[id] * wpt, x2 = XPAD + (l->start[id] + l->width[id]) * wpt;
-	double fs = opt->font_size, fh = opt->frame_height, y1, y2;
+	double fs = opt->font_size, fh = opt->frame_height;
+	struct frame_box b;
+	b.x1 = XPAD + l->start[id] * wpt;
+	b.x2 = XPAD + (l->start[id] + l->width[id]) * wpt;
 	if (!opt->inverted) {
 		double base = height - (fs * 2 + 10);
-		y1 = base - (nd->depth + 1) * fh + FRAMEPAD;
-		y2 = base - nd->depth * fh;
+		b.y1 = base - (depth + 1) * fh + FRAMEPAD;
+		b.y2 = base - depth * fh;
 	} else {
 		double top = fs * 3 + (opt->subtitle && *opt->subtitle ? fs * 2 : 0);
-		y1 = top + nd->depth * fh;
-		y2 = top + (nd->depth + 1) * fh - FRAMEPAD;
+		b.y1 = top + depth * fh;
+		b.y2 = top + (depth + 1) * fh - FRAMEPAD;
 	}
-	double x1r = nearbyint(x1 * 10) / 10, x2r = nearbyint(x2 * 10) / 10;
+	return b;
+}
+
+/* The frame's fill: grey separators ("--" and "-"), the differential
+ * scale, or the frame's colour. */
+static struct fg_rgb frame_fill(const struct fg_flame *f, uint32_t id, const char *name, size_t n,
+				size_t dn, double maxdelta, struct fg_rgb color)
+{
+	if (dn == n && n == 2 && name[0] == '-' && name[1] == '-')
+		return (struct fg_rgb){160, 160, 160};
+	if (dn == n && n == 1 && name[0] == '-')
+		return (struct fg_rgb){200, 200, 200};
+	if (f->differential) {
+		double d = f->nodes[id].delta;
+		return fg_color_scale(f->opt.negate ? -d : d, maxdelta);
+	}
+	return color;
+}
+
+static void put_frame_rect(struct fg_out *o, const struct fg_layout *l, uint32_t id,
+			   const struct frame_box *b, struct fg_rgb fill)
+{
+	double x1r = nearbyint(b->x1 * 10) / 10, x2r = nearbyint(b->x2 * 10) / 10;
 	fg_out_put(o, "<rect x=\"", 9);
 	fg_out_fixed(o, x1r, 1);
 	fg_out_put(o, "\" y=\"", 5);
-	fg_out_num(o, y1);
+	fg_out_num(o, b->y1);
 	fg_out_put(o, "\" width=\"", 9);
 	fg_out_fixed(o, x2r - x1r, 1);
 	fg_out_put(o, "\" height=\"", 10);
-	fg_out_num(o, y2 - y1);
+	fg_out_num(o, b->y2 - b->y1);
 	fg_out_put(o, "\" fill=\"", 8);
-	if (dn == n && n == 2 && name[0] == '-' && name[1] == '-')
-		put_rgb(o, (struct fg_rgb){160, 160, 160});
-	else if (dn == n && n == 1 && name[0] == '-')
-		put_rgb(o, (struct fg_rgb){200, 200, 200});
-	else if (f->differential)
-		put_rgb(o, fg_color_scale(opt->negate ? -nd->delta : nd->delta, maxdelta));
-	else
-		put_rgb(o, color);
+	put_rgb(o, fill);
 	fg_out_put(o, "\" rx=\"2\" ry=\"2\" fg:x=\"", 22);
 	fg_out_num(o, l->start[id]);
 	fg_out_put(o, "\" fg:w=\"", 8);
 	fg_out_num(o, l->width[id]);
-	fg_out_put(o, "\"/>\n<text x=\"", 13);
-	fg_out_fixed(o, x1 + 3, 2);
-	fg_out_put(o, "\" y=\"", 5);
-	fg_out_num(o, 3 + (y1 + y2) / 2);
-	fg_out_put(o, "\">", 2);
+	fg_out_put(o, "\"/>\n", 4);
+}
 
-	/* Label: as many characters as fit, ".." when cut (flamegraph.pl's rule). */
-	double cw = fs * opt->font_width;
-	double fit = (x2 - x1) / cw;
+/* The label: as many characters as fit, ".." when cut (flamegraph.pl's rule). */
+static void put_frame_label(const struct fg_flame *f, struct fg_out *o, const struct frame_box *b,
+			    const char *label, size_t ln)
+{
+	fg_out_put(o, "<text x=\"", 9);
+	fg_out_fixed(o, b->x1 + 3, 2);
+	fg_out_put(o, "\" y=\"", 5);
+	fg_out_num(o, 3 + (b->y1 + b->y2) / 2);
+	fg_out_put(o, "\">", 2);
+	double fit = (b->x2 - b->x1) / (f->opt.font_size * f->opt.font_width);
 	if (fit >= 3) {
 		size_t chars = fit > 1e9 ? (size_t)1e9 : (size_t)fit;
-		const char *label = root ? "all" : name;
-		size_t ln = root ? 3 : dn;
 		size_t len = fg_xml_display_len(label, ln, chars + 1);
 		if (len <= chars) {
 			fg_xml_escape(o, label, ln, FG_XML_TEXT);
@@ -383,7 +417,97 @@ static void put_frame(struct fg_flame *f, struct fg_out *o, const struct fg_layo
 		}
 	}
 	fg_out_put(o, "</text>\n", 8);
+}
+
+/* One frame: <g> (or <a>) holding <title>, <rect> and <text>. */
+static void put_frame(struct fg_flame *f, struct fg_out *o, const struct fg_layout *l,
+		      uint32_t id, double height, double maxdelta, struct fg_rgb color)
+{
+	size_t n;
+	const char *name = wp_intern_str(f->names, f->nodes[id].name, &n);
+	size_t dn = fg_strip_annotation(name, n);
+	bool root = id == 0;
+	const struct fg_attrs *attrs = f->nameattr && !root ? fg_nameattr_find(f->nameattr, name, n) : NULL;
+	bool link = put_frame_open(o, attrs);
+	put_frame_title(f, o, l, id, name, dn, attrs);
+	struct frame_box b = frame_box(f, l, id, height);
+	put_frame_rect(o, l, id, &b, frame_fill(f, id, name, n, dn, maxdelta, color));
+	put_frame_label(f, o, &b, root ? "all" : name, root ? 3 : dn);
 	fg_out_puts(o, link ? "</a>\n" : "</g>\n");
+}
+
+static int colors_init(struct colors *c, const struct fg_flame *f)
+{
+	const struct fg_flame_options *opt = &f->opt;
+	memset(c, 0, sizeof *c);
+	c->colorer = fg_colorer_new(f->palette, opt->color_mode, opt->random_seed);
+	c->use_cache = opt->color_mode != FG_FLAME_COLOR_RANDOM || f->palmap;
+	c->cache = calloc(2 * (size_t)wp_intern_count(f->names) + 2, sizeof *c->cache);
+	if (f->palette == FG_PAL_WASM) {
+		c->wclass = calloc(wp_intern_count(f->names) + 1, 1);
+		c->kernel = calloc(f->nnodes, 1);
+	}
+	if (!c->colorer || !c->cache || (f->palette == FG_PAL_WASM && (!c->wclass || !c->kernel)))
+		return WP_E_NOMEM;
+	return 0;
+}
+
+static void colors_release(struct colors *c)
+{
+	fg_colorer_free(c->colorer);
+	free(c->cache);
+	free(c->wclass);
+	free(c->kernel);
+}
+
+/* wasm palette: whether a frame is kernel code. Pre-order: the parent's
+ * answer is known; below a kernel entry point everything is kernel code. */
+static bool kernel_context(struct colors *c, const struct fg_node *nd, uint32_t id,
+			   const char *name, size_t n)
+{
+	if (!c->wclass[nd->name])
+		c->wclass[nd->name] = (uint8_t)(1 + fg_colorer_wasm_class(c->colorer, name, n));
+	bool kern = c->wclass[nd->name] - 1 == FG_WASM_KERNEL ||
+		    (nd->parent != FG_NONE && c->kernel[nd->parent]);
+	c->kernel[id] = kern;
+	return kern;
+}
+
+/* Every kept frame, in drawing order. */
+static int put_frames(struct fg_flame *f, struct fg_out *o, const struct fg_layout *l,
+		      struct colors *c, double height)
+{
+	double maxdelta = 1;
+	if (f->differential)
+		for (uint32_t i = 0; i < f->nnodes; i++)
+			if (fabs(f->nodes[i].delta) > maxdelta)
+				maxdelta = fabs(f->nodes[i].delta);
+	int rc = 0;
+	fg_out_puts(o, "<g id=\"frames\">\n");
+	for (size_t i = 0; i < l->n && !rc; i++) {
+		uint32_t id = l->order[i];
+		const struct fg_node *nd = &f->nodes[id];
+		struct fg_rgb color = {0, 0, 0};
+		size_t n;
+		const char *name = wp_intern_str(f->names, nd->name, &n);
+		bool kern = c->kernel ? kernel_context(c, nd, id, name, n) : false;
+		if (!f->differential)
+			rc = frame_color(f, c, nd->name, name, n, kern, &color);
+		put_frame(f, o, l, id, height, maxdelta, color);
+	}
+	fg_out_puts(o, "</g>\n</svg>\n");
+	return rc;
+}
+
+/* No counts: a small SVG saying so (flamegraph.pl's exit-2 case). */
+static int write_empty_svg(struct fg_flame *f, struct fg_out *o)
+{
+	int rc = write_empty(f, o);
+	int frc = fg_out_flush(o);
+	fg_out_release(o);
+	if (frc)
+		snprintf(f->err, sizeof f->err, "write error");
+	return frc ? frc : rc;
 }
 
 int fg_flame_write_svg(struct fg_flame *f, FILE *out)
@@ -392,18 +516,12 @@ int fg_flame_write_svg(struct fg_flame *f, FILE *out)
 	fg_out_init(&o, out);
 	if (o.err)
 		return o.err;
-	int rc = 0;
-	if (!(f->total > 0)) {
-		rc = write_empty(f, &o);
-		int frc = fg_out_flush(&o);
-		fg_out_release(&o);
-		if (frc)
-			snprintf(f->err, sizeof f->err, "write error");
-		return frc ? frc : rc;
-	}
+	if (!(f->total > 0))
+		return write_empty_svg(f, &o);
 	struct fg_layout l;
-	struct colors c = {0};
-	if ((rc = fg_flame_layout(f, &l))) {
+	struct colors c;
+	int rc = fg_flame_layout(f, &l);
+	if (rc) {
 		fg_out_release(&o);
 		return rc;
 	}
@@ -412,57 +530,17 @@ int fg_flame_write_svg(struct fg_flame *f, FILE *out)
 	double height = (l.depth_max + 1) * (double)opt->frame_height + fs * 3 + fs * 2 + 10;
 	if (opt->subtitle && *opt->subtitle)
 		height += fs * 2;
-	double maxdelta = 1;
-	if (f->differential)
-		for (uint32_t i = 0; i < f->nnodes; i++)
-			if (fabs(f->nodes[i].delta) > maxdelta)
-				maxdelta = fabs(f->nodes[i].delta);
-
-	c.colorer = fg_colorer_new(f->palette, opt->color_mode, opt->random_seed);
-	c.use_cache = opt->color_mode != FG_FLAME_COLOR_RANDOM || f->palmap;
-	c.cache = calloc(2 * (size_t)wp_intern_count(f->names) + 2, sizeof *c.cache);
-	if (f->palette == FG_PAL_WASM) {
-		c.wclass = calloc(wp_intern_count(f->names) + 1, 1);
-		c.kernel = calloc(f->nnodes, 1);
+	if (!(rc = colors_init(&c, f))) {
+		put_header(&o, opt, height, l.timemax);
+		put_prelude(&o, f, height);
+		rc = put_frames(f, &o, &l, &c, height);
 	}
-	if (!c.colorer || !c.cache || (f->palette == FG_PAL_WASM && (!c.wclass || !c.kernel))) {
-		rc = WP_E_NOMEM;
-		goto done;
-	}
-	put_header(&o, opt, height, l.timemax);
-	put_prelude(&o, f, height);
-	fg_out_puts(&o, "<g id=\"frames\">\n");
-	for (size_t i = 0; i < l.n && !rc; i++) {
-		uint32_t id = l.order[i];
-		const struct fg_node *nd = &f->nodes[id];
-		struct fg_rgb color = {0, 0, 0};
-		size_t n;
-		const char *name = wp_intern_str(f->names, nd->name, &n);
-		bool kern = false;
-		if (c.kernel) {
-			/* Pre-order: the parent's context is known. Below a kernel
-			 * entry point everything is kernel code. */
-			if (!c.wclass[nd->name])
-				c.wclass[nd->name] = (uint8_t)(1 + fg_colorer_wasm_class(c.colorer, name, n));
-			kern = c.wclass[nd->name] - 1 == FG_WASM_KERNEL ||
-			       (nd->parent != FG_NONE && c.kernel[nd->parent]);
-			c.kernel[id] = kern;
-		}
-		if (!f->differential)
-			rc = frame_color(f, &c, nd->name, name, n, kern, &color);
-		put_frame(f, &o, &l, id, height, maxdelta, color);
-	}
-	fg_out_puts(&o, "</g>\n</svg>\n");
-done:
 	fg_out_flush(&o);
 	if (!rc && o.err) {
 		rc = o.err;
 		snprintf(f->err, sizeof f->err, "write error");
 	}
-	fg_colorer_free(c.colorer);
-	free(c.cache);
-	free(c.wclass);
-	free(c.kernel);
+	colors_release(&c);
 	fg_layout_release(&l);
 	fg_out_release(&o);
 	f->written = true;

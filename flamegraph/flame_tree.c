@@ -19,28 +19,19 @@
 
 void fg_flame_warnf(const struct fg_flame *f, const char *fmt, ...)
 {
-	if (!f->opt.warn)
-		return;
-	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	wp_vwarnf(f->opt.warn, f->opt.warn_ctx, fmt, ap);
 	va_end(ap);
-	f->opt.warn(f->opt.warn_ctx, msg);
 }
 
 static int new_node(struct fg_flame *f, uint32_t parent, uint32_t name, uint32_t *out)
 {
-	if (f->nnodes == f->nodes_cap) {
-		if (f->nodes_cap >= UINT32_MAX / 2)
-			return WP_E_TOOBIG;
-		uint32_t cap = f->nodes_cap ? f->nodes_cap * 2 : 4096;
-		struct fg_node *p = realloc(f->nodes, (size_t)cap * sizeof *p);
-		if (!p)
-			return WP_E_NOMEM;
-		f->nodes = p;
-		f->nodes_cap = cap;
-	}
+	/* Node ids are 32 bits, the top two values taken (FG_NONE, FG_GAP). */
+	if (f->nnodes >= UINT32_MAX / 2 + 1)
+		return WP_E_TOOBIG;
+	if (wp_grow((void **)&f->nodes, &f->nodes_cap, (size_t)f->nnodes + 1, sizeof *f->nodes))
+		return WP_E_NOMEM;
 	uint32_t id = f->nnodes++;
 	struct fg_node *n = &f->nodes[id];
 	*n = (struct fg_node){name, parent, FG_NONE, FG_NONE, FG_NONE, 0, 0, 0};
@@ -157,19 +148,12 @@ const char *fg_flame_errmsg(const struct fg_flame *f)
 
 static int reserve_path(struct fg_flame *f, size_t depth)
 {
-	if (depth <= f->path_cap)
-		return 0;
-	size_t cap = f->path_cap ? f->path_cap * 2 : 256;
-	while (cap < depth)
-		cap *= 2;
-	uint32_t *p = realloc(f->path, cap * sizeof *p);
-	if (!p)
+	/* Two arrays of one capacity: both grow to the same size, or path_cap
+	 * stays as it was. */
+	size_t cap = f->path_cap, cap_end = f->path_cap;
+	if (wp_grow((void **)&f->path, &cap, depth, sizeof *f->path) ||
+	    wp_grow((void **)&f->path_end, &cap_end, depth, sizeof *f->path_end))
 		return WP_E_NOMEM;
-	f->path = p;
-	size_t *e = realloc(f->path_end, cap * sizeof *e);
-	if (!e)
-		return WP_E_NOMEM;
-	f->path_end = e;
 	f->path_cap = cap;
 	return 0;
 }
@@ -254,58 +238,67 @@ static int mark_wakers(struct fg_flame *f, const char *s, size_t n, bool *change
 	return rc;
 }
 
-int fg_flame_add_stack(struct fg_flame *f, const char *s, size_t n, double count, double count2,
-		       bool has_count2)
+/* The stack as it is merged: without trailing empty frames (Perl's split
+ * drops them: "a;b;" is "a;b"), reversed for --reverse, with the wakers
+ * marked for the chain palette. *s may then point into f->scratch. */
+static int transform_stack(struct fg_flame *f, const char **s, size_t *n)
 {
 	int rc;
-	/* Widths are 64-bit counts: a total past them is an error (the line is
-	 * not added), never a rounded or clamped graph (fg_flame_add_line
-	 * checks the exact sum; a double only tells a gross excess). */
-	if (f->total + (has_count2 ? count2 : count) > 18446744073709551616.0) {
-		snprintf(f->err, sizeof f->err, "counts add up to more than 64 bits");
-		return WP_E_TOOBIG;
-	}
-	/* Perl's split drops trailing empty frames ("a;b;" is "a;b"). */
-	while (n && s[n - 1] == ';')
-		n--;
-	if (f->opt.reverse && n) {
-		if ((rc = reverse_frames(f, s, n)))
+	while (*n && (*s)[*n - 1] == ';')
+		(*n)--;
+	if (f->opt.reverse && *n) {
+		if ((rc = reverse_frames(f, *s, *n)))
 			return rc;
-		s = f->scratch.data;
-		n = f->scratch.len;
+		*s = f->scratch.data;
+		*n = f->scratch.len;
 	}
-	if (f->palette == FG_PAL_CHAIN && n) {
+	if (f->palette == FG_PAL_CHAIN && *n) {
 		bool changed;
-		if ((rc = mark_wakers(f, s, n, &changed)))
+		if ((rc = mark_wakers(f, *s, *n, &changed)))
 			return rc;
 		if (changed) {
-			s = f->scratch.data;
-			n = f->scratch.len;
+			*s = f->scratch.data;
+			*n = f->scratch.len;
 		}
 	}
+	return 0;
+}
 
-	/* Frames shared with the previous line: equal bytes up to a frame end. */
+/* How many leading frames s shares with the previous line (equal bytes up
+ * to a frame end); *common is the number of equal leading bytes. */
+static size_t shared_frames(const struct fg_flame *f, const char *s, size_t n, size_t *common)
+{
 	const char *prev = f->prev.data;
-	size_t plen = f->prev.len, common = 0, lim = n < plen ? n : plen;
-	while (common < lim && s[common] == prev[common])
-		common++;
+	size_t plen = f->prev.len, c = 0, lim = n < plen ? n : plen;
+	while (c < lim && s[c] == prev[c])
+		c++;
 	size_t shared = 0;
 	while (n && shared < f->path_len) {
 		size_t e = f->path_end[shared];
-		if (e > common || (e < n && s[e] != ';'))
+		if (e > c || (e < n && s[e] != ';'))
 			break;
 		shared++;
 	}
+	*common = c;
+	return shared;
+}
 
+/* Walks s's frames down the tree from the previous line's shared path,
+ * creating the missing ones; *leaf is the last frame's node (the root for
+ * a stack without frames). s becomes the previous line. */
+static int merge_frames(struct fg_flame *f, const char *s, size_t n, uint32_t *leaf)
+{
+	size_t common;
+	size_t shared = shared_frames(f, s, n, &common);
 	uint32_t node = shared ? f->path[shared - 1] : 0;
 	size_t pos = shared ? f->path_end[shared - 1] + 1 : 0;
 	size_t depth = shared;
+	int rc;
 	if (n == 0)
 		pos = 1; /* no frames: the count goes to the root */
 	while (pos <= n) {
-		size_t end = pos;
 		const char *semi = memchr(s + pos, ';', n - pos);
-		end = semi ? (size_t)(semi - s) : n;
+		size_t end = semi ? (size_t)(semi - s) : n;
 		uint32_t name;
 		if (!(rc = wp_intern_get(f->names, s + pos, end - pos, &name)))
 			rc = f->opt.flamechart ? new_node(f, node, name, &node) : child(f, node, name, &node);
@@ -319,16 +312,23 @@ int fg_flame_add_stack(struct fg_flame *f, const char *s, size_t n, double count
 		pos = end + 1;
 	}
 	f->path_len = depth;
+	*leaf = node;
 	/* Remember this line for the next one (only the differing tail moves). */
 	f->prev.len = common < f->prev.len ? common : f->prev.len;
-	if ((rc = wp_buf_append(&f->prev, s + f->prev.len, n - f->prev.len)))
-		return rc;
+	return wp_buf_append(&f->prev, s + f->prev.len, n - f->prev.len);
+}
 
+/* A line's counts, on its last frame: its width as self time, its change
+ * (count2 - count) when differential. */
+static int add_counts(struct fg_flame *f, uint32_t node, double count, double count2,
+		      bool has_count2)
+{
 	double width = has_count2 ? count2 : count;
 	uint32_t self = node;
 	if (f->opt.flamechart && f->nodes[node].first_child != FG_NONE) {
 		/* Self time after children: a spacer keeps it in time order. */
 		self = f->nodes[node].last_child;
+		int rc;
 		if (f->nodes[self].name != FG_GAP && (rc = new_node(f, node, FG_GAP, &self)))
 			return rc;
 	}
@@ -339,6 +339,22 @@ int fg_flame_add_stack(struct fg_flame *f, const char *s, size_t n, double count
 	}
 	f->total += width;
 	return 0;
+}
+
+int fg_flame_add_stack(struct fg_flame *f, const char *s, size_t n, double count, double count2,
+		       bool has_count2)
+{
+	/* Widths are 64-bit counts: a total past them is an error (the line is
+	 * not added), never a rounded or clamped graph (fg_flame_add_line
+	 * checks the exact sum; a double only tells a gross excess). */
+	if (f->total + (has_count2 ? count2 : count) > 18446744073709551616.0) {
+		snprintf(f->err, sizeof f->err, "counts add up to more than 64 bits");
+		return WP_E_TOOBIG;
+	}
+	uint32_t leaf;
+	int rc = transform_stack(f, &s, &n);
+	rc = rc ? rc : merge_frames(f, s, n, &leaf);
+	return rc ? rc : add_counts(f, leaf, count, count2, has_count2);
 }
 
 int fg_flame_add_line(struct fg_flame *f, const char *line, size_t len)
@@ -383,39 +399,6 @@ void fg_flame_get_stats(const struct fg_flame *f, struct fg_flame_stats *st)
 	st->differential = f->differential;
 }
 
-int fg_flame_load_nameattr(struct fg_flame *f, const char *path)
-{
-	if (!f->nameattr && !(f->nameattr = calloc(1, sizeof *f->nameattr)))
-		return WP_E_NOMEM;
-	struct wp_lines *lr;
-	int rc = wp_lines_open(&lr, path, 1u << 24);
-	const char *line;
-	size_t len;
-	while (rc == 0 && (rc = wp_lines_next(lr, &line, &len)) == 1)
-		rc = fg_nameattr_add_line(f->nameattr, line, len, f->opt.warn, f->opt.warn_ctx);
-	if (rc < 0)
-		snprintf(f->err, sizeof f->err, "%s", rc == WP_E_NOMEM ? "out of memory" : wp_lines_errmsg(lr));
-	wp_lines_free(lr);
-	return rc < 0 ? rc : 0;
-}
-
-int fg_flame_palette_map_load(struct fg_flame *f, const char *path)
-{
-	if (!f->palmap && !(f->palmap = fg_palmap_new()))
-		return WP_E_NOMEM;
-	int rc = fg_palmap_load(f->palmap, path, f->err, sizeof f->err);
-	if (rc > 0)
-		fg_flame_warnf(f, "%s: ignored %d malformed lines", path, rc);
-	return rc < 0 ? rc : 0;
-}
-
-int fg_flame_palette_map_save(struct fg_flame *f, const char *path)
-{
-	if (!f->palmap)
-		return 0;
-	return fg_palmap_save(f->palmap, path, f->err, sizeof f->err);
-}
-
 /* ---- layout ---- */
 
 int fg_name_ref_cmp(const void *a, const void *b)
@@ -458,28 +441,20 @@ static uint32_t *name_ranks(const struct wp_intern *names)
 static int sort_children(struct fg_flame *f)
 {
 	uint32_t *rank = name_ranks(f->names);
-	size_t cap = 64;
-	uint64_t *keys = malloc(cap * sizeof *keys);
-	if (!rank || !keys) {
-		free(rank);
-		free(keys);
+	size_t cap = 0;
+	uint64_t *keys = NULL;
+	if (!rank)
 		return WP_E_NOMEM;
-	}
 	for (uint32_t p = 0; p < f->nnodes; p++) {
 		struct fg_node *pn = &f->nodes[p];
 		if (pn->first_child == FG_NONE || f->nodes[pn->first_child].next_sibling == FG_NONE)
 			continue;
 		size_t k = 0;
 		for (uint32_t c = pn->first_child; c != FG_NONE; c = f->nodes[c].next_sibling) {
-			if (k == cap) {
-				uint64_t *nk = realloc(keys, cap * 2 * sizeof *nk);
-				if (!nk) {
-					free(rank);
-					free(keys);
-					return WP_E_NOMEM;
-				}
-				keys = nk;
-				cap *= 2;
+			if (wp_grow((void **)&keys, &cap, k + 1, sizeof *keys)) {
+				free(rank);
+				free(keys);
+				return WP_E_NOMEM;
 			}
 			keys[k++] = (uint64_t)rank[f->nodes[c].name] << 32 | c;
 		}

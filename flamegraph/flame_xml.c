@@ -1,7 +1,7 @@
 /* flame_xml.c - the SVG writer's byte layer: a large output buffer, number
  * formatting without printf on the per-frame path, and XML escaping that
- * turns any input bytes into well-formed text (DESIGN.md "Behaviour on bad
- * input": nothing from input reaches the SVG unescaped). */
+ * turns any input bytes into well-formed text: nothing from input reaches
+ * the SVG unescaped (wasmperf-flame(1), "ESCAPING"). */
 #include <math.h>
 #include <stdlib.h>
 

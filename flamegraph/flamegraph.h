@@ -100,7 +100,8 @@ int fg_rust_fix(const char *s, size_t n, struct wp_buf *out);
  * Whole-stack filters (PCRE2) applied to joined stacks "a;b;c"
  * ==================================================================== */
 struct fg_filter;
-/* Returns NULL and fills errbuf on a bad pattern. */
+/* NULL when out of memory. Patterns are added one by one; a bad one is
+ * WP_E_USAGE with the PCRE2 message (and offset) in errbuf. */
 struct fg_filter *fg_filter_new(void);
 void fg_filter_free(struct fg_filter *f);
 int fg_filter_include(struct fg_filter *f, const char *regex, char *errbuf, size_t errlen);
@@ -179,7 +180,6 @@ const struct fg_diff_stats *fg_diff_stats(const struct fg_diff *d);
 /* ====================================================================
  * Flame graph SVG (flamegraph.pl compatible) -- see flame_*.c
  * ==================================================================== */
-/* @@FLAME-API@@ (owned by the SVG renderer; declarations follow) */
 
 /* A flame graph is built by merging stacks into a tree of frames (a trie of
  * interned names with counts), then written as an interactive SVG that keeps
@@ -196,8 +196,16 @@ enum fg_flame_color_mode {
 	FG_FLAME_COLOR_DETERMINISTIC, /* --deterministic: FNV-1a of the name */
 };
 
-/* Receives one warning (no trailing newline); libraries never print. */
-typedef void (*fg_flame_warn_fn)(void *ctx, const char *msg);
+/* The palettes of --colors, X(ID, "name") each, in the order --help and
+ * wasmperf-flame(1) give them; the flat families (RED ... ORANGE) last. */
+#define FG_FLAME_PALETTES(X)                                                                  \
+	X(HOT, "hot") X(MEM, "mem") X(IO, "io") X(WAKEUP, "wakeup") X(CHAIN, "chain")        \
+	X(JAVA, "java") X(JS, "js") X(PERL, "perl") X(WASM, "wasm") X(RED, "red")            \
+	X(GREEN, "green") X(BLUE, "blue") X(AQUA, "aqua") X(YELLOW, "yellow")                \
+	X(PURPLE, "purple") X(ORANGE, "orange")
+#define FG_FLAME_PALETTE_WORD(id, name) " " name
+/* " hot mem io ...": every palette name, each after a space. */
+#define FG_FLAME_PALETTE_WORDS FG_FLAME_PALETTES(FG_FLAME_PALETTE_WORD)
 
 /* Strings are borrowed: they must outlive the fg_flame built from them. */
 struct fg_flame_options {
@@ -212,8 +220,7 @@ struct fg_flame_options {
 	double font_width;        /* average glyph width / font size (0.59) */
 	const char *count_name;   /* "samples" */
 	const char *name_type;    /* "Function:" (hover line prefix) */
-	const char *palette;      /* hot mem io wakeup chain java js perl wasm red green blue
-				   * aqua yellow purple orange */
+	const char *palette;      /* one of FG_FLAME_PALETTES ("hot") */
 	const char *bgcolors;     /* NULL: by palette; yellow blue green grey or #rrggbb */
 	enum fg_flame_color_mode color_mode;
 	uint64_t random_seed;     /* FG_FLAME_COLOR_RANDOM only */
@@ -225,7 +232,7 @@ struct fg_flame_options {
 	double total;             /* width denominator; 0 or < the real total: the real total */
 	double factor;            /* multiply displayed counts (1) */
 	const char *encoding;     /* NULL or an XML encoding label for the declaration */
-	fg_flame_warn_fn warn;    /* NULL: warnings are dropped */
+	wp_warn_fn warn;          /* NULL: warnings are dropped */
 	void *warn_ctx;
 };
 void fg_flame_options_init(struct fg_flame_options *o);
@@ -281,9 +288,5 @@ int fg_flame_palette_map_save(struct fg_flame *f, const char *path);
  * small SVG saying so is still written, flamegraph.pl's exit-2 case);
  * WP_E_IO on a write error; WP_E_NOMEM. Call once. */
 int fg_flame_write_svg(struct fg_flame *f, FILE *out);
-
-/* The SVG's JavaScript (flamegraph.js, embedded at build time). */
-extern const char fg_flamegraph_js[];
-extern const size_t fg_flamegraph_js_len;
 
 #endif

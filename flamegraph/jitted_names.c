@@ -2,7 +2,8 @@
  * Wasm code (the shared table of common/wasm_patterns.c). The collapser
  * keeps such names whole: "JS:app::Worker::fib(int)-3-turbofan" holds its
  * function index and tier after the argument list, and cutting at the
- * first '(' would leave nothing to translate. */
+ * first '(' would leave nothing to translate. The wasm palette colours
+ * them as Wasm code (flame_wasm_class.c). */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdlib.h>

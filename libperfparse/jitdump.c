@@ -1,6 +1,6 @@
 /* jitdump.c - jit-PID.dump, as runtimes write it for perf (the format of
- * tools/perf/Documentation/jitdump-specification.txt, research/perfdata-
- * format.md §2; perf's own reader is tools/perf/util/jitdump.c): a header
+ * tools/perf/Documentation/jitdump-specification.txt in the kernel tree;
+ * perf's own reader is tools/perf/util/jitdump.c): a header
  * of at least 40 bytes, then records of {u32 id, u32 total_size, u64
  * timestamp} + payload, in the writer's byte order (the magic tells which).
  *
@@ -42,7 +42,7 @@ struct pp_jitdump {
 	const unsigned char *mem;
 	size_t mem_len;
 	char *name;                 /* for messages: the path or the caller's name */
-	pp_warn_fn warn;
+	wp_warn_fn warn;
 	void *ctx;
 	uint64_t off;               /* of the next byte to read */
 	struct pp_jit_header hdr;
@@ -183,13 +183,9 @@ static int skip_bytes(struct pp_jitdump *j, uint64_t n)
 
 static void warn_cut(struct pp_jitdump *j, uint64_t off)
 {
-	if (j->warn) {
-		char msg[600];
-		snprintf(msg, sizeof msg,
-			 "%s: offset 0x%llx: record cut by the end of the file (the runtime was still writing?)",
-			 j->name, (unsigned long long)off);
-		j->warn(j->ctx, msg);
-	}
+	wp_warnf(j->warn, j->ctx,
+		 "%s: offset 0x%llx: record cut by the end of the file (the runtime was still writing?)",
+		 j->name, (unsigned long long)off);
 	j->state = 1;
 }
 
@@ -237,7 +233,7 @@ static int parse_header(struct pp_jitdump *j)
 }
 
 /* A reader over f or the bytes at data; NULL when memory ran out. */
-static struct pp_jitdump *new_reader(const char *name, pp_warn_fn warn, void *ctx, FILE *f,
+static struct pp_jitdump *new_reader(const char *name, wp_warn_fn warn, void *ctx, FILE *f,
 				     const void *data, size_t len)
 {
 	struct pp_jitdump *j = calloc(1, sizeof *j);
@@ -253,7 +249,7 @@ static struct pp_jitdump *new_reader(const char *name, pp_warn_fn warn, void *ct
 	return j;
 }
 
-int pp_jitdump_open(struct pp_jitdump **out, const char *path, pp_warn_fn warn, void *ctx)
+int pp_jitdump_open(struct pp_jitdump **out, const char *path, wp_warn_fn warn, void *ctx)
 {
 	bool in = !path || !strcmp(path, "-");
 	FILE *f = in ? stdin : fopen(path, "rb");
@@ -279,7 +275,7 @@ int pp_jitdump_open(struct pp_jitdump **out, const char *path, pp_warn_fn warn, 
 }
 
 int pp_jitdump_open_mem(struct pp_jitdump **out, const void *data, size_t len, const char *name,
-			pp_warn_fn warn, void *ctx)
+			wp_warn_fn warn, void *ctx)
 {
 	struct pp_jitdump *j = *out = new_reader(name ? name : "jitdump", warn, ctx, NULL, data, len);
 	return j ? parse_header(j) : WP_E_NOMEM;

@@ -5,7 +5,9 @@
  *   perfdata_zstd.c    COMPRESSED/COMPRESSED2 payloads as one zstd stream per file
  *   perfdata_stream.c  record framing per data file (sizes checked, out-of-record payloads)
  *   perfdata_order.c   time ordering: FINISHED_ROUND rounds, else a bounded queue
- *   perfdata_header.c  file header, attrs, feature sections, in-band header records
+ *   perfdata_header.c  the file-mode header: perf_file_header, attrs section, feature table
+ *   perfdata_attr.c    events: attrs, the id -> attr map, names, EVENT_UPDATE, ID_INDEX
+ *   perfdata_feature.c feature sections (and HEADER_FEATURE/HEADER_BUILD_ID records)
  *   perfdata_sample.c  PERF_RECORD_SAMPLE and sample_id_all trailers
  *   perfdata_record.c  the other record types -> struct pp_record
  *   perfdata_trace.c   tracepoint fields through libtraceevent
@@ -145,7 +147,7 @@ enum pd_warn_kind {
 
 struct pp_data {
 	char *path;
-	pp_warn_fn warn;
+	wp_warn_fn warn;
 	void *warn_ctx;
 	uint64_t nwarnings;
 	bool warned[PD_W_KINDS];
@@ -157,20 +159,17 @@ struct pp_data {
 	uint64_t file_size;
 
 	struct pd_attr **attrs; /* each allocated once: pp_event pointers stay valid */
-	size_t nattrs;
-	/* id -> attr index: open addressing, key 0 stored separately */
+	size_t nattrs, attrs_cap;
+	/* id -> attr index: open addressing, id_vals UINT32_MAX = free slot */
 	uint64_t *id_keys;
 	uint32_t *id_vals;
 	size_t id_cap, id_count;
-	bool has_id0;
-	uint32_t id0_val;
 
-	struct pp_build_id *build_ids;
-	char **build_id_names;
+	struct pp_build_id *build_ids; /* their filenames are owned here */
 	size_t nbuild_ids, build_ids_cap;
 
 	struct pd_stream *streams;
-	size_t nstreams;
+	size_t nstreams, streams_cap;
 	uint64_t next_seq;
 
 	struct pd_item *cur;    /* the record handed out last */
@@ -194,16 +193,22 @@ char *pd_strdup_n(const char *p, size_t n);
 /* perfdata_header.c */
 int pd_read_file_header(struct pp_data *d, struct pd_stream *st, uint64_t *data_off,
 			uint64_t *data_size);
+
+/* perfdata_attr.c */
 int pd_add_attr(struct pp_data *d, const uint8_t *p, size_t n, const uint8_t *ids_le,
 		size_t nids, size_t *index);
 int pd_add_id(struct pp_data *d, uint64_t id, size_t attr);
 bool pd_lookup_id(const struct pp_data *d, uint64_t id, size_t *attr);
-int pd_parse_feature(struct pp_data *d, unsigned bit, const uint8_t *p, size_t n);
-int pd_add_build_id_rec(struct pp_data *d, const uint8_t *p, size_t n);
+void pd_attr_set_name(struct pp_data *d, size_t i, const char *p, size_t n);
 int pd_event_update(struct pp_data *d, const uint8_t *p, size_t n);
 int pd_id_index(struct pp_data *d, const uint8_t *p, size_t n);
 void pd_attrs_release(struct pp_data *d);
 const char *pd_attr_name(struct pp_data *d, size_t i);
+
+/* perfdata_feature.c */
+bool pd_feature_read(unsigned bit); /* a HEADER_* feature pd_parse_feature() uses */
+int pd_parse_feature(struct pp_data *d, unsigned bit, const uint8_t *p, size_t n);
+int pd_add_build_id_rec(struct pp_data *d, const uint8_t *p, size_t n);
 
 /* perfdata_sample.c */
 /* Finds the attr and time of a record for ordering; never fails (unknown

@@ -5,7 +5,7 @@
  * interleave with round N+1 but never with N+2, so on a FINISHED_ROUND
  * everything up to the largest time seen at the previous FINISHED_ROUND can
  * be sorted and handed out (perf's ordered_events, OE_FLUSH__ROUND;
- * research/perfdata-format.md §1.7). Files without FINISHED_ROUND (data.N of
+ * tools/perf/util/ordered-events.c). Files without FINISHED_ROUND (data.N of
  * a --threads directory, some injected files) and oversized rounds are
  * bounded instead: when the queue passes its cap, the older half is handed
  * out. Sorting is stable (time, then arrival). Records without a time are

@@ -1,5 +1,5 @@
 /* perfdata_reader.c - pp_data_open/next/free: detects the container from
- * the first 16 bytes (research/perfdata-format.md §1.1), reads the header,
+ * the first 16 bytes (perf.data-file-format.txt), reads the header,
  * opens the data.N files of a `perf record --threads` directory, handles the
  * in-band header records, queues records for time ordering and merges the
  * per-file queues by time. */
@@ -24,12 +24,10 @@ void pd_warn(struct pp_data *d, enum pd_warn_kind kind, const char *fmt, ...)
 	if (d->warned[kind] || !d->warn)
 		return;
 	d->warned[kind] = true;
-	char msg[600];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	wp_vwarnf(d->warn, d->warn_ctx, fmt, ap);
 	va_end(ap);
-	d->warn(d->warn_ctx, msg);
 }
 
 int pd_fail(struct pp_data *d, int code, const char *name, uint64_t off, const char *fmt, ...)
@@ -43,6 +41,16 @@ int pd_fail(struct pp_data *d, int code, const char *name, uint64_t off, const c
 	vsnprintf(d->err + n, sizeof d->err - (size_t)n, fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+char *pd_strdup_n(const char *p, size_t n)
+{
+	char *s = malloc(n + 1);
+	if (s) {
+		memcpy(s, p, n);
+		s[n] = '\0';
+	}
+	return s;
 }
 
 void *pd_scratch(struct pp_data *d, size_t n)
@@ -91,9 +99,8 @@ void pp_data_free(struct pp_data *d)
 	free(d->scratch);
 	pd_attrs_release(d);
 	for (size_t i = 0; i < d->nbuild_ids; i++)
-		free(d->build_id_names[i]);
+		free((char *)d->build_ids[i].filename);
 	free(d->build_ids);
-	free(d->build_id_names);
 	free(d->str_hostname);
 	free(d->str_osrelease);
 	free(d->str_version);
@@ -105,7 +112,7 @@ void pp_data_free(struct pp_data *d)
 	free(d);
 }
 
-static struct pp_data *alloc_reader(const char *name, pp_warn_fn warn, void *ctx)
+static struct pp_data *alloc_reader(const char *name, wp_warn_fn warn, void *ctx)
 {
 	struct pp_data *d = calloc(1, sizeof *d);
 	if (!d)
@@ -125,11 +132,9 @@ static struct pp_data *alloc_reader(const char *name, pp_warn_fn warn, void *ctx
 
 static struct pd_stream *add_stream(struct pp_data *d, const char *name)
 {
-	struct pd_stream *ns = realloc(d->streams, (d->nstreams + 1) * sizeof *ns);
-	if (!ns)
+	if (wp_grow((void **)&d->streams, &d->streams_cap, d->nstreams + 1, sizeof *d->streams))
 		return NULL;
-	d->streams = ns;
-	struct pd_stream *st = &ns[d->nstreams];
+	struct pd_stream *st = &d->streams[d->nstreams];
 	memset(st, 0, sizeof *st);
 	st->src.fd = -1;
 	st->end = UINT64_MAX;
@@ -256,7 +261,7 @@ static int finish_open(struct pp_data *d, const char *dir)
 	return 0;
 }
 
-int pp_data_open(struct pp_data **out, const char *path, pp_warn_fn warn, void *ctx)
+int pp_data_open(struct pp_data **out, const char *path, wp_warn_fn warn, void *ctx)
 {
 	bool is_stdin = !path || strcmp(path, "-") == 0;
 	struct pp_data *d = *out = alloc_reader(is_stdin ? "stdin" : path, warn, ctx);
@@ -304,7 +309,7 @@ int pp_data_open(struct pp_data **out, const char *path, pp_warn_fn warn, void *
 }
 
 int pp_data_open_mem(struct pp_data **out, const void *data, size_t len, const char *name,
-		     pp_warn_fn warn, void *ctx)
+		     wp_warn_fn warn, void *ctx)
 {
 	struct pp_data *d = *out = alloc_reader(name ? name : "memory", warn, ctx);
 	if (!d)

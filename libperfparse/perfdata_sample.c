@@ -1,7 +1,7 @@
 /* perfdata_sample.c - PERF_RECORD_SAMPLE and the sample_id_all trailer.
  *
  * Field order is fixed by the kernel (perf_output_sample(), perf's
- * evsel__parse_sample(); research/perfdata-format.md §1.4): IDENTIFIER
+ * evsel__parse_sample()): IDENTIFIER
  * first, AUX last, CGROUP and the page sizes before AUX. Which attr a record
  * belongs to comes from IDENTIFIER (first word of a sample, last word of a
  * trailer), else from the ID position, else it is the only attr.
@@ -194,7 +194,7 @@ int pd_decode_sample(struct pp_data *d, const uint8_t *rec, size_t size, struct 
 	memset(s, 0, sizeof *s);
 	uint16_t misc = pd_u16(rec + 4);
 	s->cpumode = misc & PP_MISC_CPUMODE_MASK;
-	s->kernel_ip = s->cpumode == PP_CPUMODE_KERNEL || s->cpumode == PP_CPUMODE_GUEST_KERNEL;
+	s->kernel_ip = pp_cpumode_is_kernel(s->cpumode);
 	s->exact_ip = misc & PP_MISC_EXACT_IP;
 	s->event = sample_attr(d, rec, size);
 	if (s->event == PP_NO_EVENT) {

@@ -2,7 +2,8 @@
  * records, checking every size against the bytes present.
  *
  * Besides the plain `perf_event_header { u32 type; u16 misc; u16 size; }`
- * records it knows three shapes (research/perfdata-format.md §1.3, §1.5):
+ * records it knows three shapes (perf.data-file-format.txt, perf's
+ * util/session.c):
  *   COMPRESSED (81) / COMPRESSED2 (83, u64 data_size first): zstd payloads
  *     whose inflated bytes are records again (perfdata_zstd.c);
  *   HEADER_TRACING_DATA (66): `u32 size` bytes of tracing data follow the

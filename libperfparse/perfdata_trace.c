@@ -3,7 +3,7 @@
  * HEADER_TRACING_DATA (a feature section in file mode, a record with an
  * out-of-record payload in pipe mode) carries the format files of the
  * recorded tracepoints, as perf's trace-event-info.c writes them
- * (research/perfdata-format.md §1.6):
+ * (tools/perf/util/trace-event-info.c):
  *   "\x17\x08\x44tracing" version\0 u8 big_endian u8 long_size u32 page_size
  *   "header_page\0" u64 size data      (ring buffer layout: unused)
  *   "header_event\0" u64 size data     (unused)

@@ -1,7 +1,7 @@
 /* perfdata_zstd.c - PERF_RECORD_COMPRESSED / COMPRESSED2 payloads.
  *
  * perf record -z writes one continuous zstd stream per data file, cut into
- * records of at most 64 KiB (research/perfdata-format.md §1.5; perf's
+ * records of at most 64 KiB (perf's
  * util/zstd.c): one ZSTD_DStream lives as long as the file, and the records
  * inside may straddle COMPRESSED boundaries, so an incomplete tail is kept
  * for the next payload. Output is produced on demand into a bounded buffer:

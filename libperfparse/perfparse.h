@@ -1,5 +1,6 @@
-/* perfparse.h - readers of perf's formats: `perf script` text (here now),
- * perf.data, jitdump and perf maps (later). No symbolization happens here.
+/* perfparse.h - readers of perf's formats: `perf script` text, perf.data
+ * and jitdump (perf maps are read by the symbolizer, which uses them). No
+ * symbolization happens here.
  *
  * Depends only on common/ (wpcommon.h). Handles are freed by *_free(),
  * which accepts NULL. Everything a reader hands out stays valid until its
@@ -87,7 +88,6 @@ bool pp_script_parse_frame(const char *line, size_t len, struct pp_script_frame 
 /* ====================================================================
  * perf.data (file and pipe mode) -- see perfdata_*.c
  * ==================================================================== */
-/* @@PERFDATA-API@@ (owned by the perf.data reader; declarations follow) */
 /*
  * Reads perf.data as `perf record` writes it: file mode (PERFILE2 header,
  * attrs, data, feature sections), pipe mode (`perf record -o -`, from a
@@ -153,6 +153,11 @@ enum pp_cpumode {
 	PP_CPUMODE_GUEST_KERNEL = 4,
 	PP_CPUMODE_GUEST_USER = 5,
 };
+/* Kernel code, the host's or a guest's: perf marks those frames [k]. */
+static inline bool pp_cpumode_is_kernel(unsigned mode)
+{
+	return mode == PP_CPUMODE_KERNEL || mode == PP_CPUMODE_GUEST_KERNEL;
+}
 #define PP_MISC_CPUMODE_MASK 7u
 #define PP_MISC_EXEC (1u << 13)       /* COMM: the thread exec'd */
 #define PP_MISC_MMAP_DATA (1u << 13)  /* MMAP*: a data (non-exec) mapping */
@@ -393,17 +398,17 @@ struct pp_record {
 	} u;
 };
 
-/* Warnings (one line each, with file and offset): bad but survivable input. */
-typedef void (*pp_warn_fn)(void *ctx, const char *msg);
-
 struct pp_data;
-/* path: a file, a `perf record --threads` directory, or "-" (or NULL) for
+/* Warnings (wp_warn_fn, may be NULL) are one line each, naming the file and
+ * offset: bad but survivable input, each kind reported once and all
+ * counted (pp_data_nwarnings).
+ * path: a file, a `perf record --threads` directory, or "-" (or NULL) for
  * stdin. On failure *out is still set (free it) so pp_data_errmsg works,
  * unless memory ran out (then *out is NULL). */
-int pp_data_open(struct pp_data **out, const char *path, pp_warn_fn warn, void *ctx);
+int pp_data_open(struct pp_data **out, const char *path, wp_warn_fn warn, void *ctx);
 /* The same over bytes in memory (fuzzers, tests); they must outlive it. */
 int pp_data_open_mem(struct pp_data **out, const void *data, size_t len, const char *name,
-		     pp_warn_fn warn, void *ctx);
+		     wp_warn_fn warn, void *ctx);
 void pp_data_free(struct pp_data *d);
 const char *pp_data_errmsg(const struct pp_data *d);
 uint64_t pp_data_nwarnings(const struct pp_data *d);
@@ -529,10 +534,10 @@ struct pp_jitdump;
 /* On failure *out is still set (free it) so pp_jitdump_errmsg works,
  * unless memory ran out (then *out is NULL). A bad header (wrong magic,
  * short file, total_size < 40) fails here. */
-int pp_jitdump_open(struct pp_jitdump **out, const char *path, pp_warn_fn warn, void *ctx);
+int pp_jitdump_open(struct pp_jitdump **out, const char *path, wp_warn_fn warn, void *ctx);
 /* The same over bytes in memory (fuzzers, tests); they must outlive it. */
 int pp_jitdump_open_mem(struct pp_jitdump **out, const void *data, size_t len, const char *name,
-			pp_warn_fn warn, void *ctx);
+			wp_warn_fn warn, void *ctx);
 void pp_jitdump_free(struct pp_jitdump *j);
 const struct pp_jit_header *pp_jitdump_header(const struct pp_jitdump *j);
 /* 1 = a record in *out, 0 = end (or a record cut by the end of the file,

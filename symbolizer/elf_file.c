@@ -338,14 +338,8 @@ static int index_add(struct sym_elf *e, const char *name, size_t len, uint64_t v
 	int rc = wp_intern_get(e->names, name, len, &id);
 	if (rc != 0 || id < before)
 		return rc;
-	if (e->nvalues == e->values_cap) {
-		size_t cap = e->values_cap ? 2 * e->values_cap : 256;
-		uint64_t *v = realloc(e->values, cap * sizeof *v);
-		if (!v)
-			return WP_E_NOMEM;
-		e->values = v;
-		e->values_cap = cap;
-	}
+	if (wp_grow((void **)&e->values, &e->values_cap, e->nvalues + 1, sizeof *e->values) != 0)
+		return WP_E_NOMEM;
 	e->values[e->nvalues++] = value;
 	return 0;
 }

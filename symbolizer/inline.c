@@ -4,8 +4,8 @@
  * dwarf_getscopes() gives the scopes at the address innermost first, but
  * past the innermost DW_TAG_inlined_subroutine it continues with the scopes
  * of the abstract origin, which loses the concrete callers; so the chain is
- * re-walked from that DIE with dwarf_getscopes_die() (research note
- * perfdata-format.md, "inline chain"). Lines follow addr2line: the innermost
+ * re-walked from that DIE with dwarf_getscopes_die(), which follows the
+ * concrete inlined instances outwards. Lines follow addr2line: the innermost
  * function gets the line-table row of the address, every caller the
  * DW_AT_call_file/DW_AT_call_line of the inlined call below it. */
 #include <limits.h>
@@ -37,7 +37,7 @@ struct result {
 
 struct sym_inline {
 	char *symfs;
-	sym_warn_fn warn;
+	wp_warn_fn warn;
 	void *warn_ctx;
 	struct wp_intern *paths;    /* module path -> index in modules */
 	struct module *modules;
@@ -83,7 +83,7 @@ void sym_inline_free(struct sym_inline *s)
 	free(s);
 }
 
-void sym_inline_set_warn(struct sym_inline *s, sym_warn_fn warn, void *ctx)
+void sym_inline_set_warn(struct sym_inline *s, wp_warn_fn warn, void *ctx)
 {
 	s->warn = warn;
 	s->warn_ctx = ctx;
@@ -94,18 +94,14 @@ void sym_inline_get_stats(const struct sym_inline *s, struct sym_inline_stats *s
 	*st = s->stats;
 }
 
-static void warnf(struct sym_inline *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void warnf(struct sym_inline *s, const char *fmt, ...)
+/* symfs + path (from the input) as a warning quotes it */
+static const char *shown_path(const struct sym_inline *s, const char *path, size_t len,
+			      char *buf, size_t size)
 {
-	if (!s->warn)
-		return;
-	char msg[PATH_MAX + 128];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	s->warn(s->warn_ctx, msg);
+	int k = snprintf(buf, size, "%s", s->symfs);
+	if (k >= 0 && (size_t)k < size)
+		wp_visible(buf + k, size - (size_t)k, path, len);
+	return buf;
 }
 
 /* The modules stackcollapse-perf.pl does not hand to addr2line:
@@ -129,21 +125,6 @@ static bool perl_skips(const char *m, size_t n)
 	return false;
 }
 
-static int grow(void **arr, size_t *cap, size_t need, size_t size)
-{
-	if (need <= *cap)
-		return 0;
-	size_t c = *cap ? 2 * *cap : 64;
-	while (c < need)
-		c *= 2;
-	void *p = realloc(*arr, c * size);
-	if (!p)
-		return WP_E_NOMEM;
-	*arr = p;
-	*cap = c;
-	return 0;
-}
-
 static int get_module(struct sym_inline *s, const char *path, size_t len, uint32_t *index)
 {
 	uint32_t before = wp_intern_count(s->paths);
@@ -152,7 +133,7 @@ static int get_module(struct sym_inline *s, const char *path, size_t len, uint32
 		return rc;
 	if (*index < before)
 		return 0;
-	rc = grow((void **)&s->modules, &s->modules_cap, s->nmodules + 1, sizeof *s->modules);
+	rc = wp_grow((void **)&s->modules, &s->modules_cap, s->nmodules + 1, sizeof *s->modules);
 	if (rc != 0)
 		return rc; /* the path stays interned without a module: retried */
 	struct module *m = &s->modules[s->nmodules++];
@@ -163,14 +144,15 @@ static int get_module(struct sym_inline *s, const char *path, size_t len, uint32
 		s->nmodules--;
 		return rc;
 	}
+	char shown[WP_WARN_MAX];
 	if (rc != 0) {
 		s->stats.modules_failed++;
-		warnf(s, "cannot open '%s%.*s': %s", s->symfs, (int)(len > 4096 ? 4096 : len), path,
-		      why);
+		wp_warnf(s->warn, s->warn_ctx, "cannot open '%s': %s",
+			 shown_path(s, path, len, shown, sizeof shown), why);
 	} else if (!sym_elf_dwarf(m->elf)) {
 		s->stats.modules_nodwarf++;
-		warnf(s, "no DWARF in '%s%.*s' nor in a debug file", s->symfs,
-		      (int)(len > 4096 ? 4096 : len), path);
+		wp_warnf(s->warn, s->warn_ctx, "no DWARF in '%s' nor in a debug file",
+			 shown_path(s, path, len, shown, sizeof shown));
 	}
 	return 0;
 }
@@ -254,6 +236,47 @@ static bool find_cu(Dwarf *dw, Dwarf_Addr addr, Dwarf_Die *cu)
 	return false;
 }
 
+/* r's frames, root to leaf, from funcs (innermost first): names, and
+ * lines as addr2line gives them. */
+static int fill_frames(struct sym_inline *s, Dwarf_Die *cu, Dwarf_Addr addr, Dwarf_Die **funcs,
+		       size_t nf, struct result *r)
+{
+	r->frames = calloc(nf, sizeof *r->frames);
+	if (!r->frames)
+		return WP_E_NOMEM;
+	bool nomem = false;
+	for (size_t k = 0; k < nf; k++) {
+		struct sym_inline_frame *f = &r->frames[nf - 1 - k]; /* root to leaf */
+		const char *file = NULL;
+		f->function = function_name(s, funcs[k], &nomem);
+		if (k == 0) {
+			Dwarf_Line *line = dwarf_getsrc_die(cu, addr);
+			int lineno = 0;
+			if (line) {
+				file = dwarf_linesrc(line, NULL, NULL);
+				if (dwarf_lineno(line, &lineno) != 0 || lineno < 0)
+					lineno = 0;
+			}
+			f->line = (unsigned)lineno;
+		} else {
+			file = call_file(funcs[k - 1]);
+			f->line = call_line(funcs[k - 1]);
+		}
+		if (file) {
+			f->file = intern(s, basename_of(file));
+			if (!f->file)
+				nomem = true;
+		}
+	}
+	if (nomem) {
+		free(r->frames);
+		r->frames = NULL;
+		return WP_E_NOMEM;
+	}
+	r->n = nf;
+	return 0;
+}
+
 static int resolve(struct sym_inline *s, Dwarf *dw, Dwarf_Addr addr, struct result *r)
 {
 	Dwarf_Die cu;
@@ -290,45 +313,8 @@ static int resolve(struct sym_inline *s, Dwarf *dw, Dwarf_Addr addr, struct resu
 		if (tag == DW_TAG_subprogram)
 			break;
 	}
-	if (nf == 0)
-		goto out;
-	r->frames = calloc(nf, sizeof *r->frames);
-	if (!r->frames) {
-		rc = WP_E_NOMEM;
-		goto out;
-	}
-	bool nomem = false;
-	for (size_t k = 0; k < nf; k++) {
-		struct sym_inline_frame *f = &r->frames[nf - 1 - k]; /* root to leaf */
-		const char *file = NULL;
-		f->function = function_name(s, funcs[k], &nomem);
-		if (k == 0) {
-			Dwarf_Line *line = dwarf_getsrc_die(&cu, addr);
-			int lineno = 0;
-			if (line) {
-				file = dwarf_linesrc(line, NULL, NULL);
-				if (dwarf_lineno(line, &lineno) != 0 || lineno < 0)
-					lineno = 0;
-			}
-			f->line = (unsigned)lineno;
-		} else {
-			file = call_file(funcs[k - 1]);
-			f->line = call_line(funcs[k - 1]);
-		}
-		if (file) {
-			f->file = intern(s, basename_of(file));
-			if (!f->file)
-				nomem = true;
-		}
-	}
-	if (nomem) {
-		free(r->frames);
-		r->frames = NULL;
-		rc = WP_E_NOMEM;
-		goto out;
-	}
-	r->n = nf;
-	rc = 0;
+	if (nf > 0)
+		rc = fill_frames(s, &cu, addr, funcs, nf, r);
 out:
 	free(scopes);
 	free(chain);
@@ -377,7 +363,7 @@ int sym_inline_lookup(struct sym_inline *s, const char *module, size_t module_le
 	rc = wp_intern_get(s->keys, (const char *)key, sizeof key, &ri);
 	if (rc != 0)
 		return rc;
-	rc = grow((void **)&s->results, &s->results_cap, (size_t)ri + 1, sizeof *s->results);
+	rc = wp_grow((void **)&s->results, &s->results_cap, (size_t)ri + 1, sizeof *s->results);
 	if (rc != 0)
 		return rc;
 	while (s->nresults <= ri)

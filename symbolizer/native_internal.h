@@ -1,13 +1,21 @@
-/* native_internal.h - (private to symbolizer/native_*.c) the pieces of the
- * native symbolizer: symbol tables with perf's fix-ups, the ELF loader,
- * kallsyms, perf maps and the build-id cache paths. Each file owns one
- * concern; native_space.c wires them into the public sym_native_* API. */
+/* native_internal.h - (private to symbolizer/native_*.c and unwind.c) the
+ * pieces of the native symbolizer: symbol tables with perf's fix-ups, the
+ * ELF loader, kallsyms, perf maps and the build-id cache paths, and the
+ * sym_native handle they make up. Each file owns one concern:
+ *   native.c          the handle: options, lifetime, warnings, stats
+ *   native_maps.c     per-process address spaces from build-id, MMAP, COMM,
+ *                     FORK and EXIT records
+ *   native_jit.c      JIT code named by jitdumps
+ *   native_sources.c  where symbols come from: ELF files, perf maps and
+ *                     kallsyms, each loaded on first use
+ *   native_resolve.c  an address at a time to a frame, with its caches */
 #ifndef WASMPERF_NATIVE_INTERNAL_H
 #define WASMPERF_NATIVE_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "symbolizer.h"
 #include "wpcommon.h"
@@ -24,7 +32,8 @@ struct native_sym {
 	uint8_t bind, type;    /* STB_*, STT_* */
 };
 
-/* ---- native_rbtree.c: perf's rb-tree shape, for nested symbols ---- */
+/* ---- native_rbtree.c: perf's rb-tree shape, for nested and overlapping symbols
+ * (ELF tables, perf maps) ---- */
 struct native_rbtree;
 struct native_rbtree *native_rbtree_new(void);
 void native_rbtree_free(struct native_rbtree *t);
@@ -41,7 +50,6 @@ int native_rbtree_check(const struct native_rbtree *t, size_t *nodes);
 struct native_symtab {
 	struct native_sym *v;
 	size_t n, cap;
-	bool truncated;        /* more than NATIVE_MAX_SYMBOLS were offered */
 	struct native_rbtree *tree; /* ELF tables: perf's tree, for lookups */
 };
 
@@ -145,7 +153,148 @@ const struct native_sym *native_perfmap_find(const struct native_perfmap *m, uin
 void native_perfmap_counts(const struct native_perfmap *m, uint64_t *entries, uint64_t *bad);
 const struct native_perfmap_skips *native_perfmap_skipped(const struct native_perfmap *m);
 
-/* ---- native_space.c, for the unwinder: the file mapping at an address ---- */
+/* ---- the sym_native handle (native.c and the files listed at the top) ---- */
+#define NATIVE_KERNEL_PID (-1)   /* the global space of kernel and module maps */
+#define NATIVE_CACHE_SLOTS 4096  /* direct-mapped (file, offset) -> symbol cache */
+#define NATIVE_ANSWER_SLOTS (1u << 16) /* (pid, address) -> frame answers */
+
+enum native_map_kind { K_ELF, K_VDSO, K_PERFMAP, K_NONE, K_KERNEL, K_MODULE, K_JITCODE };
+
+/* One mapping (or one JIT function) of an address space, valid for sample
+ * times in [t_from, t_to). */
+struct native_mapping {
+	uint64_t start, end, pgoff;
+	uint64_t t_from, t_to;
+	uint32_t seq;
+	uint32_t path;     /* paths id of the filename (ELF, VDSO) */
+	uint32_t bid;      /* index + 1 into bids, 0: use the path's header build-id */
+	uint32_t module;   /* strings id of the printed module */
+	uint32_t ref;      /* K_KERNEL: strings id + 1 of the reference symbol ("_text") */
+	int32_t pid;       /* perf map owner (K_PERFMAP) */
+	const char *name;  /* K_JITCODE: the function (interned in names) */
+	const uint8_t *cfi; /* K_JITCODE: unwinding info (owned by cfi_blobs) */
+	uint32_t cfi_size, cfi_hdr_size;
+	uint8_t kind;      /* enum native_map_kind */
+	bool jit;
+};
+
+/* Mappings sorted by start; maxend[i] = max end over v[0..i], so a lookup
+ * scans back only over entries that may still hold the address. */
+struct native_mapping_list {
+	struct native_mapping *v;
+	uint64_t *maxend;
+	size_t n, cap;
+};
+
+/* JIT functions (jitdumps) are kept apart from the mappings: they are
+ * many and small, and they hide whatever mapping lies under them (the
+ * anonymous code region, or the runtime's own text for V8's builtins). */
+struct native_space {
+	struct native_mapping_list maps, jit;
+};
+
+struct native_file {           /* one (path, build-id) */
+	uint32_t path;
+	uint8_t id[NATIVE_MAX_BUILD_ID];
+	size_t id_len;
+	struct native_elf *elf; /* NULL until loaded */
+	bool loaded, failed;
+};
+
+struct native_cache_slot {
+	uint32_t file;     /* index + 1; 0 empty */
+	uint64_t off;
+	const struct native_sym *sym;
+};
+
+struct native_bid {
+	uint8_t id[NATIVE_MAX_BUILD_ID];
+	size_t len;
+};
+
+struct native_answer {
+	uint64_t addr, generation;
+	int32_t pid;
+	bool kernel, latest, used;
+	struct sym_frame frame;
+};
+
+struct sym_native {
+	struct sym_native_options o;
+	struct sym_native_paths paths_opt;
+	wp_warn_fn warn;
+	void *warn_ctx;
+	struct wp_intern *names;     /* symbol names */
+	struct wp_intern *strings;   /* module strings handed out */
+	struct wp_intern *paths;     /* recorded paths */
+	struct native_bid *path_bids; /* header build-id per paths id */
+	size_t path_bids_cap;
+	struct native_bid *bids;     /* MMAP2 build-ids */
+	size_t nbids, bids_cap;
+	struct wp_intern *space_keys; /* pid -> index in spaces */
+	struct native_space *spaces;
+	size_t nspaces, spaces_cap;
+	struct wp_intern *file_keys;  /* (path id, build-id) -> index in files */
+	struct native_file *files;
+	size_t nfiles, files_cap;
+	struct wp_intern *pmap_keys;  /* pid -> index in pmaps */
+	struct native_perfmap **pmaps; /* the perf map of each pid, NULL: none */
+	size_t npmaps, pmaps_cap;
+	struct wp_intern *jit_pids;   /* pids whose JIT code a jitdump names */
+	struct native_kallsyms kall;
+	bool kall_tried, kall_ok;
+	uint32_t seq;
+	uint32_t s_unknown, s_kernel;  /* strings ids */
+	struct native_cache_slot *cache;
+	/* Samples repeat addresses: answers are cached per (pid, address) and
+	 * dropped whenever an address space changes (generation). */
+	struct native_answer *answers;
+	uint64_t generation;
+	uint64_t changed_at;          /* latest time of a record that changed a space */
+	struct wp_intern *warned;     /* warning keys already given */
+	uint8_t **cfi_blobs;          /* JIT unwinding info copies */
+	size_t ncfi, cfi_cap;
+	struct sym_native_stats st;
+};
+
+/* native.c */
+/* Calls the warning callback unless a warning with this key was given. */
+void native_warn_once(struct sym_native *s, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Input text (a recorded path) made safe to quote in a warning. */
+#define native_shown(buf, str) wp_visible(buf, sizeof buf, str, strlen(str))
+int native_intern(struct wp_intern *t, const char *str, uint32_t *id);
+/* Every change of an address space drops the cached answers. */
+void native_note_change(struct sym_native *s, uint64_t time);
+
+/* native_maps.c */
+struct native_space *native_space_get(struct sym_native *s, int32_t pid, bool create);
+int native_list_add(struct native_mapping_list *l, const struct native_mapping *e);
+/* The mapping holding addr at time, the most recent of several. */
+const struct native_mapping *native_list_find(const struct native_mapping_list *l,
+					      uint64_t addr, uint64_t time);
+/* JIT code first: it hides the mappings under it. */
+const struct native_mapping *native_space_find(const struct native_space *sp, uint64_t addr,
+					       uint64_t time);
+/* The build-id a file mapping was recorded with. */
+static inline const struct native_bid *native_mapping_bid(const struct sym_native *s,
+							  const struct native_mapping *e)
+{
+	return e->bid ? &s->bids[e->bid - 1] : &s->path_bids[e->path];
+}
+
+/* native_jit.c */
+bool native_is_jit_pid(const struct sym_native *s, int32_t pid);
+
+/* native_sources.c: each loaded (and warned about) on first use */
+/* The ELF file of a file mapping; NULL when out of memory. */
+struct native_file *native_file_get(struct sym_native *s, const struct native_mapping *e);
+/* The perf map of pid, NULL when there is none. */
+struct native_perfmap *native_perfmap_get(struct sym_native *s, int32_t pid);
+/* Whether kernel symbols (s->kall) could be loaded. */
+bool native_kallsyms_ready(struct sym_native *s);
+
+/* ---- native_resolve.c, for the unwinder: the file mapping at an address ---- */
 struct native_module {
 	const char *path;          /* as recorded (an ELF file), NULL: no file there */
 	const uint8_t *build_id;   /* recorded build-id, or NULL */

@@ -26,8 +26,9 @@
  * the first node whose [start, end] holds the address (end excluded unless
  * start == end). Which of two overlapping entries wins thus depends on the
  * tree's shape, not simply on file order: here the same red-black tree is
- * built (insertion and rebalancing as the kernel's lib/rbtree.c, which
- * produces the textbook shapes) and walked the same way, so the answers
+ * built (native_rbtree.c: insertion and rebalancing as the kernel's
+ * lib/rbtree.c, which produces the textbook shapes) and walked the same
+ * way, so the answers
  * are perf's (e.g. a later "START 20 b" beats an earlier "START 40 a" at
  * START+8 in the recorded fixture, while a later "START 100 big" does not
  * beat the first entry at START). */
@@ -42,62 +43,17 @@
 
 #define MAX_PERFMAP_BYTES ((size_t)1 << 30)
 
-struct node {
-	struct native_sym sym;
-	uint32_t left, right, parent; /* index + 1; 0 = none */
-	bool red;
-	bool hidden;  /* a malformed line perf would have made a symbol of */
-};
-
 struct native_perfmap {
-	struct node *v;
+	struct native_sym *v;  /* in line order; a hidden entry has the name "" */
 	size_t n, cap;
-	uint32_t root; /* index + 1 */
+	struct native_rbtree *tree; /* node i is v[i] */
 	uint64_t bad, visible;
 	struct native_perfmap_skips skips;
 };
 
-#define N(i) (m->v[(i) - 1])
-
-static void rotate_left(struct native_perfmap *m, uint32_t x)
-{
-	uint32_t y = N(x).right;
-	N(x).right = N(y).left;
-	if (N(y).left)
-		N(N(y).left).parent = x;
-	N(y).parent = N(x).parent;
-	if (!N(x).parent)
-		m->root = y;
-	else if (x == N(N(x).parent).left)
-		N(N(x).parent).left = y;
-	else
-		N(N(x).parent).right = y;
-	N(y).left = x;
-	N(x).parent = y;
-}
-
-static void rotate_right(struct native_perfmap *m, uint32_t x)
-{
-	uint32_t y = N(x).left;
-	N(x).left = N(y).right;
-	if (N(y).right)
-		N(N(y).right).parent = x;
-	N(y).parent = N(x).parent;
-	if (!N(x).parent)
-		m->root = y;
-	else if (x == N(N(x).parent).right)
-		N(N(x).parent).right = y;
-	else
-		N(N(x).parent).left = y;
-	N(y).right = x;
-	N(x).parent = y;
-}
-
-static bool is_red(const struct native_perfmap *m, uint32_t i)
-{
-	return i && m->v[i - 1].red;
-}
-
+/* A line's entry, inserted as perf inserts it. hidden: a malformed line
+ * perf would have made a symbol of; it shapes the tree but is never an
+ * answer (its name is ""). */
 static int insert(struct native_perfmap *m, uint64_t start, uint64_t size, const char *name,
 		  bool hidden)
 {
@@ -105,68 +61,17 @@ static int insert(struct native_perfmap *m, uint64_t start, uint64_t size, const
 		return WP_E_TOOBIG;
 	if (wp_grow((void **)&m->v, &m->cap, m->n + 1, sizeof *m->v))
 		return WP_E_NOMEM;
-	uint32_t z = (uint32_t)++m->n;
+	/* __symbols__insert: left when ip < start, else right */
+	int32_t id;
+	if (native_rbtree_insert(m->tree, start, &id) != 0)
+		return WP_E_NOMEM;
 	uint64_t end = start + size < start ? UINT64_MAX : start + size;
-	N(z) = (struct node){.sym = {.start = start, .end = end, .name = name,
-				     .seq = z - 1, .bind = STB_GLOBAL, .type = STT_FUNC},
-			     .red = true, .hidden = hidden};
+	m->v[m->n] = (struct native_sym){.start = start, .end = end, .name = name,
+					 .seq = (uint32_t)m->n, .bind = STB_GLOBAL,
+					 .type = STT_FUNC};
+	m->n++;
 	if (!hidden)
 		m->visible++;
-	/* __symbols__insert: left when ip < start, else right */
-	uint32_t parent = 0, cur = m->root;
-	bool left = false;
-	while (cur) {
-		parent = cur;
-		left = start < N(cur).sym.start;
-		cur = left ? N(cur).left : N(cur).right;
-	}
-	N(z).parent = parent;
-	if (!parent)
-		m->root = z;
-	else if (left)
-		N(parent).left = z;
-	else
-		N(parent).right = z;
-	/* rb_insert_color */
-	while (is_red(m, N(z).parent)) {
-		uint32_t p = N(z).parent, g = N(p).parent;
-		if (p == N(g).left) {
-			uint32_t u = N(g).right;
-			if (is_red(m, u)) {
-				N(p).red = N(u).red = false;
-				N(g).red = true;
-				z = g;
-				continue;
-			}
-			if (z == N(p).right) {
-				z = p;
-				rotate_left(m, z);
-				p = N(z).parent;
-				g = N(p).parent;
-			}
-			N(p).red = false;
-			N(g).red = true;
-			rotate_right(m, g);
-		} else {
-			uint32_t u = N(g).left;
-			if (is_red(m, u)) {
-				N(p).red = N(u).red = false;
-				N(g).red = true;
-				z = g;
-				continue;
-			}
-			if (z == N(p).left) {
-				z = p;
-				rotate_right(m, z);
-				p = N(z).parent;
-				g = N(p).parent;
-			}
-			N(p).red = false;
-			N(g).red = true;
-			rotate_left(m, g);
-		}
-	}
-	N(m->root).red = false;
 	return 0;
 }
 
@@ -292,8 +197,12 @@ int native_perfmap_parse(struct native_perfmap **out, const char *data, size_t l
 {
 	struct native_perfmap *m = calloc(1, sizeof *m);
 	*out = NULL;
-	if (!m)
+	if (m)
+		m->tree = native_rbtree_new();
+	if (!m || !m->tree) {
+		native_perfmap_free(m);
 		return WP_E_NOMEM;
+	}
 	char head[NATIVE_PERFMAP_MAX_FIELDS + 1];
 	const char *p = data, *end = data + len;
 	uint64_t lineno = 0;
@@ -320,6 +229,9 @@ int native_perfmap_parse(struct native_perfmap **out, const char *data, size_t l
 		}
 		p += n + (nl ? 1 : 0);
 	}
+	/* v no longer moves: the tree's nodes can point into it */
+	for (size_t i = 0; i < m->n; i++)
+		native_rbtree_set(m->tree, (int32_t)i, &m->v[i]);
 	*out = m;
 	return 0;
 }
@@ -341,23 +253,15 @@ void native_perfmap_free(struct native_perfmap *m)
 {
 	if (!m)
 		return;
+	native_rbtree_free(m->tree);
 	free(m->v);
 	free(m);
 }
 
 const struct native_sym *native_perfmap_find(const struct native_perfmap *m, uint64_t ip)
 {
-	uint32_t i = m->root;
-	while (i) {
-		const struct native_sym *s = &m->v[i - 1].sym;
-		if (ip < s->start)
-			i = m->v[i - 1].left;
-		else if (ip > s->end || (ip == s->end && ip != s->start))
-			i = m->v[i - 1].right;
-		else
-			return m->v[i - 1].hidden ? NULL : s;
-	}
-	return NULL;
+	const struct native_sym *s = native_rbtree_find(m->tree, ip);
+	return s && s->name[0] ? s : NULL;
 }
 
 void native_perfmap_counts(const struct native_perfmap *m, uint64_t *entries, uint64_t *bad)

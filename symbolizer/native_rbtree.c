@@ -48,32 +48,19 @@ void native_rbtree_free(struct native_rbtree *t)
 	free(t);
 }
 
+/* Room for one more node in every column; cap grows only once all have. */
 static int grow(struct native_rbtree *t)
 {
-	if (t->n < t->cap)
-		return 0;
-	size_t cap = t->cap ? t->cap * 2 : 1024;
-	int32_t *l = realloc(t->l, cap * sizeof *l);
-	if (l)
-		t->l = l;
-	int32_t *r = realloc(t->r, cap * sizeof *r);
-	if (r)
-		t->r = r;
-	int32_t *p = realloc(t->p, cap * sizeof *p);
-	if (p)
-		t->p = p;
-	uint8_t *red = realloc(t->red, cap);
-	if (red)
-		t->red = red;
-	uint64_t *key = realloc(t->key, cap * sizeof *key);
-	if (key)
-		t->key = key;
-	const struct native_sym **sym = realloc(t->sym, cap * sizeof *sym);
-	if (sym)
-		t->sym = sym;
-	if (!l || !r || !p || !red || !key || !sym)
+	size_t need = t->n < 1024 ? 1024 : t->n + 1, cap = t->cap;
+	size_t c0 = cap, c1 = cap, c2 = cap, c3 = cap, c4 = cap, c5 = cap;
+	if (wp_grow((void **)&t->l, &c0, need, sizeof *t->l) ||
+	    wp_grow((void **)&t->r, &c1, need, sizeof *t->r) ||
+	    wp_grow((void **)&t->p, &c2, need, sizeof *t->p) ||
+	    wp_grow((void **)&t->red, &c3, need, sizeof *t->red) ||
+	    wp_grow((void **)&t->key, &c4, need, sizeof *t->key) ||
+	    wp_grow((void **)&t->sym, &c5, need, sizeof *t->sym))
 		return WP_E_NOMEM;
-	t->cap = cap;
+	t->cap = c0; /* all the same: wp_grow doubles alike from one cap */
 	return 0;
 }
 

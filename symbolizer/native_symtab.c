@@ -47,10 +47,8 @@ void native_symtab_release(struct native_symtab *t)
 int native_symtab_add(struct native_symtab *t, uint64_t start, uint64_t size, uint8_t bind,
 		      uint8_t type, const char *name, uint32_t module)
 {
-	if (t->n >= NATIVE_MAX_SYMBOLS) {
-		t->truncated = true;
-		return 0;
-	}
+	if (t->n >= NATIVE_MAX_SYMBOLS)
+		return 0; /* the table is cut */
 	if (wp_grow((void **)&t->v, &t->cap, t->n + 1, sizeof *t->v))
 		return WP_E_NOMEM;
 	/* symbol__new(): end = start + len (len 0: end = start); saturate. */

@@ -1,5 +1,7 @@
 /* symbolizer.h - addresses and names to meaning: ELF/DWARF inline frames,
- * the Wasm module reader and the translation of jitted Wasm names.
+ * the Wasm module reader, WasmEdge AOT objects, the translation of jitted
+ * Wasm names, native symbols of perf.data samples (address spaces, ELF,
+ * kallsyms, perf maps, jitdump code) and DWARF unwinding of user stacks.
  *
  * Ownership: every handle returned by a sym_*_new() is freed by its
  * sym_*_free(), which accepts NULL. Strings handed in are copied; strings
@@ -16,10 +18,6 @@
 
 #include "wpcommon.h"
 
-/* Called with a one-line message (lowercase, no full stop, path quoted),
- * at most once per module and kind. */
-typedef void (*sym_warn_fn)(void *ctx, const char *message);
-
 /* ---- inline frames: what `addr2line -i -f -C -s` prints, from libdw ----
  * Resolves a frame of `perf script` text (module, symbol+offset, pc) to the
  * chain of functions DWARF says were inlined at that address, as
@@ -32,7 +30,9 @@ struct sym_inline;
  * NULL when out of memory. */
 struct sym_inline *sym_inline_new(const char *symfs);
 void sym_inline_free(struct sym_inline *s);
-void sym_inline_set_warn(struct sym_inline *s, sym_warn_fn warn, void *ctx);
+/* warn (may be NULL) gets a one-line message (wp_warn_fn) once per module
+ * that cannot be opened or has no DWARF. */
+void sym_inline_set_warn(struct sym_inline *s, wp_warn_fn warn, void *ctx);
 
 /* One function of an inline chain. file is the basename of the source file
  * (NULL when DWARF names none) and line its line number (0 when unknown):
@@ -148,11 +148,10 @@ struct sym_names_origin {
 	bool wamr_body;       /* WAMR aot_func_internal#N */
 };
 
-typedef void (*sym_names_warn_fn)(void *ctx, const char *message);
-
 struct sym_names;
-/* NULL on a bad option (message in errbuf). */
-struct sym_names *sym_names_new(const struct sym_names_options *o, sym_names_warn_fn warn,
+/* NULL on a bad option (message in errbuf). warn (may be NULL) is told,
+ * once, when a frame's own name disagrees with its module's. */
+struct sym_names *sym_names_new(const struct sym_names_options *o, wp_warn_fn warn,
 				void *ctx, char *errbuf, size_t errlen);
 void sym_names_free(struct sym_names *n);
 /* Adds a module; takes ownership. binding is NULL for the default module,
@@ -190,8 +189,6 @@ struct sym_names_stats {
 void sym_names_stats(const struct sym_names *n, struct sym_names_stats *st);
 
 /* ---- native symbols for perf.data: address spaces, ELF, kallsyms, perf maps ----
- * @@NATIVE-API@@ (owned by the native symbolizer; declarations follow)
- *
  * Turns the addresses of perf.data samples into what `perf script` (perf
  * 6.1, default fields) prints for them: "SYMBOL+0xOFF (MODULE)". The
  * caller feeds the records in time order as plain values (no libperfparse
@@ -233,7 +230,7 @@ void sym_native_options_init(struct sym_native_options *o);
 
 /* Strings in o are copied. warn (may be NULL) gets one message per file
  * and kind. NULL when out of memory. */
-struct sym_native *sym_native_new(const struct sym_native_options *o, sym_warn_fn warn,
+struct sym_native *sym_native_new(const struct sym_native_options *o, wp_warn_fn warn,
 				  void *ctx);
 void sym_native_free(struct sym_native *s);
 
@@ -353,7 +350,8 @@ void sym_native_get_stats(const struct sym_native *s, struct sym_native_stats *s
  * (modules and CFI are read once); it starts over when the process's
  * files change. x86_64 and aarch64. */
 struct sym_unwind;
-struct sym_unwind *sym_unwind_new(struct sym_native *s, sym_warn_fn warn, void *ctx);
+/* warn (may be NULL) is told once per process libdw cannot unwind. */
+struct sym_unwind *sym_unwind_new(struct sym_native *s, wp_warn_fn warn, void *ctx);
 void sym_unwind_free(struct sym_unwind *u);
 
 struct sym_unwind_sample {

@@ -63,7 +63,7 @@ struct sym_unwind {
 	struct sym_native *sym;
 	unsigned char **images;    /* in-memory ELF images of JIT code with CFI */
 	size_t nimages, images_cap;
-	sym_warn_fn warn;
+	wp_warn_fn warn;
 	void *ctx;
 	struct wp_intern *keys;    /* pid -> procs index */
 	struct proc *procs;
@@ -316,7 +316,7 @@ static unsigned char *jit_image(const struct native_module *m, uint16_t machine,
 static int find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
 		    char **file_name, Elf **elfp)
 {
-	if (*userdata && strncmp(modname, "[jit ", 5) == 0) {
+	if (*userdata && wp_has_prefix(modname, strlen(modname), "[jit ")) {
 		size_t *len = *userdata;
 		*elfp = elf_memory((char *)(len + 1), *len);
 		*file_name = NULL;
@@ -440,12 +440,9 @@ static bool proc_start(struct sym_unwind *u, struct proc *p, uint16_t machine)
 	p->arch_elf = elf_memory((char *)hdr, sizeof elf_header_x86_64);
 	if (!p->dwfl || !p->arch_elf ||
 	    !dwfl_attach_state(p->dwfl, p->arch_elf, p->pid, &thread_callbacks, u)) {
-		if (!p->broken && u->warn) {
-			char msg[256];
-			snprintf(msg, sizeof msg, "pid %d: libdw cannot unwind: %s", (int)p->pid,
+		if (!p->broken)
+			wp_warnf(u->warn, u->ctx, "pid %d: libdw cannot unwind: %s", (int)p->pid,
 				 dwfl_errmsg(-1));
-			u->warn(u->ctx, msg);
-		}
 		proc_end(p);
 		p->broken = true;
 		return false;
@@ -467,7 +464,7 @@ static struct proc *proc_get(struct sym_unwind *u, int32_t pid)
 	return &u->procs[id];
 }
 
-struct sym_unwind *sym_unwind_new(struct sym_native *s, sym_warn_fn warn, void *ctx)
+struct sym_unwind *sym_unwind_new(struct sym_native *s, wp_warn_fn warn, void *ctx)
 {
 	struct sym_unwind *u = calloc(1, sizeof *u);
 	if (!u)

@@ -7,14 +7,12 @@
  * bytes present, counts never drive allocations, and a damaged module
  * keeps whatever was parsed before the damage. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "symbolizer.h"
 
@@ -29,7 +27,6 @@ struct fname {
 struct sym_wasm_module {
 	char *path;
 	uint32_t imported, defined;
-	bool have_defined;
 	struct wp_buf names;    /* name bytes, NUL after each */
 	struct fname *fnames;   /* sorted by fi after parsing */
 	size_t nfnames, fnames_cap;
@@ -284,10 +281,8 @@ static int parse_sections(struct sym_wasm_module *m, struct cursor *c)
 			rc = parse_custom(m, &sec);
 		else if (id == 2)
 			rc = parse_imports(m, &sec);
-		else if (id == 3) {
+		else if (id == 3)
 			rc = read_u32(&sec, &m->defined);
-			m->have_defined = rc == 0;
-		}
 		if (sec.failed)
 			c->failed = true;
 		if (rc)
@@ -322,43 +317,33 @@ int sym_wasm_module_parse(const uint8_t *data, size_t len, const char *name,
 	return rc;
 }
 
+/* Why path could not be read, as sym_wasm_module_load says it. */
+static void load_error(const char *path, int rc, int err, char *errbuf, size_t errlen)
+{
+	struct stat st;
+	if (rc == WP_E_NOMEM)
+		snprintf(errbuf, errlen, "'%s': out of memory", path);
+	else if (rc == WP_E_TOOBIG)
+		snprintf(errbuf, errlen, "'%s': larger than 1 GiB", path);
+	else if (rc == WP_E_NOTFOUND && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		snprintf(errbuf, errlen, "'%s': %s", path,
+			 S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+	else
+		snprintf(errbuf, errlen, "cannot open '%s': %s", path, strerror(err));
+}
+
 int sym_wasm_module_load(const char *path, struct sym_wasm_module **out, char *errbuf,
 			 size_t errlen)
 {
 	*out = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		snprintf(errbuf, errlen, "cannot open '%s': %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return WP_E_IO;
+	char *data;
+	size_t len;
+	int rc = wp_read_file(path, MAX_MODULE_BYTES, &data, &len);
+	if (rc != 0) {
+		load_error(path, rc, errno, errbuf, errlen);
+		return rc == WP_E_NOMEM ? rc : WP_E_IO;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_size > (off_t)MAX_MODULE_BYTES) {
-		snprintf(errbuf, errlen, "'%s': %s", path,
-			 S_ISREG(st.st_mode)   ? "larger than 1 GiB"
-			 : S_ISDIR(st.st_mode) ? "is a directory"
-					       : "not a regular file");
-		close(fd);
-		return WP_E_IO;
-	}
-	size_t size = (size_t)st.st_size, got = 0;
-	uint8_t *data = malloc(size ? size : 1);
-	while (data && got < size) {
-		ssize_t n = read(fd, data + got, size - got);
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			break;
-		}
-		got += (size_t)n;
-	}
-	close(fd);
-	if (!data) {
-		snprintf(errbuf, errlen, "'%s': out of memory", path);
-		return WP_E_NOMEM;
-	}
-	int rc = sym_wasm_module_parse(data, got, path, out, errbuf, errlen);
+	rc = sym_wasm_module_parse((const uint8_t *)data, len, path, out, errbuf, errlen);
 	free(data);
 	return rc;
 }

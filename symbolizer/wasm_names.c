@@ -57,7 +57,7 @@ struct sym_names {
 	size_t answers_cap;
 	struct wp_intern *results;
 	struct wp_buf key, out, name, tmp;
-	sym_names_warn_fn warn;
+	wp_warn_fn warn;
 	void *warn_ctx;
 	bool warned_mismatch;
 	bool mismatch;                  /* set by apply_rule for the answer in progress */
@@ -112,7 +112,7 @@ static int add_rule(struct sym_names *n, const char *regex, enum runtime rt, boo
 	return 0;
 }
 
-struct sym_names *sym_names_new(const struct sym_names_options *o, sym_names_warn_fn warn,
+struct sym_names *sym_names_new(const struct sym_names_options *o, wp_warn_fn warn,
 				void *ctx, char *errbuf, size_t errlen)
 {
 	struct sym_names *n = calloc(1, sizeof *n);
@@ -195,7 +195,7 @@ int sym_names_add_module(struct sym_names *n, const char *binding, struct sym_wa
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	size_t len = strlen(base);
-	if (len > 5 && strcmp(base + len - 5, ".wasm") == 0)
+	if (len > 5 && wp_has_suffix(base, len, ".wasm"))
 		len -= 5;
 	struct module *mod = &n->modules[n->nmodules];
 	mod->binding = binding ? strdup(binding) : NULL;
@@ -255,16 +255,16 @@ void sym_names_stats(const struct sym_names *n, struct sym_names_stats *st)
 }
 
 static void warn_once(struct sym_names *n, bool *flag, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void warn_once(struct sym_names *n, bool *flag, const char *fmt, ...)
 {
-	if (*flag || !n->warn)
+	if (*flag)
 		return;
 	*flag = true;
-	char msg[600];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	wp_vwarnf(n->warn, n->warn_ctx, fmt, ap);
 	va_end(ap);
-	n->warn(n->warn_ctx, msg);
 }
 
 /* ---- module selection ---- */
@@ -351,105 +351,132 @@ static bool parse_index(const char *p, size_t len, uint32_t *v)
 	return true;
 }
 
-static bool starts_with(const char *p, size_t len, const char *prefix)
+/* What a matched frame names, from its groups and its module. */
+struct parts {
+	const char *name, *modname, *tier, *own;
+	size_t name_len, modname_len, tier_len, own_len;
+	int mod;                /* index in modules, -1 none */
+	const struct sym_wasm_module *m;
+	int64_t fi;
+};
+
+/* The module a hit names (its binding, else the default module), or -1. */
+static int module_of(const struct sym_names *n, const struct hit *h, struct parts *pt)
 {
-	size_t k = strlen(prefix);
-	return len >= k && memcmp(p, prefix, k) == 0;
+	if (!group(h, h->rule->g_module, &pt->modname, &pt->modname_len))
+		return default_module(n);
+	int mod = module_by_binding(n, pt->modname, pt->modname_len);
+	return mod < 0 && n->nmodules == 1 ? 0 : mod;
 }
 
-/* Returns 1 with the translation in n->out, 0 to leave the frame, < 0 on error. */
-static int apply_rule(struct sym_names *n, const struct hit *h, struct sym_names_origin *origin)
+/* Whether pt->fi lies outside its module: such frames are left as they
+ * are and counted (another module's frame, or the wrong module: the
+ * caller decides from the counts); the first is kept as an example. */
+static bool outside_module(struct sym_names *n, const struct hit *h, const struct parts *pt)
 {
-	const struct rule *r = h->rule;
-	const char *p, *name = NULL, *modname = NULL, *tier = NULL;
-	size_t len, name_len = 0, modname_len = 0, tier_len = 0;
-	uint32_t index;
-	if (!group(h, r->g_index, &p, &len) || !parse_index(p, len, &index))
-		return 0;
-	group(h, r->g_name, &name, &name_len);
-	group(h, r->g_tier, &tier, &tier_len);
-	if (r->rt == RT_V8 && name &&
-	    (starts_with(name, name_len, "wasm-to-js") || starts_with(name, name_len, "js-to-wasm") ||
-	     starts_with(name, name_len, "wasm-to-c")))
-		return 0; /* wrappers stay wrappers */
-	if (r->rt == RT_V8 && name && starts_with(name, name_len, "wasm-function["))
-		name = NULL; /* no name of its own: look it up */
+	uint64_t total =
+		(uint64_t)sym_wasm_imported_functions(pt->m) + sym_wasm_defined_functions(pt->m);
+	if ((uint64_t)pt->fi < total)
+		return false;
+	if (!n->outside_example[0]) {
+		char shown[200];
+		snprintf(n->outside_example, sizeof n->outside_example, "'%s' (function %lld of %llu)",
+			 wp_visible(shown, sizeof shown, h->frame, h->len), (long long)pt->fi,
+			 (unsigned long long)total);
+		snprintf(n->outside_module, sizeof n->outside_module, "%s",
+			 sym_wasm_module_path(pt->m));
+	}
+	return true;
+}
 
-	int mod = -1;
-	if (group(h, r->g_module, &modname, &modname_len)) {
-		mod = module_by_binding(n, modname, modname_len);
-		if (mod < 0 && n->nmodules == 1)
-			mod = 0;
-	} else {
-		mod = default_module(n);
-	}
-	const struct sym_wasm_module *m = mod >= 0 ? n->modules[mod].m : NULL;
-	int64_t fi = index;
-	if (!r->absolute) {
-		if (!m)
-			return 0; /* a defined-function index means nothing without its module */
-		fi = (int64_t)index + sym_wasm_imported_functions(m);
-	}
-	if (m) {
-		uint64_t total = (uint64_t)sym_wasm_imported_functions(m) + sym_wasm_defined_functions(m);
-		if ((uint64_t)fi >= total) {
-			/* Left as it is, counted: another module's frame, or the
-			 * wrong module (the caller decides from the counts). */
-			if (!n->outside_example[0]) {
-				char shown[200];
-				snprintf(n->outside_example, sizeof n->outside_example,
-					 "'%s' (function %lld of %llu)",
-					 wp_visible(shown, sizeof shown, h->frame, h->len), (long long)fi,
-					 (unsigned long long)total);
-				snprintf(n->outside_module, sizeof n->outside_module, "%s",
-					 sym_wasm_module_path(m));
-			}
-			return 2;
-		}
-	}
-	size_t own_len = 0;
-	const char *own = m ? sym_wasm_function_name(m, (uint32_t)fi, &own_len) : NULL;
-	if (own && own_len == 0)
-		own = NULL; /* an empty name says nothing: show the index */
-	if (name && own && (own_len != name_len || memcmp(own, name, name_len) != 0))
-		n->mismatch = true;
-	if (name && own && (own_len != name_len || memcmp(own, name, name_len) != 0) &&
-	    !n->warned_mismatch) {
-		char f[160], a[120], b[120];
-		warn_once(n, &n->warned_mismatch,
-			  "frame '%s' names '%s' but '%s' calls function %lld '%s': "
-			  "is it the module that ran?",
-			  wp_visible(f, sizeof f, h->frame, h->len), wp_visible(a, sizeof a, name, name_len),
-			  sym_wasm_module_path(m), (long long)fi, wp_visible(b, sizeof b, own, own_len));
-	}
+/* A frame carrying its own name (V8) that the module names otherwise:
+ * marked for the stats, and warned about once. */
+static void check_own_name(struct sym_names *n, const struct hit *h, const struct parts *pt)
+{
+	if (!pt->name || !pt->own ||
+	    (pt->own_len == pt->name_len && memcmp(pt->own, pt->name, pt->name_len) == 0))
+		return;
+	n->mismatch = true;
+	if (n->warned_mismatch)
+		return;
+	char f[160], a[120], b[120];
+	warn_once(n, &n->warned_mismatch,
+		  "frame '%s' names '%s' but '%s' calls function %lld '%s': "
+		  "is it the module that ran?",
+		  wp_visible(f, sizeof f, h->frame, h->len),
+		  wp_visible(a, sizeof a, pt->name, pt->name_len), sym_wasm_module_path(pt->m),
+		  (long long)pt->fi, wp_visible(b, sizeof b, pt->own, pt->own_len));
+}
 
+/* n->out = the mark, "[module] " (WAMR), the name (or func[FI]), " [tier]". */
+static int build_name(struct sym_names *n, const struct rule *r, const struct parts *pt)
+{
 	struct wp_buf *out = &n->out;
 	wp_buf_reset(out);
 	int rc = wp_buf_puts(out, n->mark);
-	if (!rc && r->rt == RT_WAMR && modname && modname_len) {
+	if (!rc && r->rt == RT_WAMR && pt->modname && pt->modname_len) {
 		rc = wp_buf_putc(out, '[');
-		rc = rc ? rc : append_name(n, out, modname, modname_len);
+		rc = rc ? rc : append_name(n, out, pt->modname, pt->modname_len);
 		rc = rc ? rc : wp_buf_append(out, "] ", 2);
 	}
 	if (!rc) {
-		if (name)
-			rc = append_name(n, out, name, name_len);
-		else if (own)
-			rc = append_name(n, out, own, own_len);
+		if (pt->name)
+			rc = append_name(n, out, pt->name, pt->name_len);
+		else if (pt->own)
+			rc = append_name(n, out, pt->own, pt->own_len);
 		else
-			rc = wp_buf_printf(out, "func[%lld]", (long long)fi);
+			rc = wp_buf_printf(out, "func[%lld]", (long long)pt->fi);
 	}
-	if (!rc && tier && n->opt.keep_tiers) {
+	if (!rc && pt->tier && n->opt.keep_tiers) {
 		rc = wp_buf_append(out, " [", 2);
-		rc = rc ? rc : wp_buf_append(out, tier, tier_len);
+		rc = rc ? rc : wp_buf_append(out, pt->tier, pt->tier_len);
 		rc = rc ? rc : wp_buf_putc(out, ']');
 	}
+	return rc;
+}
+
+/* Returns 1 with the translation in n->out, 0 to leave the frame, 2 when
+ * its index is outside its module (left too, counted), < 0 on error. */
+static int apply_rule(struct sym_names *n, const struct hit *h, struct sym_names_origin *origin)
+{
+	const struct rule *r = h->rule;
+	struct parts pt = {0};
+	const char *p;
+	size_t len;
+	uint32_t index;
+	if (!group(h, r->g_index, &p, &len) || !parse_index(p, len, &index))
+		return 0;
+	group(h, r->g_name, &pt.name, &pt.name_len);
+	group(h, r->g_tier, &pt.tier, &pt.tier_len);
+	if (r->rt == RT_V8 && pt.name &&
+	    (wp_has_prefix(pt.name, pt.name_len, "wasm-to-js") ||
+	     wp_has_prefix(pt.name, pt.name_len, "js-to-wasm") ||
+	     wp_has_prefix(pt.name, pt.name_len, "wasm-to-c")))
+		return 0; /* wrappers stay wrappers */
+	if (r->rt == RT_V8 && pt.name && wp_has_prefix(pt.name, pt.name_len, "wasm-function["))
+		pt.name = NULL; /* no name of its own: look it up */
+
+	pt.mod = module_of(n, h, &pt);
+	pt.m = pt.mod >= 0 ? n->modules[pt.mod].m : NULL;
+	pt.fi = index;
+	if (!r->absolute) {
+		if (!pt.m)
+			return 0; /* a defined-function index means nothing without its module */
+		pt.fi = (int64_t)index + sym_wasm_imported_functions(pt.m);
+	}
+	if (pt.m && outside_module(n, h, &pt))
+		return 2;
+	pt.own = pt.m ? sym_wasm_function_name(pt.m, (uint32_t)pt.fi, &pt.own_len) : NULL;
+	if (pt.own && pt.own_len == 0)
+		pt.own = NULL; /* an empty name says nothing: show the index */
+	check_own_name(n, h, &pt);
+	int rc = build_name(n, r, &pt);
 	if (rc)
 		return rc;
 	const char *unused;
 	size_t unused_len;
-	origin->module = mod;
-	origin->fi = fi;
+	origin->module = pt.mod;
+	origin->fi = pt.fi;
 	origin->wamr_body = r->rt == RT_WAMR && group(h, r->g_internal, &unused, &unused_len);
 	origin->wamr_stub = r->rt == RT_WAMR && !origin->wamr_body &&
 			    !group(h, r->g_wrapper, &unused, &unused_len);

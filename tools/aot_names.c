@@ -35,16 +35,23 @@ struct aot_names {
 	size_t probed_cap;
 };
 
+/* The warnings of a and of its translators (ctx: the aot_names). */
+static void print_warning(void *ctx, const char *msg)
+{
+	const struct aot_names *a = ctx;
+	if (!a->quiet)
+		fprintf(stderr, "%s: warning: %s\n", a->prog, msg);
+}
+
+static void warn(struct aot_names *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void warn(struct aot_names *a, const char *fmt, ...)
 {
 	if (a->quiet)
 		return;
-	char msg[1200];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	wp_vwarnf(print_warning, a, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: warning: %s\n", a->prog, msg);
 }
 
 struct aot_names *aot_names_new(const char *prog, const struct sym_names_options *opt,
@@ -84,12 +91,6 @@ void aot_names_free(struct aot_names *a)
 	wp_intern_free(a->paths);
 	free(a->probed);
 	free(a);
-}
-
-static void on_names_warning(void *ctx, const char *message)
-{
-	struct aot_names *a = ctx;
-	warn(a, "%s", message);
 }
 
 /* The translator of obj, set up on first sight. */
@@ -137,7 +138,7 @@ static struct object *object_of(struct aot_names *a, const struct sym_wasm_aot *
 		     sym_wasm_defined_functions(um), obj->path, sym_wasm_imported_functions(m),
 		     sym_wasm_defined_functions(m));
 	}
-	o->own = sym_names_new(&a->opt, on_names_warning, a, err, sizeof err);
+	o->own = sym_names_new(&a->opt, print_warning, a, err, sizeof err);
 	if (!o->own || (m && sym_names_add_module(o->own, NULL, m) != 0)) {
 		sym_wasm_module_free(m);
 		sym_names_free(o->own);

@@ -1,6 +1,6 @@
-/* fold.h - the folding pipeline shared by wasmperf-fold and later tools:
- * perf script text -> libperfparse samples -> flamegraph collapser ->
- * sorted folded text. */
+/* fold.h - the folding pipeline shared by wasmperf-fold, -diff and -flame:
+ * perf.data (records fed to the symbolizer) or perf script text ->
+ * libperfparse samples -> flamegraph collapser -> sorted folded text. */
 #ifndef WASMPERF_FOLD_H
 #define WASMPERF_FOLD_H
 

@@ -1,46 +1,16 @@
 /* fold_data.c - perf.data -> folded stacks (wasmperf-fold's binary path):
  * libperfparse's records in time order feed the symbolizer's address
- * spaces, and each sample's callchain becomes the frames `perf script`
- * would print, folded by the same collapser as text input. */
+ * spaces (data_feed.c), and each sample's callchain becomes the frames
+ * `perf script` would print, folded by the same collapser as text input. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aot_names.h"
+#include "data_feed.h"
 #include "fold.h"
-#include "fold_jit.h"
 #include "perfparse.h"
 #include "symbolizer.h"
-
-/* Thread names as perf script prints them: the last COMM of the thread,
- * inherited at FORK, ":TID" when never seen. */
-struct comms {
-	struct wp_intern *keys;   /* tid as 4 bytes -> slot */
-	struct wp_intern *names;  /* comm strings */
-	uint32_t *name_of;        /* slot -> names id */
-	size_t cap;
-};
-
-static int comm_set(struct comms *c, uint32_t tid, const char *name, size_t len)
-{
-	uint32_t slot, id;
-	int rc = wp_intern_get(c->keys, (const char *)&tid, sizeof tid, &slot);
-	rc = rc ? rc : wp_intern_get(c->names, name, len, &id);
-	if (rc)
-		return rc;
-	if (wp_grow((void **)&c->name_of, &c->cap, (size_t)slot + 1, sizeof *c->name_of))
-		return WP_E_NOMEM;
-	c->name_of[slot] = id;
-	return 0;
-}
-
-static const char *comm_get(const struct comms *c, uint32_t tid, size_t *len)
-{
-	uint32_t slot;
-	if (wp_intern_find(c->keys, (const char *)&tid, sizeof tid, &slot) != 0)
-		return NULL;
-	return wp_intern_str(c->names, c->name_of[slot], len);
-}
 
 #define FRAME_CACHE (1u << 16)
 
@@ -55,16 +25,13 @@ struct frame_cache_slot {
 struct data_run {
 	const struct fold_config *cfg;
 	struct fg_collapser *collapser;
-	struct sym_native *sym;
-	struct fold_jit *jit;
+	struct data_feed *feed;
+	struct sym_native *sym;      /* the feed's */
 	struct sym_unwind *unwind;
 	struct fold_inline *inliner;  /* --inline or --srcline, else NULL */
 	struct aot_names *aot;       /* WasmEdge AOT objects' f<N> */
-	uint16_t machine;            /* EM_* of the recording, for the unwinder */
 	uint64_t user_pcs[128];
-	bool clock_checked;
 	struct pp_data *data;
-	struct comms comms;
 	struct fold_events events;
 	bool events_ready;           /* the header's events are known */
 	int events_status;           /* 2: --event-filter names none of them */
@@ -187,17 +154,6 @@ static int add_frame(struct data_run *run, const struct pp_sample *s, uint64_t a
 	return rc ? rc : fg_collapser_push_key(run->collapser, key);
 }
 
-/* Jitdump times are CLOCK_MONOTONIC: comparable when perf used it too. */
-static void learn_recording(struct data_run *run)
-{
-	run->clock_checked = true;
-	const struct pp_data_info *info = pp_data_info(run->data);
-	run->machine = info->arch && (!strcmp(info->arch, "aarch64") || !strcmp(info->arch, "arm64"))
-			       ? 183 /* EM_AARCH64 */
-			       : 62 /* EM_X86_64 */;
-	fold_jit_clock(run->jit, info->has_clock_data && info->clockid == 1 /* CLOCK_MONOTONIC */);
-}
-
 /* The events of the header: in file mode when opened, in pipe mode at the
  * first sample (the attrs come before it). A --event-filter naming none of
  * them ends the run before any output (exit 2). */
@@ -270,7 +226,7 @@ static int add_dwarf_frames(struct data_run *run, const struct pp_sample *s)
 		struct sym_unwind_sample u = {
 			.pid = (int32_t)s->pid, .tid = (int32_t)s->tid,
 			.time = (s->fields & PP_SAMPLE_TIME) ? s->time : UINT64_MAX,
-			.machine = run->machine, .abi = s->regs_user_abi, .mask = s->regs_user_mask,
+			.machine = data_feed_machine(run->feed), .abi = s->regs_user_abi, .mask = s->regs_user_mask,
 			.regs = s->regs_user, .nregs = s->nr_regs_user,
 			.stack = s->stack_user, .stack_size = s->stack_user_dyn_size,
 		};
@@ -285,7 +241,7 @@ static int add_dwarf_frames(struct data_run *run, const struct pp_sample *s)
 	enum pp_cpumode mode;
 	bool first;
 	while (!rc && pp_callchain_next(&it, &addr, &mode, &first)) {
-		bool kernel = mode == PP_CPUMODE_KERNEL || mode == PP_CPUMODE_GUEST_KERNEL;
+		bool kernel = pp_cpumode_is_kernel(mode);
 		if (kernel || n == 0)
 			rc = add_frame(run, s, addr, kernel);
 	}
@@ -299,9 +255,7 @@ static int add_dwarf_frames(struct data_run *run, const struct pp_sample *s)
 static int on_sample(struct data_run *run, const struct pp_sample *s)
 {
 	const struct fold_config *cfg = run->cfg;
-	if (!run->clock_checked)
-		learn_recording(run);
-	int jrc = fold_jit_advance(run->jit, (s->fields & PP_SAMPLE_TIME) ? s->time : UINT64_MAX);
+	int jrc = data_feed_sample(run->feed, run->data, s);
 	if (jrc)
 		return jrc;
 	if (!run->events_ready && (jrc = setup_events(run)) != 0)
@@ -311,7 +265,7 @@ static int on_sample(struct data_run *run, const struct pp_sample *s)
 		return 0;
 	run->kept++;
 	size_t comm_len;
-	const char *comm = comm_get(&run->comms, s->tid, &comm_len);
+	const char *comm = data_feed_comm(run->feed, s->tid, &comm_len);
 	char unknown[16];
 	if (!comm) {
 		comm_len = (size_t)snprintf(unknown, sizeof unknown, ":%u", s->tid);
@@ -337,7 +291,7 @@ static int on_sample(struct data_run *run, const struct pp_sample *s)
 		bool first;
 		while (!rc && pp_callchain_next(&it, &addr, &mode, &first))
 			rc = add_frame(run, s, addr,
-				       mode == PP_CPUMODE_KERNEL || mode == PP_CPUMODE_GUEST_KERNEL);
+				       pp_cpumode_is_kernel(mode));
 	} else if (!rc && (s->fields & PP_SAMPLE_IP)) {
 		rc = add_frame(run, s, s->ip, s->kernel_ip);
 	}
@@ -350,65 +304,9 @@ static int on_sample(struct data_run *run, const struct pp_sample *s)
 
 static int on_record(struct data_run *run, const struct pp_record *r)
 {
-	switch (r->type) {
-	case PP_RECORD_SAMPLE:
+	if (r->type == PP_RECORD_SAMPLE)
 		return on_sample(run, &r->u.sample);
-	case PP_RECORD_MMAP:
-	case PP_RECORD_MMAP2: {
-		const struct pp_mmap *m = &r->u.mmap;
-		uint16_t mode = r->misc & PP_MISC_CPUMODE_MASK;
-		struct sym_native_map map = {
-			.time = r->has_time ? r->time : 0,
-			.pid = (int32_t)m->pid, .tid = (int32_t)m->tid,
-			.start = m->addr, .len = m->len, .pgoff = m->pgoff,
-			.filename = m->filename,
-			/* MMAP has no prot: executable unless marked as data (perf's rule) */
-			.prot = m->is_mmap2 ? m->prot : ((r->misc & PP_MISC_MMAP_DATA) ? 1u : 5u),
-			.flags = m->flags,
-			.build_id = m->has_build_id ? m->build_id : NULL,
-			.build_id_len = m->has_build_id ? m->build_id_size : 0,
-			.kernel = mode == PP_CPUMODE_KERNEL || mode == PP_CPUMODE_GUEST_KERNEL,
-		};
-		int rc = fold_jit_mmap(run->jit, run->cfg->symfs, map.pid, m->filename);
-		return rc ? rc : sym_native_mmap(run->sym, &map);
-	}
-	case PP_RECORD_TIME_CONV:
-		fold_jit_time_conv(run->jit, &r->u.time_conv);
-		return 0;
-	case PP_RECORD_COMM: {
-		const struct pp_comm *c = &r->u.comm;
-		int rc = comm_set(&run->comms, c->tid, c->comm, strlen(c->comm));
-		return rc ? rc : sym_native_comm(run->sym, r->has_time ? r->time : 0, (int32_t)c->pid,
-						 (int32_t)c->tid, c->comm, c->exec);
-	}
-	case PP_RECORD_FORK: {
-		const struct pp_fork *f = &r->u.fork;
-		size_t len;
-		const char *parent = comm_get(&run->comms, f->ptid, &len);
-		if (parent) {
-			int rc = comm_set(&run->comms, f->tid, parent, len);
-			if (rc)
-				return rc;
-		}
-		return sym_native_fork(run->sym, f->time, (int32_t)f->pid, (int32_t)f->ppid,
-				       (int32_t)f->tid, (int32_t)f->ptid);
-	}
-	case PP_RECORD_EXIT: {
-		const struct pp_fork *f = &r->u.fork;
-		return sym_native_exit(run->sym, f->time, (int32_t)f->pid, (int32_t)f->ppid,
-				       (int32_t)f->tid, (int32_t)f->ptid);
-	}
-	default:
-		return 0;
-	}
-}
-
-static char *dirname_of(const char *path)
-{
-	const char *slash = path ? strrchr(path, '/') : NULL;
-	if (!path || !strcmp(path, "-"))
-		return NULL;
-	return slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup(".");
+	return data_feed_record(run->feed, r);
 }
 
 int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
@@ -416,24 +314,14 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 	struct data_run run = {.cfg = cfg};
 	run.file = path && strcmp(path, "-") ? path : "<stdin>";
 	run.collapser = fg_collapser_new(&cfg->collapse);
-	run.comms.keys = wp_intern_new();
-	run.comms.names = wp_intern_new();
-	struct sym_native_options so;
-	sym_native_options_init(&so);
-	char *data_dir = dirname_of(path);
-	char buildid_dir[4096] = "";
-	const char *home = getenv("HOME");
-	if (cfg->buildid_dir)
-		so.buildid_dir = cfg->buildid_dir;
-	else if (home && snprintf(buildid_dir, sizeof buildid_dir, "%s/.debug", home) < (int)sizeof buildid_dir)
-		so.buildid_dir = buildid_dir;
-	so.symfs = cfg->symfs;
-	so.kallsyms = cfg->kallsyms;
-	so.perf_map_dir = cfg->perf_map_dir;
-	so.data_dir = data_dir;
-	run.sym = sym_native_new(&so, on_warning, &run);
+	struct data_feed_config fc = {
+		.symfs = cfg->symfs, .kallsyms = cfg->kallsyms, .buildid_dir = cfg->buildid_dir,
+		.perf_map_dir = cfg->perf_map_dir, .jitdumps = cfg->jitdumps,
+		.njitdumps = cfg->njitdumps,
+	};
+	run.feed = data_feed_new(&fc, path, on_warning, on_error, &run);
+	run.sym = run.feed ? data_feed_symbolizer(run.feed) : NULL;
 	run.cache = calloc(FRAME_CACHE, sizeof *run.cache);
-	run.jit = run.sym ? fold_jit_new(run.sym, data_dir, on_warning, on_error, &run) : NULL;
 	run.unwind = run.sym ? sym_unwind_new(run.sym, on_warning, &run) : NULL;
 	run.aot = aot_names_new(cfg->prog, cfg->names_opt, cfg->names, cfg->symfs, cfg->quiet);
 	bool need_inliner = cfg->inline_frames || cfg->srcline;
@@ -442,10 +330,7 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 	icfg.context = cfg->context || cfg->srcline;
 	run.inliner = need_inliner ? fold_inline_new(&icfg) : NULL;
 	int status = 0;
-	for (size_t i = 0; run.jit && i < cfg->njitdumps; i++)
-		if (fold_jit_add(run.jit, cfg->jitdumps[i]) != 0)
-			status = 1;
-	if (status || !run.collapser || !run.comms.keys || !run.comms.names || !run.sym || !run.cache || !run.jit || !run.unwind || !run.aot || (need_inliner && !run.inliner) ||
+	if (!run.collapser || !run.feed || !run.cache || !run.unwind || !run.aot || (need_inliner && !run.inliner) ||
 	    fold_events_init(&run.events, cfg->event_filter)) {
 		fprintf(stderr, "%s: out of memory\n", cfg->prog);
 		status = 1;
@@ -463,10 +348,7 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 	if (!status && !pp_data_info(run.data)->pipe_mode && setup_events(&run))
 		status = run.events_status ? run.events_status : 1;
 	if (!status) {
-		for (size_t i = 0; i < pp_data_nbuild_ids(run.data); i++) {
-			const struct pp_build_id *b = pp_data_build_id(run.data, i);
-			sym_native_build_id(run.sym, b->filename, b->id, b->size);
-		}
+		data_feed_build_ids(run.feed, run.data);
 		const struct pp_record *r;
 		while ((rc = pp_data_next(run.data, &r)) == 1)
 			if ((rc = on_record(&run, r)) < 0)
@@ -487,24 +369,19 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 		goto out;
 	if (run.collapser && fold_write(cfg, run.collapser, out) != 0)
 		status = 1;
-	if (fold_jit_status(run.jit))
+	if (data_feed_status(run.feed))
 		status = 1;
 	fold_events_report(&run.events, cfg);
 	if (!status)
 		fold_time_report(run.time.arg ? &run.time : NULL, run.kept, cfg);
 out:
 	pp_data_free(run.data);
-	fold_jit_free(run.jit);
 	sym_unwind_free(run.unwind);
+	data_feed_free(run.feed);
 	fold_inline_free(run.inliner);
 	aot_names_free(run.aot);
-	sym_native_free(run.sym);
 	fg_collapser_free(run.collapser);
-	wp_intern_free(run.comms.keys);
-	wp_intern_free(run.comms.names);
-	free(run.comms.name_of);
 	fold_events_release(&run.events);
-	free(data_dir);
 	free(run.cache);
 	return status;
 }

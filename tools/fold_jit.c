@@ -54,7 +54,7 @@ struct fold_jit {
 	struct pp_time_conv tc;
 	struct dump *dumps;
 	size_t ndumps, cap;
-	fold_jit_warn_fn warn, error;
+	wp_warn_fn warn, error;
 	void *ctx;
 	int status;                  /* 1 after a damaged dump */
 };
@@ -62,22 +62,14 @@ struct fold_jit {
 static void say(struct fold_jit *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(struct fold_jit *j, const char *fmt, ...)
 {
-	char msg[1200];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	wp_vwarnf(j->warn, j->ctx, fmt, ap);
 	va_end(ap);
-	j->warn(j->ctx, msg);
-}
-
-static void reader_warning(void *ctx, const char *msg)
-{
-	struct fold_jit *j = ctx;
-	j->warn(j->ctx, msg);
 }
 
 struct fold_jit *fold_jit_new(struct sym_native *sym, const char *data_dir,
-			      fold_jit_warn_fn warn, fold_jit_warn_fn error, void *ctx)
+			      wp_warn_fn warn, wp_warn_fn error, void *ctx)
 {
 	struct fold_jit *j = calloc(1, sizeof *j);
 	if (!j)
@@ -180,7 +172,7 @@ static char *dir_of(const char *path)
 static int open_dump(struct fold_jit *j, const char *path, const char *recorded, int32_t pid)
 {
 	struct pp_jitdump *r;
-	int rc = pp_jitdump_open(&r, path, reader_warning, j);
+	int rc = pp_jitdump_open(&r, path, j->warn, j->ctx);
 	if (rc) {
 		if (!r)
 			return WP_E_NOMEM;
@@ -239,9 +231,7 @@ int fold_jit_add(struct fold_jit *j, const char *path)
 	DIR *d = opendir(path);
 	if (!d) {
 		if (!is_file(path)) {
-			char msg[4200];
-			snprintf(msg, sizeof msg, "'%s': no such jitdump file or directory", path);
-			j->error(j->ctx, msg);
+			wp_warnf(j->error, j->ctx, "'%s': no such jitdump file or directory", path);
 			j->status = 1;
 			return 0;
 		}

@@ -8,15 +8,14 @@
 #include <stdint.h>
 
 #include "symbolizer.h"
-
-typedef void (*fold_jit_warn_fn)(void *ctx, const char *msg);
+#include "wpcommon.h"
 
 struct fold_jit;
 /* data_dir: the perf.data's directory (may be NULL); kept, not copied.
  * error gets damaged or missing dumps (the fold then ends with status 1),
  * warn the rest. */
 struct fold_jit *fold_jit_new(struct sym_native *sym, const char *data_dir,
-			      fold_jit_warn_fn warn, fold_jit_warn_fn error, void *ctx);
+			      wp_warn_fn warn, wp_warn_fn error, void *ctx);
 void fold_jit_free(struct fold_jit *j);
 /* --jitdump FILE|DIR (path kept, not copied). */
 int fold_jit_add(struct fold_jit *j, const char *path);

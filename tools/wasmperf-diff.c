@@ -1,11 +1,13 @@
 /* wasmperf-diff - two folded profiles -> differential folded stacks, a
  * drop-in for difffolded.pl (see wasmperf-diff(1)). */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "fold_args.h"
 #include "folded_read.h"
 #include "input.h"
+#include "output.h"
 
 static const struct wp_option options[] = {
 	{"normalize", 'n', WP_OPT_NONE, NULL, "scale the first profile's counts to the second's total"},
@@ -52,7 +54,7 @@ static int read_recording(struct args *a, struct fg_diff *d, int side, const cha
 {
 	FILE *tmp = tmpfile();
 	if (!tmp) {
-		wp_cli_error(&cli, "cannot create a temporary file: %m");
+		wp_cli_error(&cli, "cannot create a temporary file: %s", strerror(errno));
 		return 1;
 	}
 	char *paths[1] = {(char *)path};
@@ -113,16 +115,15 @@ int main(int argc, char **argv)
 		wp_cli_error(&cli, "ignored %llu lines with invalid format", (unsigned long long)st->bad_lines);
 	if (!a.quiet && st->fractional)
 		wp_cli_error(&cli, "truncated %llu fractional counts to integers", (unsigned long long)st->fractional);
-	FILE *out = a.output ? fopen(a.output, "w") : stdout;
+	FILE *out = tool_output_open(&cli, a.output);
 	if (!out) {
-		wp_cli_error(&cli, "cannot write '%s': %m", a.output);
 		status = 1;
-	} else if (!status) {
-		if (fg_diff_write(d, out, a.normalize) || fflush(out) || ferror(out) ||
-		    (a.output && fclose(out))) {
-			wp_cli_error(&cli, "cannot write '%s'", a.output ? a.output : "<stdout>");
+	} else {
+		int werr = status ? 0 : fg_diff_write(d, out, a.normalize);
+		if (werr == WP_E_NOMEM)
+			wp_cli_error(&cli, "out of memory");
+		if (tool_output_close(&cli, a.output, out) || werr)
 			status = 1;
-		}
 	}
 	fg_diff_free(d);
 	fold_args_release(&a.fold);

@@ -1,12 +1,11 @@
 /* wasmperf-fold - perf.data or perf script text -> folded stacks, a
  * drop-in for stackcollapse-perf.pl (see wasmperf-fold(1)). */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "fold_args.h"
+#include "output.h"
 
 static const struct wp_option options[] = {
 	FOLD_OPTIONS,
@@ -71,16 +70,13 @@ int main(int argc, char **argv)
 		fold_args_release(&a.fold);
 		return status;
 	}
-	FILE *out = a.output ? fopen(a.output, "w") : stdout;
+	FILE *out = tool_output_open(&cli, a.output);
 	if (!out) {
-		wp_cli_error(&cli, "cannot write '%s': %s", a.output, strerror(errno));
 		status = 1;
 	} else {
 		status = fold_inputs(&a.fold.cfg, inputs, ninputs, out);
-		if (fflush(out) != 0 || ferror(out) || (a.output && fclose(out) != 0)) {
-			wp_cli_error(&cli, "cannot write '%s'", a.output ? a.output : "<stdout>");
+		if (tool_output_close(&cli, a.output, out))
 			status = 1;
-		}
 	}
 	fold_args_release(&a.fold);
 	return status;

@@ -5,6 +5,7 @@
 
 #include "input.h"
 #include "names.h"
+#include "output.h"
 
 enum { OPT_FORMAT = 256, OPT_LIST };
 
@@ -80,17 +81,14 @@ int main(int argc, char **argv)
 		sym_names_free(n);
 		return 1;
 	}
-	FILE *out = a.output ? fopen(a.output, "w") : stdout;
+	FILE *out = tool_output_open(&cli, a.output);
 	if (!out) {
-		wp_cli_error(&cli, "cannot write '%s': %m", a.output);
 		status = 1;
 	} else {
 		status = a.list ? names_list(&a.names, out)
 				: names_run(n, &a.names, a.format, first < argc ? argv[first] : NULL, out);
-		if (fflush(out) || ferror(out) || (a.output && fclose(out))) {
-			wp_cli_error(&cli, "cannot write '%s'", a.output ? a.output : "<stdout>");
+		if (tool_output_close(&cli, a.output, out))
 			status = 1;
-		}
 		/* After all output: frames outside the module, or the wrong one. */
 		if (n && names_report(n, cli.prog, a.names.quiet, false))
 			status = 1;

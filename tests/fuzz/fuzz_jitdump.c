@@ -3,10 +3,8 @@
  * streaming path the tools use); both must deliver the same records, the
  * same warnings and the same error. Every pointer a record hands out is
  * read to its stated length (ASan checks it stays inside the reader's
- * copy); messages are single lines naming an offset. Then every code load
- * and move goes into the native symbolizer's JIT table, with lookups at
- * the loaded addresses: a resolved JIT frame must name a function that
- * contains the address. */
+ * copy); messages are single lines naming an offset. (What the symbolizer
+ * does with such records is fuzz_jit_symbols.c.) */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,7 +13,6 @@
 #include <unistd.h>
 
 #include "perfparse.h"
-#include "symbolizer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -181,41 +178,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pp_jitdump_free(j);
 		j = NULL;
 	}
-	struct sym_native_options o;
-	sym_native_options_init(&o);
-	o.no_proc_kallsyms = true;
-	o.perf_map_dir = "/nonexistent";
-	struct sym_native *s = j ? sym_native_new(&o, NULL, NULL) : NULL;
 	const struct pp_jit_record *r;
 	int rc = 0;
-	uint64_t probes[64];
-	size_t nprobes = 0;
-	static uint8_t unwind[65536]; /* the last UNWINDING_INFO, for the next load */
-	uint64_t unwind_size = 0, unwind_hdr = 0;
 	while (j && (rc = pp_jitdump_next(j, &r)) == 1) {
 		mem.nrecords++;
 		digest_record(&mem, r, size);
-		if (!s)
-			continue;
-		if (r->type == PP_JIT_CODE_LOAD) {
-			struct sym_native_jit c = {r->timestamp, 1, r->u.load.code_addr,
-						   r->u.load.code_size, r->u.load.name, "/j/jitted-1-0.so",
-						   unwind_size ? unwind : NULL, unwind_size, unwind_hdr};
-			unwind_size = 0;
-			sym_native_jit_load(s, &c);
-			if (nprobes < 64)
-				probes[nprobes++] = r->u.load.code_addr + r->u.load.code_size / 2;
-		} else if (r->type == PP_JIT_CODE_MOVE) {
-			struct sym_native_jit c = {r->timestamp, 1, r->u.move.new_code_addr,
-						   r->u.move.code_size, NULL, NULL, NULL, 0, 0};
-			sym_native_jit_move(s, &c, r->u.move.old_code_addr);
-		} else if (r->type == PP_JIT_CODE_UNWINDING_INFO) {
-			if (r->u.unwind.unwind_data_size <= sizeof unwind) {
-				unwind_size = r->u.unwind.unwind_data_size;
-				unwind_hdr = r->u.unwind.eh_frame_hdr_size;
-				memcpy(unwind, r->u.unwind.data, (size_t)unwind_size);
-			}
-		}
 	}
 	if (j)
 		finish(&mem, j, rc);
@@ -235,28 +202,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 	}
 
-	/* a sample at each loaded function: its unwinding info, if any, goes
-	 * through the in-memory ELF image into libdw */
-	struct sym_unwind *u = s ? sym_unwind_new(s, NULL, NULL) : NULL;
-	for (size_t i = 0; u && i < nprobes; i++) {
-		uint64_t regs[3] = {0, 0x7ff000, probes[i]}, pcs[16];
-		uint8_t stack[256];
-		memcpy(stack, data, size < sizeof stack ? size : sizeof stack);
-		struct sym_unwind_sample smp = {.pid = 1, .tid = 1, .time = UINT64_MAX, .machine = 62,
-						.abi = 2, .mask = (1u << 6) | (1u << 7) | (1u << 8),
-						.regs = regs, .nregs = 3, .stack = stack,
-						.stack_size = size < sizeof stack ? size : sizeof stack};
-		if (sym_unwind_frames(u, &smp, pcs, 16) > 16)
-			__builtin_trap();
-	}
-	sym_unwind_free(u);
-	for (size_t i = 0; s && i < nprobes; i++) {
-		struct sym_frame f;
-		if (sym_native_resolve(s, 1, UINT64_MAX, probes[i], false, &f) != 0)
-			__builtin_trap();
-		if (f.symbol && f.jit && f.offset > probes[i])
-			__builtin_trap();
-	}
-	sym_native_free(s);
 	return 0;
 }

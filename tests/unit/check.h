@@ -1,9 +1,13 @@
 /* check.h - the few assertions unit tests need; each test program prints
- * "N passed, M failed" and exits non-zero on a failure. */
+ * "N passed, M failed" and exits non-zero on a failure. Every unit test
+ * links wpcommon (at least), so the helpers here may use it. */
 #ifndef WASMPERF_CHECK_H
 #define WASMPERF_CHECK_H
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "wpcommon.h"
 
 static unsigned check_passed, check_failed;
 
@@ -33,5 +37,18 @@ static inline int check_report(void)
 {
 	printf("%u passed, %u failed\n", check_passed, check_failed);
 	return check_failed ? 1 : 0;
+}
+/* A fixture's bytes (NUL-terminated, caller frees) and their number in *len
+ * (len may be NULL), or NULL (and 0) when it cannot be read. */
+/* noinline: gcc 12 -O3 takes the returned pointer for one to the local
+ * `data` (-Wdangling-pointer false positive) once this is inlined. */
+__attribute__((noinline, unused)) static char *check_slurp(const char *path, size_t *len)
+{
+	char *data = NULL;
+	size_t n = 0;
+	int rc = wp_read_file(path, SIZE_MAX, &data, &n);
+	if (len)
+		*len = rc == 0 ? n : 0;
+	return rc == 0 ? data : NULL;
 }
 #endif

@@ -17,35 +17,6 @@
 
 static char fixture[2048], debuglink[2100];
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap + 1);
-	size_t got;
-	while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n == cap) {
-			char *p = realloc(buf, 2 * cap + 1);
-			if (!p) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = p;
-			cap *= 2;
-		}
-	}
-	fclose(f);
-	if (buf) {
-		buf[n] = '\0';
-		*len = n;
-	}
-	return buf;
-}
-
 static int lookup_pc(struct sym_inline *s, const char *module, uint64_t pc,
 		     const struct sym_inline_frame **fr, size_t *n)
 {
@@ -80,7 +51,7 @@ static void check_addr2line(struct sym_inline *s)
 	char path[4200];
 	snprintf(path, sizeof path, "%s/addr2line.txt", fixture);
 	size_t len;
-	char *text = slurp(path, &len);
+	char *text = check_slurp(path, &len);
 	CHECK(text != NULL);
 	if (!text)
 		return;
@@ -237,7 +208,7 @@ static void check_bad_files(void)
 	char bin[4200];
 	snprintf(bin, sizeof bin, "%s/inline-prog", fixture);
 	size_t len;
-	char *elf = slurp(bin, &len);
+	char *elf = check_slurp(bin, &len);
 	CHECK(elf != NULL && len > 1000);
 	if (elf) {
 		for (size_t cut = 0; cut < len; cut = cut < 1100 ? cut + 50 : cut + 1499) {

@@ -2,7 +2,8 @@
  * directory given to each reader that opens a path (line reader, Wasm
  * module, jitdump, perf.data) is named as one, and fold_check_paths()
  * refuses missing or wrong-kind option paths with "PROG: --OPT 'PATH': why"
- * (exit status 2). */
+ * (exit status 2). A tools/ test: it links wptools, as it asks every library
+ * and tools/fold_paths.c the same question. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -36,29 +36,6 @@ static char *path_of(const char *dir, const char *rel)
 	return b;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 1 << 16, n = 0, r;
-	char *b = malloc(cap);
-	while (b && (r = fread(b + n, 1, cap - n, f)) > 0) {
-		n += r;
-		if (n == cap) {
-			char *nb = realloc(b, cap *= 2);
-			if (!nb) {
-				free(b);
-				b = NULL;
-			}
-			b = nb;
-		}
-	}
-	fclose(f);
-	*len = n;
-	return b;
-}
-
 /* ---- one pass over a dump, everything copied ---- */
 
 struct rec {
@@ -428,7 +405,7 @@ static void read_bad(struct run *run, const char *name)
 	snprintf(full, sizeof full, "%s/%s", path, name);
 	read_run(run, full, NULL, 0);
 	size_t len;
-	char *bytes = slurp(full, &len);
+	char *bytes = check_slurp(full, &len);
 	CHECK(bytes != NULL);
 	struct run mem;
 	read_run(&mem, full, bytes ? bytes : "", bytes ? len : 0);
@@ -544,21 +521,37 @@ static void test_bad_dumps(void)
 	}
 }
 
+/* A gzipped fixture's bytes (caller frees), or NULL. */
+static char *gunzip(const char *path, size_t *len)
+{
+	gzFile gz = gzopen(path, "rb");
+	if (!gz)
+		return NULL;
+	size_t cap = 1 << 16;
+	char *bytes = malloc(cap);
+	int got;
+	*len = 0;
+	while (bytes && (got = gzread(gz, bytes + *len, (unsigned)(cap - *len))) > 0) {
+		if ((*len += (size_t)got) == cap) {
+			char *grown = realloc(bytes, cap *= 2);
+			if (!grown)
+				free(bytes);
+			bytes = grown;
+		}
+	}
+	gzclose(gz);
+	return bytes;
+}
+
 /* ---- WAMR's LLVM JIT (iwasm --enable-linux-perf) ---- */
 
 static void test_wamr(void)
 {
-	gzFile gz = gzopen(path_of(src, "testdata/fixtures/wamr-jit-compute/jit-30837.dump.gz"), "rb");
-	CHECK(gz != NULL);
-	if (!gz)
+	size_t len;
+	char *bytes = gunzip(path_of(src, "testdata/fixtures/wamr-jit-compute/jit-30837.dump.gz"), &len);
+	CHECK(bytes != NULL);
+	if (!bytes)
 		return;
-	size_t cap = 1 << 16, len = 0;
-	char *bytes = malloc(cap);
-	int got;
-	while ((got = gzread(gz, bytes + len, (unsigned)(cap - len))) > 0)
-		if ((len += (size_t)got) == cap)
-			bytes = realloc(bytes, cap *= 2);
-	gzclose(gz);
 	const char *syms = path_of(src, "testdata/fixtures/wamr-jit-compute/jit-syms.txt");
 	struct run r;
 	read_run(&r, "jit-30837.dump", bytes, len);
@@ -602,17 +595,11 @@ static void test_wamr(void)
 
 static void test_v8(void)
 {
-	gzFile gz = gzopen(path_of(src, "testdata/jit-node/jit-22823.dump.gz"), "rb");
-	CHECK(gz != NULL);
-	if (!gz)
+	size_t len;
+	char *bytes = gunzip(path_of(src, "testdata/jit-node/jit-22823.dump.gz"), &len);
+	CHECK(bytes != NULL);
+	if (!bytes)
 		return;
-	size_t cap = 1 << 20, len = 0;
-	char *bytes = malloc(cap);
-	int got;
-	while ((got = gzread(gz, bytes + len, (unsigned)(cap - len))) > 0)
-		if ((len += (size_t)got) == cap)
-			bytes = realloc(bytes, cap *= 2);
-	gzclose(gz);
 	struct run r;
 	read_run(&r, "jit-22823.dump", bytes, len);
 	CHECK(r.open_rc == 0 && r.rc == 0 && r.nwarn == 0);

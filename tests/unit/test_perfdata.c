@@ -42,33 +42,6 @@ static char *fixture(const char *rel)
 	return b;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 1 << 16, n = 0, r;
-	char *b = malloc(cap + 1);
-	while (b && (r = fread(b + n, 1, cap - n, f)) > 0) {
-		n += r;
-		if (n == cap) {
-			char *nb = realloc(b, (cap *= 2) + 1);
-			if (!nb) {
-				free(b);
-				b = NULL;
-				break;
-			}
-			b = nb;
-		}
-	}
-	fclose(f);
-	if (b)
-		b[n] = '\0';
-	if (len)
-		*len = n;
-	return b;
-}
-
 static unsigned warnings_seen;
 static void count_warn(void *ctx, const char *msg)
 {
@@ -146,7 +119,7 @@ static void compare_with_dump(struct pp_data *d, const char *dump_path, int chec
 			      struct run_stats *rs)
 {
 	memset(rs, 0, sizeof *rs);
-	char *dump = slurp(dump_path, NULL);
+	char *dump = check_slurp(dump_path, NULL);
 	CHECK(dump != NULL);
 	if (!dump)
 		return;
@@ -193,7 +166,7 @@ static void compare_with_dump(struct pp_data *d, const char *dump_path, int chec
 /* "  SAMPLE events:  275" lines after "NAME stats:" in stats.txt. */
 static long stats_count(const char *stats_path, const char *section, const char *what)
 {
-	char *s = slurp(stats_path, NULL);
+	char *s = check_slurp(stats_path, NULL);
 	if (!s)
 		return -1;
 	char *p = s;
@@ -355,7 +328,7 @@ static void test_pipe_mode(void)
 	if (pid == 0) {
 		close(fds[0]);
 		size_t n;
-		char *b = slurp(fixture("perfdata-pipe/pipe.data"), &n);
+		char *b = check_slurp(fixture("perfdata-pipe/pipe.data"), &n);
 		for (size_t off = 0; b && off < n;) { /* small writes: records cross reads */
 			size_t chunk = n - off < 1000 ? n - off : 1000;
 			ssize_t w = write(fds[1], b + off, chunk);
@@ -394,7 +367,7 @@ static void test_pipe_mode(void)
 	if (pid == 0) {
 		close(fds[0]);
 		size_t n;
-		char *b = slurp(fixture("perfdata-fp/perf.data"), &n);
+		char *b = check_slurp(fixture("perfdata-fp/perf.data"), &n);
 		if (b && write(fds[1], b, 4096) < 0)
 			_exit(1);
 		_exit(0);
@@ -445,7 +418,7 @@ static bool script_field(const char *dir, const char *event, int nth, const char
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/script.txt", fixture(dir));
-	char *s = slurp(path, NULL);
+	char *s = check_slurp(path, NULL);
 	if (!s)
 		return false;
 	bool found = false;
@@ -617,7 +590,7 @@ static void test_interrupted(void)
 	/* Killed in the middle of a write: the cut last record is a warning,
 	 * everything before it is delivered, the end is clean. */
 	size_t n;
-	char *b = slurp(fixture("perfdata-interrupted/perf.data"), &n);
+	char *b = check_slurp(fixture("perfdata-interrupted/perf.data"), &n);
 	CHECK(b != NULL);
 	if (!b)
 		return;
@@ -643,7 +616,7 @@ static void test_interrupted(void)
 static void test_truncated(void)
 {
 	size_t n;
-	char *b = slurp(fixture("perfdata-fp/perf.data"), &n);
+	char *b = check_slurp(fixture("perfdata-fp/perf.data"), &n);
 	CHECK(b != NULL);
 	if (!b)
 		return;

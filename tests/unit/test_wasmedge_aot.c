@@ -7,9 +7,7 @@
  *   truncated file) never read past the bytes present.
  * - the native symbolizer marks frames inside the object (sym_frame.wasm_aot,
  *   with the same embedded module) and no others.
- * - tools/aot_names.c names f<N> of such objects from the embedded module
- *   (N counts imports), leaves t<N> and indices outside the module alone,
- *   and keeps to --runtime. */
+ * How the tools name such frames is test_aot_names.c. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,30 +18,11 @@
 #include <gelf.h>
 #include <libelf.h>
 
-#include "aot_names.h"
 #include "check.h"
 #include "symbolizer.h"
 #include "wpcommon.h"
 
 static char src[1024];
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *d = malloc(n > 0 ? (size_t)n : 1);
-	if (d && fread(d, 1, (size_t)n, f) != (size_t)n) {
-		free(d);
-		d = NULL;
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return d;
-}
 
 static int write_file(const char *path, const char *d, size_t n)
 {
@@ -99,7 +78,7 @@ static void test_open(void)
 	snprintf(wasm, sizeof wasm, "%s/testdata/wasmedge/compute.wasm", src);
 	snprintf(prog, sizeof prog, "%s/testdata/dwarf-c/prog", src);
 	size_t wlen;
-	char *wbytes = slurp(wasm, &wlen);
+	char *wbytes = check_slurp(wasm, &wlen);
 	CHECK(wbytes != NULL);
 
 	struct sym_wasm_aot *a;
@@ -137,7 +116,7 @@ static void test_open(void)
 
 	/* damaged copies: wasm.size larger than wasm.code; a truncated file */
 	size_t slen;
-	char *sbytes = slurp(so, &slen);
+	char *sbytes = check_slurp(so, &slen);
 	uint64_t size_off, size_size, code_off, code_size;
 	CHECK(sbytes && find_symbol(so, "wasm.size", &size_off, &size_size) &&
 	      find_symbol(so, "wasm.code", &code_off, &code_size));
@@ -196,35 +175,10 @@ static void test_native(void)
 	CHECK(f.wasm_aot && f.wasm_aot->code && f.wasm_aot->size > 8 &&
 	      memcmp(f.wasm_aot->code, "\0asm", 4) == 0);
 	CHECK_STR(f.wasm_aot ? f.wasm_aot->path : NULL, so);
-	const struct sym_wasm_aot *obj = f.wasm_aot;
 	CHECK(sym_native_resolve(s, 7, UINT64_MAX, 0x400000000 + main_off, false, &f) == 0);
 	CHECK_STR(f.symbol, "main");
 	CHECK(f.wasm_aot == NULL);
 
-	/* the tools' naming of such frames */
-	struct aot_names *an = aot_names_new("test", NULL, NULL, NULL, true);
-	const char *t;
-	size_t tlen;
-	CHECK(an && obj && aot_names_translate(an, obj, "f5", 2, &t, &tlen) == 1 &&
-	      tlen == 10 && memcmp(t, "[Wasm] fib", 10) == 0);
-	CHECK(an && obj && aot_names_translate(an, obj, "f1", 2, &t, &tlen) == 1 &&
-	      tlen == 15 && memcmp(t, "[Wasm] fd_write", 15) == 0); /* an import's thunk */
-	CHECK(an && aot_names_translate(an, obj, "t0", 2, &t, &tlen) == 0);
-	CHECK(an && aot_names_translate(an, obj, "f99", 3, &t, &tlen) == 0);
-	CHECK(an && aot_names_translate(an, obj, "intrinsics", 10, &t, &tlen) == 0);
-	aot_names_free(an);
-	struct sym_names_options no;
-	sym_names_options_init(&no);
-	no.runtime = "v8";
-	an = aot_names_new("test", &no, NULL, NULL, true);
-	CHECK(an && aot_names_translate(an, obj, "f5", 2, &t, &tlen) == 0);
-	aot_names_free(an);
-	no.runtime = "wasmedge";
-	no.mark = "";
-	an = aot_names_new("test", &no, NULL, NULL, true);
-	CHECK(an && aot_names_translate(an, obj, "f5", 2, &t, &tlen) == 1 && tlen == 3 &&
-	      memcmp(t, "fib", 3) == 0);
-	aot_names_free(an);
 	sym_native_free(s);
 }
 

@@ -1,0 +1,195 @@
+/* native_resolve.c - one address of a sample to what `perf script` prints
+ * for it: the mapping that held it at the sample's time (native_maps.c,
+ * native_jit.c), then the symbol from that mapping's source
+ * (native_sources.c). The hot path: answers are cached per (pid, address)
+ * until an address space changes, and ELF lookups per (file, offset). */
+#include <string.h>
+
+#include "native_internal.h"
+
+static const struct native_sym *cached_lookup(struct sym_native *s, uint32_t file,
+					      const struct native_elf *elf, uint64_t off)
+{
+	uint64_t h = (off * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)file << 40);
+	struct native_cache_slot *c = &s->cache[(h >> 20) % NATIVE_CACHE_SLOTS];
+	if (c->file == file + 1 && c->off == off) {
+		s->st.cache_hits++;
+		return c->sym;
+	}
+	uint64_t addr;
+	const struct native_sym *sym = native_elf_lookup(elf, off, &addr);
+	*c = (struct native_cache_slot){.file = file + 1, .off = off, .sym = sym};
+	return sym;
+}
+
+static void resolve_kernel(struct sym_native *s, const struct native_mapping *e, uint64_t addr,
+			   struct sym_frame *out)
+{
+	if (!native_kallsyms_ready(s))
+		return;
+	uint64_t a = addr;
+	uint32_t want_module = 0;
+	if (!e || e->kind == K_KERNEL) {
+		/* kallsyms__delta(): kallsyms' _text minus the recorded one */
+		if (e && e->ref) {
+			const char *ref = wp_intern_str(s->strings, e->ref - 1, NULL);
+			uint64_t k = strcmp(ref, "_stext") == 0 ? s->kall.stext
+				   : strcmp(ref, "_text") == 0 ? s->kall.text : 0;
+			if (k)
+				a = addr + (k - e->pgoff);
+		}
+	} else {
+		/* a module map: only that module's symbols */
+		const char *mod = out->module;
+		size_t n = strlen(mod);
+		uint32_t mid;
+		if (n < 3 || wp_intern_find(s->kall.modules, mod + 1, n - 2, &mid) != 0)
+			return;
+		want_module = mid + 1;
+	}
+	const struct native_sym *sym = native_symtab_find(&s->kall.syms, a);
+	if (sym && sym->module == want_module) {
+		out->symbol = sym->name;
+		out->offset = a - sym->start;
+	}
+}
+
+/* No mapping holds the address: perf prints "[unknown]" twice. */
+static int unmapped(struct sym_native *s, struct sym_frame *out)
+{
+	out->module = wp_intern_str(s->strings, s->s_unknown, NULL);
+	out->unmapped = true;
+	s->st.unmapped++;
+	s->st.unknown_symbol++;
+	return 0;
+}
+
+/* The symbol of a process's mapping e at addr (out->module set). */
+static int resolve_user(struct sym_native *s, const struct native_mapping *e, uint64_t addr,
+			struct sym_frame *out)
+{
+	const struct native_sym *sym = NULL;
+	uint64_t a = addr;
+	switch (e->kind) {
+	case K_ELF:
+	case K_VDSO: {
+		a = addr - e->start + e->pgoff;
+		out->map_addr = a;
+		struct native_file *f = native_file_get(s, e);
+		if (!f)
+			return WP_E_NOMEM;
+		if (f->elf && !f->failed) {
+			sym = cached_lookup(s, (uint32_t)(f - s->files), f->elf, a);
+			out->wasm_aot = native_elf_wasm_aot(f->elf);
+		}
+		break;
+	}
+	case K_PERFMAP: {
+		struct native_perfmap *m = native_perfmap_get(s, e->pid);
+		if (m)
+			sym = native_perfmap_find(m, addr);
+		break;
+	}
+	case K_JITCODE:
+		/* perf inject's jitted-PID-N.so: .text at 0x80, one symbol */
+		out->symbol = e->name;
+		out->offset = addr - e->start;
+		out->map_addr = addr - e->start + e->pgoff;
+		return 0;
+	default:
+		break;
+	}
+	if (sym) {
+		out->symbol = sym->name;
+		out->offset = a - sym->start;
+	} else {
+		s->st.unknown_symbol++;
+	}
+	return 0;
+}
+
+static int resolve_uncached(struct sym_native *s, int32_t pid, uint64_t time, uint64_t addr,
+			    bool kernel, struct sym_frame *out)
+{
+	memset(out, 0, sizeof *out);
+	s->st.resolves++;
+	out->map_addr = addr;
+	out->kernel = kernel;
+	const struct native_space *sp = native_space_get(s, kernel ? NATIVE_KERNEL_PID : pid, false);
+	const struct native_mapping *e = sp ? native_space_find(sp, addr, time) : NULL;
+	if (kernel) {
+		/* kernel maps exist, none holds addr: perf finds no map */
+		if (!e && sp && sp->maps.n)
+			return unmapped(s, out);
+		out->module = wp_intern_str(s->strings, e ? e->module : s->s_kernel, NULL);
+		resolve_kernel(s, e, addr, out);
+		if (!out->symbol)
+			s->st.unknown_symbol++;
+		return 0;
+	}
+	if (!e)
+		return unmapped(s, out);
+	out->module = wp_intern_str(s->strings, e->module, NULL);
+	out->jit = e->jit;
+	return resolve_user(s, e, addr, out);
+}
+
+int sym_native_resolve(struct sym_native *s, int32_t pid, uint64_t time, uint64_t addr,
+		       bool kernel, struct sym_frame *out)
+{
+	if (!s || !out)
+		return WP_E_USAGE;
+	/* Between two changes of any address space, an address of a process
+	 * asked about at or after the last change always resolves the same way
+	 * (records come in time order, so that is every sample; samples without
+	 * a time, which see the latest mappings, are kept apart). */
+	bool latest = time == UINT64_MAX;
+	/* Only questions about the present are cached: one at an earlier time
+	 * than the last change may see mappings that are gone now. */
+	if (!latest && time < s->changed_at)
+		return resolve_uncached(s, pid, time, addr, kernel, out);
+	uint64_t h = (addr ^ ((uint64_t)(uint32_t)pid << 40) ^ (kernel ? 1ull << 63 : 0)) *
+		     0x9e3779b97f4a7c15ULL;
+	struct native_answer *slot = &s->answers[(h >> 40) & (NATIVE_ANSWER_SLOTS - 1)];
+	if (slot->used && slot->generation == s->generation && slot->addr == addr &&
+	    slot->pid == pid && slot->kernel == kernel && slot->latest == latest) {
+		*out = slot->frame;
+		s->st.resolves++;
+		s->st.cache_hits++;
+		return 0;
+	}
+	int rc = resolve_uncached(s, pid, time, addr, kernel, out);
+	if (rc == 0)
+		*slot = (struct native_answer){addr, s->generation, pid, kernel, latest, true, *out};
+	return rc;
+}
+
+/* ---- for the unwinder ---- */
+
+bool native_module_at(struct sym_native *s, int32_t pid, uint64_t time, uint64_t addr,
+		      struct native_module *out)
+{
+	memset(out, 0, sizeof *out);
+	const struct native_space *sp = native_space_get(s, pid, false);
+	const struct native_mapping *e = sp ? native_space_find(sp, addr, time) : NULL;
+	if (!e)
+		return false;
+	out->start = e->start;
+	out->end = e->end;
+	out->pgoff = e->pgoff;
+	out->jit = e->jit || e->kind == K_PERFMAP;
+	out->cfi = e->cfi;
+	out->cfi_size = e->cfi_size;
+	out->cfi_hdr_size = e->cfi_hdr_size;
+	if (e->kind == K_ELF && !e->jit) {
+		const struct native_bid *b = native_mapping_bid(s, e);
+		out->path = wp_intern_str(s->paths, e->path, NULL);
+		out->build_id = b->len ? b->id : NULL;
+		out->build_id_len = b->len;
+	} else if (e->kind == K_ELF) {
+		/* perf inject's jitted-PID-N.so: an ELF with the JIT code's CFI
+		 * (V8 --perf-prof-unwinding-info), when it is still there */
+		out->path = wp_intern_str(s->paths, e->path, NULL);
+	}
+	return true;
+}

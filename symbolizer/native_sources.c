@@ -1,0 +1,249 @@
+/* native_sources.c - where the native symbolizer's symbols come from, each
+ * source loaded on first use and warned about once: ELF files per (path,
+ * build-id) (native_elf.c), perf-PID.map files per process
+ * (native_perfmap.c) and the kernel's kallsyms (native_kallsyms.c). */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "native_internal.h"
+
+/* ---- ELF files ---- */
+
+static void warn_no_symbols(struct sym_native *s, const struct native_file *f, const char *path,
+			    const char *why, const char *found)
+{
+	char want[2 * NATIVE_MAX_BUILD_ID + 1], shown[WP_WARN_MAX], key[PATH_MAX + 64];
+	native_hex(f->id, f->id_len, want);
+	native_shown(shown, path);
+	snprintf(key, sizeof key, "file:%s", path);
+	if (strcmp(why, "build-id mismatch") == 0)
+		native_warn_once(s, key,
+				 "'%s': no file with build-id %s found (the file there has %s): no symbols",
+				 shown, want, found[0] ? found : "none");
+	else
+		native_warn_once(s, key, "'%s': no symbols: %s", shown, why);
+}
+
+struct native_file *native_file_get(struct sym_native *s, const struct native_mapping *e)
+{
+	const struct native_bid *b = native_mapping_bid(s, e);
+	uint8_t key[4 + NATIVE_MAX_BUILD_ID];
+	memcpy(key, &e->path, 4);
+	memcpy(key + 4, b->id, b->len);
+	uint32_t id;
+	if (wp_intern_get(s->file_keys, (const char *)key, 4 + b->len, &id) != 0)
+		return NULL;
+	if (id == s->nfiles) {
+		if (wp_grow((void **)&s->files, &s->files_cap, s->nfiles + 1, sizeof *s->files) != 0)
+			return NULL;
+		s->files[id] = (struct native_file){.path = e->path, .id_len = b->len};
+		memcpy(s->files[id].id, b->id, b->len);
+		s->nfiles++;
+	}
+	struct native_file *f = &s->files[id];
+	if (!f->loaded) {
+		f->loaded = true;
+		const char *path = wp_intern_str(s->paths, f->path, NULL);
+		const char *why;
+		char found[2 * NATIVE_MAX_BUILD_ID + 1];
+		f->elf = native_elf_load(&s->paths_opt, path, f->id, f->id_len, s->names,
+					 !s->o.no_demangle, &why, found);
+		if (!f->elf)
+			return NULL;
+		s->st.files++;
+		if (why) {
+			f->failed = true;
+			s->st.files_failed++;
+			warn_no_symbols(s, f, path, why, found);
+		}
+	}
+	return f;
+}
+
+/* ---- perf maps ---- */
+
+/* One warning per reason a line was skipped, in line order: the first
+ * line, and how many more. */
+static void warn_skipped_lines(struct sym_native *s, int32_t pid, const char *path,
+			       const struct native_perfmap *m)
+{
+	const struct native_perfmap_skips *sk = native_perfmap_skipped(m);
+	bool told[NATIVE_PERFMAP_NSKIPS] = {false};
+	char shown[WP_WARN_MAX];
+	native_shown(shown, path);
+	for (;;) {
+		int why = -1;
+		for (int r = 0; r < NATIVE_PERFMAP_NSKIPS; r++)
+			if (sk->count[r] && !told[r] &&
+			    (why < 0 || sk->first_line[r] < sk->first_line[why]))
+				why = r;
+		if (why < 0)
+			break;
+		told[why] = true;
+		uint64_t more = sk->count[why] - 1;
+		char key[64], others[64] = "";
+		snprintf(key, sizeof key, "perfmap:%d:%d", (int)pid, why);
+		if (more)
+			snprintf(others, sizeof others, " (and %llu more such line%s)",
+				 (unsigned long long)more, more == 1 ? "" : "s");
+		native_warn_once(s, key, "'%s': line %llu: %s, skipped%s", shown,
+				 (unsigned long long)sk->first_line[why],
+				 native_perfmap_skip_what((enum native_perfmap_skip)why), others);
+	}
+}
+
+/* perf-PID.map from the first directory that has one: --perf-map-dir,
+ * beside the perf.data file, /tmp. */
+static struct native_perfmap *perfmap_load(struct sym_native *s, int32_t pid, bool *found)
+{
+	const char *dirs[3] = {s->o.perf_map_dir, s->o.data_dir, "/tmp"};
+	char path[PATH_MAX], key[64], shown[WP_WARN_MAX];
+	snprintf(key, sizeof key, "perfmap:%d", (int)pid);
+	*found = false;
+	for (int i = 0; i < 3; i++) {
+		if (!dirs[i] ||
+		    snprintf(path, sizeof path, "%s/perf-%d.map", dirs[i], (int)pid) >= (int)sizeof path)
+			continue;
+		struct native_perfmap *m;
+		int rc = native_perfmap_load(&m, path, s->names);
+		if (rc == WP_E_NOTFOUND)
+			continue;
+		*found = true;
+		if (rc != 0) {
+			native_warn_once(s, key, "'%s': cannot read: %s", native_shown(shown, path),
+					 wp_strerror(rc));
+			return NULL;
+		}
+		uint64_t n, bad;
+		native_perfmap_counts(m, &n, &bad);
+		s->st.perf_maps++;
+		s->st.perf_map_bad_lines += bad;
+		warn_skipped_lines(s, pid, path, m);
+		return m;
+	}
+	return NULL;
+}
+
+struct native_perfmap *native_perfmap_get(struct sym_native *s, int32_t pid)
+{
+	uint32_t id;
+	if (wp_intern_find(s->pmap_keys, (const char *)&pid, sizeof pid, &id) == 0)
+		return s->pmaps[id];
+	if (wp_intern_get(s->pmap_keys, (const char *)&pid, sizeof pid, &id) != 0 ||
+	    wp_grow((void **)&s->pmaps, &s->pmaps_cap, s->npmaps + 1, sizeof *s->pmaps) != 0)
+		return NULL;
+	s->npmaps++;
+	bool found;
+	s->pmaps[id] = perfmap_load(s, pid, &found);
+	/* a process whose JIT code a jitdump names needs no map */
+	if (!found && !native_is_jit_pid(s, pid)) {
+		char key[64];
+		snprintf(key, sizeof key, "perfmap:%d", (int)pid);
+		native_warn_once(s, key, "no perf-%d.map found: JIT frames of pid %d stay unknown",
+				 (int)pid, (int)pid);
+	}
+	return s->pmaps[id];
+}
+
+/* ---- kallsyms ---- */
+
+/* Build-id of the running kernel from /sys/kernel/notes. */
+static size_t running_kernel_id(uint8_t *out)
+{
+	char *data;
+	size_t len, n = 0;
+	if (wp_read_file("/sys/kernel/notes", 1 << 20, &data, &len) != 0)
+		return 0;
+	size_t off = 0;
+	while (off + 12 <= len) {
+		uint32_t namesz, descsz, type;
+		memcpy(&namesz, data + off, 4);
+		memcpy(&descsz, data + off + 4, 4);
+		memcpy(&type, data + off + 8, 4);
+		size_t name_off = off + 12;
+		size_t desc_off = name_off + ((namesz + 3u) & ~3u);
+		size_t next = desc_off + ((descsz + 3u) & ~3u);
+		if (namesz > len || descsz > len || next > len || next <= off)
+			break;
+		if (type == 3 /* NT_GNU_BUILD_ID */ && namesz == 4 &&
+		    memcmp(data + name_off, "GNU", 4) == 0 && descsz <= NATIVE_MAX_BUILD_ID) {
+			memcpy(out, data + desc_off, descsz);
+			n = descsz;
+			break;
+		}
+		off = next;
+	}
+	free(data);
+	return n;
+}
+
+/* Which kallsyms file to read: --kallsyms, else /proc/kallsyms when the
+ * running kernel is the recorded one, else the build-id cache's copy.
+ * NULL with *why when there is none. */
+static const char *kallsyms_source(const struct sym_native *s, char *path, size_t size,
+				   const char **why)
+{
+	uint32_t kp;
+	const struct native_bid *rec = NULL;
+	if (wp_intern_find(s->paths, "[kernel.kallsyms]", 17, &kp) == 0 && s->path_bids[kp].len)
+		rec = &s->path_bids[kp];
+	const char *src = s->o.kallsyms;
+	*why = "no kallsyms file";
+	if (!src && !s->o.no_proc_kallsyms) {
+		uint8_t id[NATIVE_MAX_BUILD_ID];
+		size_t n = running_kernel_id(id);
+		if (!rec || (n == rec->len && memcmp(id, rec->id, n) == 0))
+			src = "/proc/kallsyms";
+		else
+			*why = "the running kernel is not the recorded one (pass --kallsyms)";
+	}
+	if (!src && rec && s->o.buildid_dir) {
+		char hex[2 * NATIVE_MAX_BUILD_ID + 1];
+		native_hex(rec->id, rec->len, hex);
+		if (snprintf(path, size, "%s/[kernel.kallsyms]/%s/kallsyms", s->o.buildid_dir, hex) <
+			    (int)size &&
+		    access(path, R_OK) == 0)
+			src = path;
+	}
+	return src;
+}
+
+bool native_kallsyms_ready(struct sym_native *s)
+{
+	if (s->kall_tried)
+		return s->kall_ok;
+	s->kall_tried = true;
+	char path[PATH_MAX], shown[WP_WARN_MAX];
+	const char *why;
+	const char *src = kallsyms_source(s, path, sizeof path, &why);
+	if (!src) {
+		native_warn_once(s, "kallsyms", "no kernel symbols: %s", why);
+		return false;
+	}
+	native_shown(shown, src);
+	int rc = native_kallsyms_load(&s->kall, src, s->names);
+	if (rc != 0) {
+		native_kallsyms_release(&s->kall);
+		native_warn_once(s, "kallsyms", "'%s': cannot read kernel symbols: %s", shown,
+				 wp_strerror(rc));
+		return false;
+	}
+	if (s->kall.syms.n && s->kall.syms.v[s->kall.syms.n - 1].start == 0) {
+		/* every address 0: kptr_restrict hid them from this user */
+		native_kallsyms_release(&s->kall);
+		memset(&s->kall, 0, sizeof s->kall);
+		native_warn_once(s, "kallsyms", "'%s': kernel addresses are hidden (kptr_restrict)",
+				 shown);
+		return false;
+	}
+	s->st.kallsyms_symbols = s->kall.syms.n;
+	s->st.kallsyms_bad_lines = s->kall.bad_lines;
+	if (s->kall.bad_lines)
+		native_warn_once(s, "kallsyms-bad", "'%s': %llu malformed lines skipped", shown,
+				 (unsigned long long)s->kall.bad_lines);
+	s->kall_ok = true;
+	return true;
+}

@@ -1,0 +1,190 @@
+/* data_feed.c - perf.data records to the symbolizer (see data_feed.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data_feed.h"
+#include "fold_jit.h"
+
+/* Thread names: tid (4 bytes) -> slot -> interned comm. */
+struct comms {
+	struct wp_intern *keys;
+	struct wp_intern *names;
+	uint32_t *name_of;
+	size_t cap;
+};
+
+struct data_feed {
+	struct sym_native *sym;
+	struct fold_jit *jit;
+	struct comms comms;
+	const char *symfs;
+	char *data_dir;
+	uint16_t machine;
+	bool clock_checked;
+};
+
+static int comm_set(struct comms *c, uint32_t tid, const char *name, size_t len)
+{
+	uint32_t slot, id;
+	int rc = wp_intern_get(c->keys, (const char *)&tid, sizeof tid, &slot);
+	rc = rc ? rc : wp_intern_get(c->names, name, len, &id);
+	if (rc)
+		return rc;
+	if (wp_grow((void **)&c->name_of, &c->cap, (size_t)slot + 1, sizeof *c->name_of))
+		return WP_E_NOMEM;
+	c->name_of[slot] = id;
+	return 0;
+}
+
+const char *data_feed_comm(const struct data_feed *f, uint32_t tid, size_t *len)
+{
+	uint32_t slot;
+	if (wp_intern_find(f->comms.keys, (const char *)&tid, sizeof tid, &slot) != 0)
+		return NULL;
+	return wp_intern_str(f->comms.names, f->comms.name_of[slot], len);
+}
+
+static char *dirname_of(const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	if (!path || !strcmp(path, "-"))
+		return NULL;
+	return slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup(".");
+}
+
+struct data_feed *data_feed_new(const struct data_feed_config *cfg, const char *path,
+				wp_warn_fn warn, wp_warn_fn error, void *ctx)
+{
+	struct data_feed *f = calloc(1, sizeof *f);
+	if (!f)
+		return NULL;
+	f->symfs = cfg->symfs;
+	f->machine = 62; /* EM_X86_64 */
+	f->data_dir = dirname_of(path);
+	f->comms.keys = wp_intern_new();
+	f->comms.names = wp_intern_new();
+	struct sym_native_options so;
+	sym_native_options_init(&so);
+	char buildid_dir[4096] = "";
+	const char *home = getenv("HOME");
+	if (cfg->buildid_dir)
+		so.buildid_dir = cfg->buildid_dir;
+	else if (home && snprintf(buildid_dir, sizeof buildid_dir, "%s/.debug", home) < (int)sizeof buildid_dir)
+		so.buildid_dir = buildid_dir;
+	so.symfs = cfg->symfs;
+	so.kallsyms = cfg->kallsyms;
+	so.perf_map_dir = cfg->perf_map_dir;
+	so.data_dir = f->data_dir;
+	f->sym = sym_native_new(&so, warn, ctx);
+	f->jit = f->sym ? fold_jit_new(f->sym, f->data_dir, warn, error, ctx) : NULL;
+	bool ok = f->comms.keys && f->comms.names && f->sym && f->jit;
+	for (size_t i = 0; ok && i < cfg->njitdumps; i++)
+		ok = fold_jit_add(f->jit, cfg->jitdumps[i]) == 0;
+	if (!ok) {
+		data_feed_free(f);
+		return NULL;
+	}
+	return f;
+}
+
+void data_feed_free(struct data_feed *f)
+{
+	if (!f)
+		return;
+	fold_jit_free(f->jit);
+	sym_native_free(f->sym);
+	wp_intern_free(f->comms.keys);
+	wp_intern_free(f->comms.names);
+	free(f->comms.name_of);
+	free(f->data_dir);
+	free(f);
+}
+
+struct sym_native *data_feed_symbolizer(const struct data_feed *f) { return f->sym; }
+uint16_t data_feed_machine(const struct data_feed *f) { return f->machine; }
+int data_feed_status(const struct data_feed *f) { return f ? fold_jit_status(f->jit) : 0; }
+
+void data_feed_build_ids(struct data_feed *f, const struct pp_data *d)
+{
+	for (size_t i = 0; i < pp_data_nbuild_ids(d); i++) {
+		const struct pp_build_id *b = pp_data_build_id(d, i);
+		sym_native_build_id(f->sym, b->filename, b->id, b->size);
+	}
+}
+
+/* Known at the first sample (pipe mode gives the header in-band): the
+ * machine, and whether jitdump times (CLOCK_MONOTONIC) compare with the
+ * samples'. */
+static void learn_recording(struct data_feed *f, const struct pp_data *d)
+{
+	f->clock_checked = true;
+	const struct pp_data_info *info = pp_data_info(d);
+	f->machine = info->arch && (!strcmp(info->arch, "aarch64") || !strcmp(info->arch, "arm64"))
+			     ? 183 /* EM_AARCH64 */
+			     : 62 /* EM_X86_64 */;
+	fold_jit_clock(f->jit, info->has_clock_data && info->clockid == 1 /* CLOCK_MONOTONIC */);
+}
+
+int data_feed_sample(struct data_feed *f, const struct pp_data *d, const struct pp_sample *s)
+{
+	if (!f->clock_checked)
+		learn_recording(f, d);
+	return fold_jit_advance(f->jit, (s->fields & PP_SAMPLE_TIME) ? s->time : UINT64_MAX);
+}
+
+static int feed_mmap(struct data_feed *f, const struct pp_record *r)
+{
+	const struct pp_mmap *m = &r->u.mmap;
+	struct sym_native_map map = {
+		.time = r->has_time ? r->time : 0,
+		.pid = (int32_t)m->pid, .tid = (int32_t)m->tid,
+		.start = m->addr, .len = m->len, .pgoff = m->pgoff,
+		.filename = m->filename,
+		/* MMAP has no prot: executable unless marked as data (perf's rule) */
+		.prot = m->is_mmap2 ? m->prot : ((r->misc & PP_MISC_MMAP_DATA) ? 1u : 5u),
+		.flags = m->flags,
+		.build_id = m->has_build_id ? m->build_id : NULL,
+		.build_id_len = m->has_build_id ? m->build_id_size : 0,
+		.kernel = pp_cpumode_is_kernel(r->misc & PP_MISC_CPUMODE_MASK),
+	};
+	int rc = fold_jit_mmap(f->jit, f->symfs, map.pid, m->filename);
+	return rc ? rc : sym_native_mmap(f->sym, &map);
+}
+
+int data_feed_record(struct data_feed *f, const struct pp_record *r)
+{
+	switch (r->type) {
+	case PP_RECORD_MMAP:
+	case PP_RECORD_MMAP2:
+		return feed_mmap(f, r);
+	case PP_RECORD_TIME_CONV:
+		fold_jit_time_conv(f->jit, &r->u.time_conv);
+		return 0;
+	case PP_RECORD_COMM: {
+		const struct pp_comm *c = &r->u.comm;
+		int rc = comm_set(&f->comms, c->tid, c->comm, strlen(c->comm));
+		return rc ? rc : sym_native_comm(f->sym, r->has_time ? r->time : 0, (int32_t)c->pid,
+						 (int32_t)c->tid, c->comm, c->exec);
+	}
+	case PP_RECORD_FORK: {
+		const struct pp_fork *k = &r->u.fork;
+		size_t len;
+		const char *parent = data_feed_comm(f, k->ptid, &len);
+		if (parent) {
+			int rc = comm_set(&f->comms, k->tid, parent, len);
+			if (rc)
+				return rc;
+		}
+		return sym_native_fork(f->sym, k->time, (int32_t)k->pid, (int32_t)k->ppid,
+				       (int32_t)k->tid, (int32_t)k->ptid);
+	}
+	case PP_RECORD_EXIT: {
+		const struct pp_fork *k = &r->u.fork;
+		return sym_native_exit(f->sym, k->time, (int32_t)k->pid, (int32_t)k->ppid,
+				       (int32_t)k->tid, (int32_t)k->ptid);
+	}
+	default:
+		return 0;
+	}
+}

@@ -1,0 +1,56 @@
+/* data_feed.h - a perf.data recording fed to the symbolizer, once for every
+ * tool that reads perf.data: MMAP/MMAP2, COMM, FORK and EXIT build the
+ * processes' address spaces, the header's build-ids locate their files,
+ * the jitdumps (marked in the recording or given) add the jitted code in
+ * time order, and the thread names are kept as perf script prints them.
+ *
+ *	struct data_feed *f = data_feed_new(&cfg, path, warn, error, ctx);
+ *	data_feed_build_ids(f, d);
+ *	while (pp_data_next(d, &r) == 1) {
+ *		if (r->type == PP_RECORD_SAMPLE)
+ *			data_feed_sample(f, d, &r->u.sample), then resolve through
+ *			data_feed_symbolizer(f);
+ *		else
+ *			data_feed_record(f, r);
+ *	}
+ */
+#ifndef WASMPERF_DATA_FEED_H
+#define WASMPERF_DATA_FEED_H
+
+#include <stdint.h>
+
+#include "perfparse.h"
+#include "symbolizer.h"
+
+struct data_feed_config {
+	const char *symfs;          /* root for recorded paths, or NULL */
+	const char *kallsyms;       /* --kallsyms FILE, or NULL */
+	const char *buildid_dir;    /* --buildid-dir DIR (NULL: ~/.debug) */
+	const char *perf_map_dir;   /* --perf-map-dir DIR, or NULL */
+	const char **jitdumps;      /* --jitdump FILE|DIR (kept, not copied) */
+	size_t njitdumps;
+};
+
+struct data_feed;
+/* path: the recording (NULL or "-": standard input), whose directory holds
+ * perf maps and jitdumps. warn gets survivable trouble, error damaged or
+ * missing jitdumps (data_feed_status is then 1). NULL when out of memory. */
+struct data_feed *data_feed_new(const struct data_feed_config *cfg, const char *path,
+				wp_warn_fn warn, wp_warn_fn error, void *ctx);
+void data_feed_free(struct data_feed *f);
+struct sym_native *data_feed_symbolizer(const struct data_feed *f);
+/* The build-ids of the header (file mode: call once opened). */
+void data_feed_build_ids(struct data_feed *f, const struct pp_data *d);
+/* A record that is not a SAMPLE (others are ignored): 0 or < 0 (WP_E_*). */
+int data_feed_record(struct data_feed *f, const struct pp_record *r);
+/* Before a sample is resolved: the jitted code loaded up to its time. */
+int data_feed_sample(struct data_feed *f, const struct pp_data *d, const struct pp_sample *s);
+/* EM_* of the recording (known from the first sample on), for unwinding. */
+uint16_t data_feed_machine(const struct data_feed *f);
+/* The thread's name as perf script prints it (the last COMM of the thread,
+ * inherited at FORK), or NULL when never seen. */
+const char *data_feed_comm(const struct data_feed *f, uint32_t tid, size_t *len);
+/* 1 when a jitdump was damaged or missing (a message was given), else 0. */
+int data_feed_status(const struct data_feed *f);
+
+#endif
