@@ -74,7 +74,7 @@ static int fail(struct pp_jitdump *j, int code, uint64_t off, const char *fmt, .
 	__attribute__((format(printf, 4, 5)));
 static int fail(struct pp_jitdump *j, int code, uint64_t off, const char *fmt, ...)
 {
-	int n = snprintf(j->err, sizeof j->err, "%s: offset 0x%llx: ", j->name,
+	int n = snprintf(j->err, sizeof j->err, "'%s': offset 0x%llx: ", j->name,
 			 (unsigned long long)off);
 	if (n < 0 || (size_t)n >= sizeof j->err)
 		n = 0;
@@ -184,7 +184,7 @@ static int skip_bytes(struct pp_jitdump *j, uint64_t n)
 static void warn_cut(struct pp_jitdump *j, uint64_t off)
 {
 	wp_warnf(j->warn, j->ctx,
-		 "%s: offset 0x%llx: record cut by the end of the file (the runtime was still writing?)",
+		 "'%s': offset 0x%llx: record cut by the end of the file (the runtime was still writing?)",
 		 j->name, (unsigned long long)off);
 	j->state = 1;
 }

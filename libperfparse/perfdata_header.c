@@ -85,7 +85,7 @@ static int read_feature(struct pp_data *d, struct pd_stream *st, unsigned bit, u
 	if (rc == WP_E_NOMEM)
 		return pd_fail(d, rc, st->name, off, "out of memory");
 	if (rc)
-		pd_warn(d, PD_W_FEATURE, "%s: offset 0x%llx: feature %u: %s", st->name,
+		pd_warn(d, PD_W_FEATURE, "'%s': offset 0x%llx: feature %u: %s", st->name,
 			(unsigned long long)off, bit, wp_strerror(rc));
 	return 0;
 }
@@ -147,7 +147,7 @@ int pd_read_file_header(struct pp_data *d, struct pd_stream *st, uint64_t *data_
 	if (dsize == 0) {
 		/* Interrupted: perf never rewrote the header; no feature sections. */
 		d->info.data_size_unknown = true;
-		pd_warn(d, PD_W_FEATURE, "%s: offset 0x30: data size is 0 (interrupted recording?): "
+		pd_warn(d, PD_W_FEATURE, "'%s': offset 0x30: data size is 0 (interrupted recording?): "
 			"reading to the end of the file, without header features", st->name);
 		return 0;
 	}

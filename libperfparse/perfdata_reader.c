@@ -32,7 +32,7 @@ void pd_warn(struct pp_data *d, enum pd_warn_kind kind, const char *fmt, ...)
 
 int pd_fail(struct pp_data *d, int code, const char *name, uint64_t off, const char *fmt, ...)
 {
-	int n = snprintf(d->err, sizeof d->err, "%s: offset 0x%llx: ", name,
+	int n = snprintf(d->err, sizeof d->err, "'%s': offset 0x%llx: ", name,
 			 (unsigned long long)off);
 	if (n < 0 || (size_t)n >= sizeof d->err)
 		n = 0;
@@ -264,7 +264,7 @@ static int finish_open(struct pp_data *d, const char *dir)
 int pp_data_open(struct pp_data **out, const char *path, wp_warn_fn warn, void *ctx)
 {
 	bool is_stdin = !path || strcmp(path, "-") == 0;
-	struct pp_data *d = *out = alloc_reader(is_stdin ? "stdin" : path, warn, ctx);
+	struct pp_data *d = *out = alloc_reader(is_stdin ? "<stdin>" : path, warn, ctx);
 	if (!d)
 		return WP_E_NOMEM;
 	char file[4096], dirbuf[4096];
@@ -298,7 +298,7 @@ int pp_data_open(struct pp_data **out, const char *path, wp_warn_fn warn, void *
 			return errno == ENOENT ? WP_E_NOTFOUND : WP_E_IO;
 		}
 	}
-	struct pd_stream *st = add_stream(d, is_stdin ? "stdin" : path);
+	struct pd_stream *st = add_stream(d, is_stdin ? "<stdin>" : path);
 	if (!st || pd_src_open_fd(&st->src, fd, !is_stdin) != 0) {
 		if (!st && fd > 0)
 			close(fd);
@@ -369,7 +369,7 @@ static int inband(struct pp_data *d, struct pd_stream *st, const uint8_t *rec, s
 	if (rc == WP_E_NOMEM)
 		return pd_fail(d, rc, st->name, off, "out of memory");
 	if (rc)
-		pd_warn(d, PD_W_ATTR, "%s: offset 0x%llx: record type %u: %s; ignored", st->name,
+		pd_warn(d, PD_W_ATTR, "'%s': offset 0x%llx: record type %u: %s; ignored", st->name,
 			(unsigned long long)off, type, wp_strerror(rc));
 	return 0;
 }

@@ -32,7 +32,7 @@ static int cut_short(struct pp_data *d, struct pd_stream *st, uint64_t off, uint
 {
 	if (st->tolerate_tail) {
 		pd_warn(d, PD_W_TRUNC_TAIL,
-			"%s: offset 0x%llx: last record cut short (%lld of %llu bytes), "
+			"'%s': offset 0x%llx: last record cut short (%lld of %llu bytes), "
 			"as in an interrupted recording; ignored",
 			st->name, (unsigned long long)off, (long long)got, (unsigned long long)want);
 		return 0;
@@ -163,7 +163,7 @@ int pd_stream_next(struct pp_data *d, struct pd_stream *st, const uint8_t **rec,
 		}
 		if (st->z && pd_zstd_pending(st->z))
 			pd_warn(d, PD_W_STRADDLE,
-				"%s: offset 0x%llx: uncompressed record while %zu inflated bytes wait "
+				"'%s': offset 0x%llx: uncompressed record while %zu inflated bytes wait "
 				"for the rest of their record", st->name, (unsigned long long)pos,
 				pd_zstd_pending(st->z));
 		if (type == PP_RECORD_HEADER_TRACING_DATA) {
@@ -171,7 +171,7 @@ int pd_stream_next(struct pp_data *d, struct pd_stream *st, const uint8_t **rec,
 			if (rc == WP_E_NOMEM)
 				return pd_fail(d, rc, st->name, pos, "out of memory");
 			if (rc)
-				pd_warn(d, PD_W_TRACING, "%s: offset 0x%llx: tracing data: %s", st->name,
+				pd_warn(d, PD_W_TRACING, "'%s': offset 0x%llx: tracing data: %s", st->name,
 					(unsigned long long)pos, wp_strerror(rc));
 		}
 		if (type == PP_RECORD_AUXTRACE && rs >= 16)

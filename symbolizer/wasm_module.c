@@ -55,7 +55,7 @@ static int fail(struct cursor *c, int code, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(what, sizeof what, fmt, ap);
 		va_end(ap);
-		snprintf(c->err, c->errlen, "%s: offset 0x%zx: %s", c->name, c->pos, what);
+		snprintf(c->err, c->errlen, "'%s': offset 0x%zx: %s", c->name, c->pos, what);
 		c->failed = true;
 	}
 	return code;

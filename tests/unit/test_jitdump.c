@@ -497,7 +497,7 @@ static void test_bad_dumps(void)
 		struct run r;
 		read_bad(&r, cases[i].file);
 		char want[4096];
-		snprintf(want, sizeof want, "%s/testdata/jitdump-bad/%s: offset 0x%" PRIx64 ": %s", src,
+		snprintf(want, sizeof want, "'%s/testdata/jitdump-bad/%s': offset 0x%" PRIx64 ": %s", src,
 			 cases[i].file, cases[i].off, cases[i].what);
 		if (cases[i].open_fails) {
 			CHECK(r.open_rc == cases[i].rc);
@@ -780,7 +780,7 @@ static void test_synthetic(void)
 	put64(&b, 7);
 	read_run(&r, "cap.dump", b.p, b.n);
 	CHECK(r.rc == WP_E_TOOBIG);
-	CHECK_STR(r.err, "cap.dump: offset 0x28: record size 1073741825: larger than the 1024 MiB limit");
+	CHECK_STR(r.err, "'cap.dump': offset 0x28: record size 1073741825: larger than the 1024 MiB limit");
 	release_run(&r);
 
 	/* an unknown record cut by the end: skipped up to there, a warning */
@@ -806,15 +806,15 @@ static void test_synthetic(void)
 	/* the header cut short, and nothing at all */
 	read_run(&r, "short.dump", b.p, 30);
 	CHECK(r.open_rc == WP_E_FORMAT);
-	CHECK_STR(r.err, "short.dump: offset 0x0: header cut short: 30 of 40 bytes");
+	CHECK_STR(r.err, "'short.dump': offset 0x0: header cut short: 30 of 40 bytes");
 	read_run(&r, "none.dump", b.p, 0);
 	CHECK(r.open_rc == WP_E_FORMAT);
-	CHECK_STR(r.err, "none.dump: offset 0x0: not a jitdump: 0 bytes, shorter than the magic");
+	CHECK_STR(r.err, "'none.dump': offset 0x0: not a jitdump: 0 bytes, shorter than the magic");
 	/* a header larger than the file */
 	b.p[8] = 200;
 	read_run(&r, "hdr.dump", b.p, b.n);
 	CHECK(r.open_rc == WP_E_FORMAT);
-	CHECK_STR(r.err, "hdr.dump: offset 0x8: header size 200: the file ends at 0x28");
+	CHECK_STR(r.err, "'hdr.dump': offset 0x8: header size 200: the file ends at 0x28");
 	free(b.p);
 
 	/* a missing file */

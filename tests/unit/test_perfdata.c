@@ -378,7 +378,7 @@ static void test_pipe_mode(void)
 	close(fds[0]);
 	struct pp_data *f;
 	CHECK(pp_data_open(&f, "-", NULL, NULL) == WP_E_UNSUPPORTED);
-	CHECK(strstr(pp_data_errmsg(f), "stdin: offset 0x0: a file-mode perf.data cannot be read "
+	CHECK(strstr(pp_data_errmsg(f), "'<stdin>': offset 0x0: a file-mode perf.data cannot be read "
 					"from a pipe") != NULL);
 	pp_data_free(f);
 	dup2(saved, 0);
@@ -641,7 +641,7 @@ static void test_truncated(void)
 			monotone = false; /* only a cut in the feature sections may read everything */
 		if (rc < 0) {
 			const char *m = pp_data_errmsg(d);
-			msgs &= strncmp(m, "perf.data: offset 0x", 20) == 0 && strchr(m, '\n') == NULL;
+			msgs &= strncmp(m, "'perf.data': offset 0x", 22) == 0 && strchr(m, '\n') == NULL;
 			if (got < prev)
 				monotone = false;
 			prev = got;
@@ -661,7 +661,7 @@ static void test_truncated(void)
 	CHECK(pp_data_next(d, &r) == WP_E_FORMAT);
 	char want[128];
 	snprintf(want, sizeof want,
-		 "perf.data: offset 0x%" PRIx64 ": record of 0 bytes is shorter than its header",
+		 "'perf.data': offset 0x%" PRIx64 ": record of 0 bytes is shorter than its header",
 		 doff);
 	CHECK(strncmp(pp_data_errmsg(d), want, strlen(want)) == 0);
 	pp_data_free(d);
