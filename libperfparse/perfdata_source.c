@@ -52,6 +52,20 @@ uint64_t pd_src_size(struct pd_source *s)
 	return UINT64_MAX;
 }
 
+/* One read (off >= 0: pread at off), retried on EINTR; < 0 with s->err set
+ * on an error, 0 at the end of the file. */
+static ssize_t read_some(struct pd_source *s, void *dst, size_t n, off_t off)
+{
+	for (;;) {
+		ssize_t r = off >= 0 ? pread(s->fd, dst, n, off) : read(s->fd, dst, n);
+		if (r >= 0 || errno != EINTR) {
+			if (r < 0)
+				s->err = errno;
+			return r;
+		}
+	}
+}
+
 int pd_src_pread(struct pd_source *s, uint64_t off, void *dst, size_t n)
 {
 	if (s->fd < 0) {
@@ -64,13 +78,9 @@ int pd_src_pread(struct pd_source *s, uint64_t off, void *dst, size_t n)
 		return WP_E_UNSUPPORTED;
 	size_t got = 0;
 	while (got < n) {
-		ssize_t r = pread(s->fd, (char *)dst + got, n - got, (off_t)(off + got));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			s->err = errno;
+		ssize_t r = read_some(s, (char *)dst + got, n - got, (off_t)(off + got));
+		if (r < 0)
 			return WP_E_IO;
-		}
 		if (r == 0)
 			return WP_E_TRUNCATED;
 		got += (size_t)r;
@@ -122,19 +132,13 @@ static int64_t fill(struct pd_source *s, size_t want)
 		s->buf = nb;
 		s->cap = ncap;
 	}
-	for (;;) {
-		ssize_t r = read(s->fd, s->buf + s->end, s->cap - s->end);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			s->err = errno;
-			return WP_E_IO;
-		}
-		if (r == 0)
-			s->eof = true;
-		s->end += (size_t)r;
-		return r;
-	}
+	ssize_t r = read_some(s, s->buf + s->end, s->cap - s->end, -1);
+	if (r < 0)
+		return WP_E_IO;
+	if (r == 0)
+		s->eof = true;
+	s->end += (size_t)r;
+	return r;
 }
 
 int64_t pd_src_peek(struct pd_source *s, size_t n, const uint8_t **p)

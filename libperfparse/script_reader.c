@@ -311,6 +311,20 @@ static bool all_digits(const char *p, size_t n)
 	return true;
 }
 
+/* The next blank-separated word of s from *pos: its start in *start, *pos
+ * past it; false at the end. */
+static inline bool next_word(struct pp_str s, size_t *pos, size_t *start)
+{
+	size_t p = *pos;
+	while (p < s.n && is_space(s.p[p]))
+		p++;
+	*start = p;
+	while (p < s.n && !is_space(s.p[p]))
+		p++;
+	*pos = p;
+	return p > *start;
+}
+
 /* COMM is everything before the first all-digit word (PID or PID/TID) that
  * is not the first word, so one-letter and spaced names both work. */
 static bool parse_event_line(const char *line, size_t len, struct event_header *h)
@@ -318,14 +332,8 @@ static bool parse_event_line(const char *line, size_t len, struct event_header *
 	struct pp_str s = trim(line, len);
 	size_t pos = 0, word = 0;
 	bool found = false;
-	while (pos < s.n) {
-		while (pos < s.n && is_space(s.p[pos]))
-			pos++;
-		size_t start = pos;
-		while (pos < s.n && !is_space(s.p[pos]))
-			pos++;
-		if (start == pos)
-			break;
+	size_t start;
+	while (next_word(s, &pos, &start)) {
 		if (word++ == 0)
 			continue;
 		const char *w = s.p + start;
@@ -357,14 +365,7 @@ static bool parse_event_line(const char *line, size_t len, struct event_header *
 	 * ending in ':' that is not a timestamp. */
 	uint64_t candidate = 0;
 	bool have_candidate = false;
-	while (pos < s.n) {
-		while (pos < s.n && is_space(s.p[pos]))
-			pos++;
-		size_t start = pos;
-		while (pos < s.n && !is_space(s.p[pos]))
-			pos++;
-		if (start == pos)
-			break;
+	while (next_word(s, &pos, &start)) {
 		const char *w = s.p + start;
 		size_t n = pos - start;
 		if (w[n - 1] == ':') {

@@ -125,6 +125,12 @@ int fold_text_run(const struct fold_config *cfg, char **files, size_t nfiles, FI
  * (input or output error, after writing what was read) or 2 (usage). */
 int fold_inputs(const struct fold_config *cfg, char **paths, size_t n, FILE *out);
 
+/* Folds perf.data (data: paths[0]; NULL = standard input) or perf script
+ * text (paths[0, n)) into a temporary file and hands its path to use(),
+ * which reads it back as folded stacks; the worse of the two statuses. */
+int fold_via_tmpfile(const struct fold_config *cfg, char **paths, size_t n, bool data,
+		     int (*use)(void *ctx, const char *folded_path), void *ctx);
+
 /* Folds one perf.data file (a path, a --threads directory or "-"). */
 int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out);
 /* Writes the collapser's stacks (translated when cfg->names); 0 or 1 after

@@ -103,27 +103,45 @@ static int merge_file(struct merger *m, const char *path, const char *name, bool
 
 /* Folds one input (or a run of text inputs) into a temporary file, then
  * merges it. */
-static int fold_part(struct merger *m, enum input_kind kind, char **paths, size_t n)
+int fold_via_tmpfile(const struct fold_config *cfg, char **paths, size_t n, bool data,
+		     int (*use)(void *ctx, const char *folded_path), void *ctx)
 {
-	if (kind == INPUT_FOLDED)
-		return merge_file(m, paths[0], input_display(paths[0]), true);
 	FILE *tmp = tmpfile();
 	if (!tmp) {
-		fprintf(stderr, "%s: cannot create a temporary file: %s\n", m->cfg->prog, strerror(errno));
+		fprintf(stderr, "%s: cannot create a temporary file: %s\n", cfg->prog, strerror(errno));
 		return 1;
 	}
-	int status = kind == INPUT_PERFDATA ? fold_data_run(m->cfg, paths[0], tmp)
-					    : fold_text_run(m->cfg, paths, n, tmp);
-	if (fflush(tmp) || ferror(tmp) || fseek(tmp, 0, SEEK_SET)) {
-		fprintf(stderr, "%s: cannot write a temporary file\n", m->cfg->prog);
+	int status = data ? fold_data_run(cfg, paths ? paths[0] : NULL, tmp)
+			  : fold_text_run(cfg, paths, n, tmp);
+	if (fflush(tmp) || ferror(tmp)) {
+		fprintf(stderr, "%s: cannot write a temporary file\n", cfg->prog);
 		status = 1;
 	}
 	/* What was folded before an error still counts, as for one input. */
 	char self[64]; /* our own folded output, read back through its descriptor */
 	snprintf(self, sizeof self, "/dev/fd/%d", fileno(tmp));
-	int rc = merge_file(m, self, n == 1 ? input_display(paths[0]) : "the folded inputs", false);
+	int rc = use(ctx, self);
 	fclose(tmp);
 	return status ? status : rc;
+}
+
+struct part {
+	struct merger *m;
+	const char *name;
+};
+
+static int merge_folded_part(void *ctx, const char *folded_path)
+{
+	struct part *p = ctx;
+	return merge_file(p->m, folded_path, p->name, false);
+}
+
+static int fold_part(struct merger *m, enum input_kind kind, char **paths, size_t n)
+{
+	if (kind == INPUT_FOLDED)
+		return merge_file(m, paths[0], input_display(paths[0]), true);
+	struct part p = {m, n == 1 ? input_display(paths[0]) : "the folded inputs"};
+	return fold_via_tmpfile(m->cfg, paths, n, kind == INPUT_PERFDATA, merge_folded_part, &p);
 }
 
 static int merge_all(const struct fold_config *cfg, char **paths, const enum input_kind *kinds,

@@ -49,22 +49,26 @@ static int on_option(int key, const char *arg, void *ctx)
 
 static int read_folded(struct fg_diff *d, int side, const char *path);
 
-/* A recording is folded first, into a temporary file read back. */
-static int read_recording(struct args *a, struct fg_diff *d, int side, const char *path)
+struct side {
+	struct fg_diff *d;
+	int which;
+};
+
+static int read_folded_side(void *ctx, const char *folded_path)
 {
-	FILE *tmp = tmpfile();
-	if (!tmp) {
-		wp_cli_error(&cli, "cannot create a temporary file: %s", strerror(errno));
-		return 1;
-	}
+	struct side *sd = ctx;
+	return read_folded(sd->d, sd->which, folded_path);
+}
+
+/* A recording is folded first, into a temporary file read back. */
+static int read_recording(struct args *a, struct fg_diff *d, int side, const char *path,
+			  bool data)
+{
 	char *paths[1] = {(char *)path};
-	int status = fold_inputs(&a->fold.cfg, paths, 1, tmp);
-	char self[64];
-	snprintf(self, sizeof self, "/dev/fd/%d", fileno(tmp));
-	int rc = fflush(tmp) || ferror(tmp) ? 1 : read_folded(d, side, self);
-	fclose(tmp);
+	struct side sd = {d, side};
 	a->folded_any = true;
-	return status ? status : rc;
+	return fold_via_tmpfile(&a->fold.cfg, path ? paths : NULL, path ? 1 : 0, data,
+				read_folded_side, &sd);
 }
 
 /* Reads one side as what it is; 0, or the exit status after a message. */
@@ -75,7 +79,7 @@ static int read_side(struct args *a, struct fg_diff *d, int side, const char *pa
 	if (input_refuse(cli.prog, path, kind, what, INPUT_FOLDS))
 		return 1;
 	if (kind == INPUT_PERFDATA || kind == INPUT_SCRIPT)
-		return read_recording(a, d, side, path);
+		return read_recording(a, d, side, path, kind == INPUT_PERFDATA);
 	return read_folded(d, side, path);
 }
 

@@ -113,24 +113,19 @@ static int on_option(int key, const char *arg, void *ctx)
 	return 0;
 }
 
-/* A recording is folded first, into a temporary file read back as folded
- * stacks. */
-static int read_recording(struct args *a, struct fg_flame *f, const char *path)
+static int read_folded_into(void *ctx, const char *folded_path)
 {
-	FILE *tmp = tmpfile();
-	if (!tmp) {
-		wp_cli_error(&cli, "cannot create a temporary file: %s", strerror(errno));
-		return 1;
-	}
+	return folded_read_flame(cli.prog, ctx, folded_path);
+}
+
+/* A recording is folded first, into a temporary file read back as folded
+ * stacks (what was folded before an error is still drawn). */
+static int read_recording(struct args *a, struct fg_flame *f, const char *path, bool data)
+{
 	char *paths[1] = {(char *)path};
-	int status = fold_inputs(&a->fold.cfg, path ? paths : NULL, path ? 1 : 0, tmp);
-	char self[64];
-	snprintf(self, sizeof self, "/dev/fd/%d", fileno(tmp));
-	/* what was folded before an error is still drawn */
-	int rc = fflush(tmp) || ferror(tmp) ? 1 : folded_read_flame(cli.prog, f, self);
-	fclose(tmp);
 	a->folded_any = true;
-	return status ? status : rc;
+	return fold_via_tmpfile(&a->fold.cfg, path ? paths : NULL, path ? 1 : 0, data,
+				read_folded_into, f);
 }
 
 /* Reads one input, as what it is; 0, or the exit status after a message. */
@@ -145,7 +140,7 @@ static int read_input(struct args *a, struct fg_flame *f, const char *path)
 	/* standard input that is not perf.data is taken as folded stacks,
 	 * streamed into the tree (folded_read_flame prints what went wrong) */
 	if (kind == INPUT_PERFDATA || kind == INPUT_SCRIPT)
-		return read_recording(a, f, path);
+		return read_recording(a, f, path, kind == INPUT_PERFDATA);
 	return folded_read_flame(cli.prog, f, path);
 }
 
