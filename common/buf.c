@@ -93,7 +93,7 @@ int wp_buf_printf(struct wp_buf *b, const char *fmt, ...)
 	return rc;
 }
 
-int wp_grow(void **v, size_t *cap, size_t need, size_t elem)
+int wp_grow_slow(void **v, size_t *cap, size_t need, size_t elem)
 {
 	if (need <= *cap)
 		return 0;

@@ -1,20 +1,8 @@
-/* text.c - prefix, suffix and substring tests on (pointer, length) text,
- * the form every reader hands names around in. */
+/* text.c - tests on (pointer, length) text, the form every reader hands
+ * names around in (the prefix and suffix tests are inline in wpcommon.h). */
 #include <string.h>
 
 #include "wpcommon.h"
-
-bool wp_has_prefix(const char *s, size_t n, const char *prefix)
-{
-	size_t k = strlen(prefix);
-	return n >= k && memcmp(s, prefix, k) == 0;
-}
-
-bool wp_has_suffix(const char *s, size_t n, const char *suffix)
-{
-	size_t k = strlen(suffix);
-	return n >= k && memcmp(s + n - k, suffix, k) == 0;
-}
 
 bool wp_contains(const char *s, size_t n, const char *needle)
 {

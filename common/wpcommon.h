@@ -110,8 +110,13 @@ static inline const char *wp_u64_text(uint64_t v, char tmp[24], size_t *len)
 }
 
 /* Grows the array *v of *cap elements of elem bytes to hold at least need
- * (doubling, from 16); 0 or WP_E_NOMEM (the array is then unchanged). */
-int wp_grow(void **v, size_t *cap, size_t need, size_t elem);
+ * (doubling, from 16); 0 or WP_E_NOMEM (the array is then unchanged). The
+ * common case (room left) is inline. */
+int wp_grow_slow(void **v, size_t *cap, size_t need, size_t elem);
+static inline int wp_grow(void **v, size_t *cap, size_t need, size_t elem)
+{
+	return need <= *cap ? 0 : wp_grow_slow(v, cap, need, elem);
+}
 
 /* ---- hashing ---- */
 uint64_t wp_hash_bytes(const void *p, size_t n, uint64_t seed);
@@ -229,10 +234,22 @@ void wp_warnf(wp_warn_fn fn, void *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void wp_vwarnf(wp_warn_fn fn, void *ctx, const char *fmt, va_list ap);
 
-/* ---- small string tests on (pointer, length) text ---- */
-bool wp_has_prefix(const char *s, size_t n, const char *prefix);
-bool wp_has_suffix(const char *s, size_t n, const char *suffix);
+/* ---- small string tests on (pointer, length) text ----
+ * Prefix and suffix tests are inline: with a literal, the length folds to
+ * a constant and the test costs what a hand-written memcmp does. */
+static inline bool wp_has_prefix(const char *s, size_t n, const char *prefix)
+{
+	size_t k = __builtin_strlen(prefix);
+	return n >= k && __builtin_memcmp(s, prefix, k) == 0;
+}
+static inline bool wp_has_suffix(const char *s, size_t n, const char *suffix)
+{
+	size_t k = __builtin_strlen(suffix);
+	return n >= k && __builtin_memcmp(s + n - k, suffix, k) == 0;
+}
 bool wp_contains(const char *s, size_t n, const char *needle);
+/* s[0, n) is a hex number: an optional 0x or 0X, then 1 to 16 hex digits. */
+bool wp_is_hex_number(const char *s, size_t n);
 
 /* ---- whole small files (maps, kallsyms, modules) ----
  * Reads a regular file of at most max bytes into *data (NUL-terminated,

@@ -116,7 +116,7 @@ int fg_collapser_begin(struct fg_collapser *c, const char *comm, size_t comm_len
 	/* The perl script tidies Java names when the root frame begins with
 	 * "java"; its reference outputs for --pid/--tid predate that, so we
 	 * only do it without them (wasmperf-fold(1), DEVIATIONS). */
-	c->java = c->opt.tidy_java && comm_len >= 4 && memcmp(comm, "java", 4) == 0 &&
+	c->java = c->opt.tidy_java && wp_has_prefix(comm, comm_len, "java") &&
 		  (!c->opt.include_pid || c->opt.perl_compat);
 	c->nframes = 0;
 	c->active = true;

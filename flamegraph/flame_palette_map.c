@@ -64,7 +64,7 @@ static bool parse_rgb(const char *s, size_t n, struct fg_rgb *out)
 	int v[3];
 	while (i < n && s[i] == ' ')
 		i++;
-	if (n - i < 4 || memcmp(s + i, "rgb(", 4) != 0)
+	if (!wp_has_prefix(s + i, n - i, "rgb("))
 		return false;
 	i += 4;
 	for (int k = 0; k < 3; k++) {

@@ -227,7 +227,7 @@ static int mark_wakers(struct fg_flame *f, const char *s, size_t n, bool *change
 			rc = wp_buf_putc(b, ';');
 		if (!rc)
 			rc = wp_buf_append(b, s + start, i - start);
-		if (!rc && after && !sep && !(i - start >= 4 && !memcmp(s + i - 4, "_[w]", 4)))
+		if (!rc && after && !sep && !wp_has_suffix(s + start, i - start, "_[w]"))
 			rc = wp_buf_append(b, "_[w]", 4);
 		if (sep)
 			after = true;

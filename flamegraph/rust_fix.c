@@ -28,10 +28,9 @@ static size_t decode_escape(const char *s, size_t n, struct wp_buf *out)
 	} named[] = {{"$SP$", '@'}, {"$BP$", '*'}, {"$RF$", '&'}, {"$LT$", '<'},
 		     {"$GT$", '>'}, {"$LP$", '('}, {"$RP$", ')'}, {"$C$", ','}};
 	for (size_t k = 0; k < sizeof named / sizeof named[0]; k++) {
-		size_t len = strlen(named[k].code);
-		if (n >= len && memcmp(s, named[k].code, len) == 0) {
+		if (wp_has_prefix(s, n, named[k].code)) {
 			wp_buf_putc(out, named[k].c);
-			return len;
+			return strlen(named[k].code);
 		}
 	}
 	/* $uXX$: a Unicode code point in hex (ASCII in practice). */

@@ -23,8 +23,7 @@ int fg_tidy_generic(const char *s, size_t n, struct wp_buf *out)
 		} else if (c == '(') {
 			if (depth == 0) {
 				bool go_method = i > 0 && s[i - 1] == '.';
-				bool anonymous = n - i >= sizeof anon - 1 &&
-						 memcmp(s + i, anon, sizeof anon - 1) == 0;
+				bool anonymous = wp_has_prefix(s + i, n - i, anon);
 				if (!go_method && !anonymous) {
 					keep = i;
 					break;
@@ -56,7 +55,7 @@ int fg_tidy_perl(const char *s, size_t n, struct wp_buf *out)
 				go = s[k] == ')' && s[k + 1] == '.';
 	size_t keep = n;
 	for (size_t i = 0; i < n && !go; i++)
-		if (s[i] == '(' && !(n - i >= sizeof anon - 1 && memcmp(s + i, anon, sizeof anon - 1) == 0)) {
+		if (s[i] == '(' && !wp_has_prefix(s + i, n - i, anon)) {
 			keep = i;
 			break;
 		}

@@ -32,19 +32,10 @@ void pd_queue_release(struct pd_queue *q)
 	memset(q, 0, sizeof *q);
 }
 
-static int grow(void *pp, size_t *cap, size_t need)
+/* The queue's arrays hold pointers to items. */
+static int grow(struct pd_item ***items, size_t *cap, size_t need)
 {
-	if (need <= *cap)
-		return 0;
-	size_t ncap = *cap ? *cap * 2 : 256;
-	while (ncap < need)
-		ncap *= 2;
-	void *n = realloc(*(void **)pp, ncap * sizeof(void *));
-	if (!n)
-		return WP_E_NOMEM;
-	*(void **)pp = n;
-	*cap = ncap;
-	return 0;
+	return wp_grow((void **)items, cap, need, sizeof **items);
 }
 
 static int ready_append(struct pd_queue *q, struct pd_item *it)

@@ -188,10 +188,11 @@ static const void *take_bytes(struct cursor *c, uint64_t n)
 	return at;
 }
 
-int pd_decode_sample(struct pp_data *d, const uint8_t *rec, size_t size, struct pp_sample *s,
-		     const char **why)
+/* Which attr the sample belongs to, and the header bits; PP_NO_EVENT
+ * (after a warning) when it cannot be decoded. */
+static size_t sample_head(struct pp_data *d, const uint8_t *rec, size_t size,
+			  struct pp_sample *s)
 {
-	memset(s, 0, sizeof *s);
 	uint16_t misc = pd_u16(rec + 4);
 	s->cpumode = misc & PP_MISC_CPUMODE_MASK;
 	s->kernel_ip = pp_cpumode_is_kernel(s->cpumode);
@@ -204,166 +205,221 @@ int pd_decode_sample(struct pp_data *d, const uint8_t *rec, size_t size, struct 
 		else
 			pd_warn(d, PD_W_UNKNOWN_ID, "%s: sample with an unknown event id: not decoded",
 				d->path);
-		return 0;
 	}
-	const struct pp_event *ev = &d->attrs[s->event]->ev;
-	uint64_t st = ev->sample_type;
-	s->fields = st;
-	struct cursor c = {rec, size, 8, false};
+	return s->event;
+}
+
+/* IDENTIFIER .. PERIOD: one word each. */
+static void take_ids(struct cursor *c, const struct pp_event *ev, uint64_t st,
+		     struct pp_sample *s)
+{
 	if (st & PP_SAMPLE_IDENTIFIER)
-		s->id = take(&c);
+		s->id = take(c);
 	if (st & PP_SAMPLE_IP)
-		s->ip = take(&c);
+		s->ip = take(c);
 	if (st & PP_SAMPLE_TID) {
-		uint64_t v = take(&c);
+		uint64_t v = take(c);
 		s->pid = (uint32_t)v;
 		s->tid = (uint32_t)(v >> 32);
 	}
 	if (st & PP_SAMPLE_TIME)
-		s->time = take(&c);
+		s->time = take(c);
 	if (st & PP_SAMPLE_ADDR)
-		s->addr = take(&c);
+		s->addr = take(c);
 	if (st & PP_SAMPLE_ID)
-		s->id = take(&c);
+		s->id = take(c);
 	if (st & PP_SAMPLE_STREAM_ID)
-		s->stream_id = take(&c);
+		s->stream_id = take(c);
 	if (st & PP_SAMPLE_CPU)
-		s->cpu = (uint32_t)take(&c);
+		s->cpu = (uint32_t)take(c);
 	if (st & PP_SAMPLE_PERIOD)
-		s->period = take(&c);
+		s->period = take(c);
 	else if (!ev->freq)
 		s->period = ev->sample_period; /* as perf's evsel__parse_sample() */
-	if (st & PP_SAMPLE_READ) {
-		uint64_t rf = ev->read_format;
-		uint64_t nr = 1;
-		struct pp_read_value one = {0, 0, 0};
+}
+
+/* READ: one value, or a group of them, as read_format says. */
+static int take_read(struct pp_data *d, struct cursor *c, const struct pp_event *ev,
+		     struct pp_sample *s, const char **why)
+{
+	uint64_t rf = ev->read_format;
+	uint64_t nr = 1;
+	struct pp_read_value one = {0, 0, 0};
+	if (rf & READ_GROUP)
+		nr = take(c);
+	else
+		one.value = take(c);
+	if (rf & READ_ENABLED)
+		s->read_time_enabled = take(c);
+	if (rf & READ_RUNNING)
+		s->read_time_running = take(c);
+	size_t per = 1 + !!(rf & READ_ID) + !!(rf & READ_LOST);
+	if (!(rf & READ_GROUP))
+		per--;
+	if (c->bad || nr > 65536 || (per && nr > (c->n - c->pos) / 8 / per)) {
+		*why = "READ values run past the end of the sample";
+		return WP_E_FORMAT;
+	}
+	struct pp_read_value *vals = pd_scratch(d, (size_t)nr * sizeof *vals);
+	if (!vals) {
+		*why = "READ group too large";
+		return WP_E_TOOBIG;
+	}
+	for (uint64_t i = 0; i < nr; i++) {
+		vals[i] = one;
 		if (rf & READ_GROUP)
-			nr = take(&c);
-		else
-			one.value = take(&c);
-		if (rf & READ_ENABLED)
-			s->read_time_enabled = take(&c);
-		if (rf & READ_RUNNING)
-			s->read_time_running = take(&c);
-		size_t per = 1 + !!(rf & READ_ID) + !!(rf & READ_LOST);
-		if (!(rf & READ_GROUP))
-			per--;
-		if (c.bad || nr > 65536 || (per && nr > (c.n - c.pos) / 8 / per)) {
-			*why = "READ values run past the end of the sample";
-			return WP_E_FORMAT;
-		}
-		struct pp_read_value *vals = pd_scratch(d, (size_t)nr * sizeof *vals);
-		if (!vals) {
-			*why = "READ group too large";
-			return WP_E_TOOBIG;
-		}
-		for (uint64_t i = 0; i < nr; i++) {
-			vals[i] = one;
-			if (rf & READ_GROUP)
-				vals[i].value = take(&c);
-			if (rf & READ_ID)
-				vals[i].id = take(&c);
-			if (rf & READ_LOST)
-				vals[i].lost = take(&c);
-		}
-		s->nr_read = (size_t)nr;
-		s->read = vals;
+			vals[i].value = take(c);
+		if (rf & READ_ID)
+			vals[i].id = take(c);
+		if (rf & READ_LOST)
+			vals[i].lost = take(c);
 	}
-	if (st & PP_SAMPLE_CALLCHAIN) {
-		uint64_t nr = take(&c);
-		s->callchain = take_words(d, &c, nr);
-		s->nr_callchain = (size_t)nr;
-		if (c.bad) {
-			*why = "callchain runs past the end of the sample";
+	s->nr_read = (size_t)nr;
+	s->read = vals;
+	return 0;
+}
+
+static int take_callchain(struct pp_data *d, struct cursor *c, struct pp_sample *s,
+			  const char **why)
+{
+	uint64_t nr = take(c);
+	s->callchain = take_words(d, c, nr);
+	s->nr_callchain = (size_t)nr;
+	if (c->bad) {
+		*why = "callchain runs past the end of the sample";
+		return WP_E_FORMAT;
+	}
+	return 0;
+}
+
+/* u32 size; data[size] (the kernel pads 4 + size to 8) */
+static int take_raw(struct cursor *c, struct pp_sample *s, const char **why)
+{
+	if (c->n - c->pos < 4) {
+		*why = "RAW size runs past the end of the sample";
+		return WP_E_FORMAT;
+	}
+	s->raw_size = pd_u32(c->p + c->pos);
+	c->pos += 4;
+	s->raw = take_bytes(c, s->raw_size);
+	if (c->bad) {
+		*why = "RAW data runs past the end of the sample";
+		return WP_E_FORMAT;
+	}
+	return 0;
+}
+
+static int take_branches(struct pp_data *d, struct cursor *c, const struct pp_event *ev,
+			 struct pp_sample *s, const char **why)
+{
+	uint64_t nr = take(c);
+	if (ev->branch_sample_type & BRANCH_HW_INDEX) {
+		s->has_hw_idx = true;
+		s->hw_idx = take(c);
+	}
+	if (c->bad || nr > (c->n - c->pos) / 24) {
+		*why = "branch stack runs past the end of the sample";
+		return WP_E_FORMAT;
+	}
+	s->branches = (const struct pp_branch_entry *)(const void *)take_words(d, c, nr * 3);
+	s->nr_branch = (size_t)nr;
+	if (ev->branch_sample_type & BRANCH_COUNTERS)
+		s->branch_counters = take_words(d, c, nr);
+	if (c->bad) {
+		*why = "branch stack runs past the end of the sample";
+		return WP_E_FORMAT;
+	}
+	return 0;
+}
+
+/* u64 abi; u64 regs[popcount(mask)] when abi is not 0 (REGS_USER, REGS_INTR). */
+static void take_regs(struct pp_data *d, struct cursor *c, uint64_t mask, uint64_t *abi,
+		      uint64_t *out_mask, size_t *nr, const uint64_t **regs)
+{
+	*abi = take(c);
+	*out_mask = mask;
+	if (*abi) {
+		*nr = (size_t)__builtin_popcountll(mask);
+		*regs = take_words(d, c, *nr);
+	}
+}
+
+static int take_stack_user(struct cursor *c, struct pp_sample *s, const char **why)
+{
+	s->stack_user_size = take(c);
+	if (s->stack_user_size) {
+		s->stack_user = take_bytes(c, s->stack_user_size);
+		s->stack_user_dyn_size = take(c);
+		if (!c->bad && s->stack_user_dyn_size > s->stack_user_size) {
+			*why = "user stack dyn_size exceeds its size";
 			return WP_E_FORMAT;
 		}
 	}
-	if (st & PP_SAMPLE_RAW) {
-		/* u32 size; data[size] (the kernel pads 4 + size to 8) */
-		if (c.n - c.pos < 4) {
-			*why = "RAW size runs past the end of the sample";
-			return WP_E_FORMAT;
-		}
-		s->raw_size = pd_u32(c.p + c.pos);
-		c.pos += 4;
-		s->raw = take_bytes(&c, s->raw_size);
-		if (c.bad) {
-			*why = "RAW data runs past the end of the sample";
-			return WP_E_FORMAT;
-		}
+	if (c->bad) {
+		*why = "user stack runs past the end of the sample";
+		return WP_E_FORMAT;
 	}
-	if (st & PP_SAMPLE_BRANCH_STACK) {
-		uint64_t nr = take(&c);
-		if (ev->branch_sample_type & BRANCH_HW_INDEX) {
-			s->has_hw_idx = true;
-			s->hw_idx = take(&c);
-		}
-		if (c.bad || nr > (c.n - c.pos) / 24) {
-			*why = "branch stack runs past the end of the sample";
-			return WP_E_FORMAT;
-		}
-		s->branches = (const struct pp_branch_entry *)(const void *)take_words(d, &c, nr * 3);
-		s->nr_branch = (size_t)nr;
-		if (ev->branch_sample_type & BRANCH_COUNTERS)
-			s->branch_counters = take_words(d, &c, nr);
-		if (c.bad) {
-			*why = "branch stack runs past the end of the sample";
-			return WP_E_FORMAT;
-		}
+	return 0;
+}
+
+/* WEIGHT .. AUX, after the user stack. */
+static void take_tail(struct pp_data *d, struct cursor *c, const struct pp_event *ev,
+		      uint64_t st, struct pp_sample *s)
+{
+	if (st & (PP_SAMPLE_WEIGHT | PP_SAMPLE_WEIGHT_STRUCT))
+		s->weight = take(c);
+	if (st & PP_SAMPLE_DATA_SRC)
+		s->data_src = take(c);
+	if (st & PP_SAMPLE_TRANSACTION)
+		s->transaction = take(c);
+	if (st & PP_SAMPLE_REGS_INTR)
+		take_regs(d, c, ev->sample_regs_intr, &s->regs_intr_abi, &s->regs_intr_mask,
+			  &s->nr_regs_intr, &s->regs_intr);
+	if (st & PP_SAMPLE_PHYS_ADDR)
+		s->phys_addr = take(c);
+	if (st & PP_SAMPLE_CGROUP)
+		s->cgroup = take(c);
+	if (st & PP_SAMPLE_DATA_PAGE_SIZE)
+		s->data_page_size = take(c);
+	if (st & PP_SAMPLE_CODE_PAGE_SIZE)
+		s->code_page_size = take(c);
+	if (st & PP_SAMPLE_AUX) {
+		s->aux_size = take(c);
+		s->aux = take_bytes(c, s->aux_size);
 	}
+}
+
+int pd_decode_sample(struct pp_data *d, const uint8_t *rec, size_t size, struct pp_sample *s,
+		     const char **why)
+{
+	memset(s, 0, sizeof *s);
+	if (sample_head(d, rec, size, s) == PP_NO_EVENT)
+		return 0;
+	const struct pp_event *ev = &d->attrs[s->event]->ev;
+	uint64_t st = ev->sample_type;
+	s->fields = st;
+	struct cursor c = {rec, size, 8, false};
+	int rc;
+	take_ids(&c, ev, st, s);
+	if ((st & PP_SAMPLE_READ) && (rc = take_read(d, &c, ev, s, why)) != 0)
+		return rc;
+	if ((st & PP_SAMPLE_CALLCHAIN) && (rc = take_callchain(d, &c, s, why)) != 0)
+		return rc;
+	if ((st & PP_SAMPLE_RAW) && (rc = take_raw(&c, s, why)) != 0)
+		return rc;
+	if ((st & PP_SAMPLE_BRANCH_STACK) && (rc = take_branches(d, &c, ev, s, why)) != 0)
+		return rc;
 	if (st & PP_SAMPLE_REGS_USER) {
-		s->regs_user_abi = take(&c);
-		s->regs_user_mask = ev->sample_regs_user;
-		if (s->regs_user_abi) {
-			s->nr_regs_user = (size_t)__builtin_popcountll(ev->sample_regs_user);
-			s->regs_user = take_words(d, &c, s->nr_regs_user);
-		}
+		take_regs(d, &c, ev->sample_regs_user, &s->regs_user_abi, &s->regs_user_mask,
+			  &s->nr_regs_user, &s->regs_user);
 		if (c.bad) {
 			*why = "user registers run past the end of the sample";
 			return WP_E_FORMAT;
 		}
 	}
-	if (st & PP_SAMPLE_STACK_USER) {
-		s->stack_user_size = take(&c);
-		if (s->stack_user_size) {
-			s->stack_user = take_bytes(&c, s->stack_user_size);
-			s->stack_user_dyn_size = take(&c);
-			if (!c.bad && s->stack_user_dyn_size > s->stack_user_size) {
-				*why = "user stack dyn_size exceeds its size";
-				return WP_E_FORMAT;
-			}
-		}
-		if (c.bad) {
-			*why = "user stack runs past the end of the sample";
-			return WP_E_FORMAT;
-		}
-	}
-	if (st & (PP_SAMPLE_WEIGHT | PP_SAMPLE_WEIGHT_STRUCT))
-		s->weight = take(&c);
-	if (st & PP_SAMPLE_DATA_SRC)
-		s->data_src = take(&c);
-	if (st & PP_SAMPLE_TRANSACTION)
-		s->transaction = take(&c);
-	if (st & PP_SAMPLE_REGS_INTR) {
-		s->regs_intr_abi = take(&c);
-		s->regs_intr_mask = ev->sample_regs_intr;
-		if (s->regs_intr_abi) {
-			s->nr_regs_intr = (size_t)__builtin_popcountll(ev->sample_regs_intr);
-			s->regs_intr = take_words(d, &c, s->nr_regs_intr);
-		}
-	}
-	if (st & PP_SAMPLE_PHYS_ADDR)
-		s->phys_addr = take(&c);
-	if (st & PP_SAMPLE_CGROUP)
-		s->cgroup = take(&c);
-	if (st & PP_SAMPLE_DATA_PAGE_SIZE)
-		s->data_page_size = take(&c);
-	if (st & PP_SAMPLE_CODE_PAGE_SIZE)
-		s->code_page_size = take(&c);
-	if (st & PP_SAMPLE_AUX) {
-		s->aux_size = take(&c);
-		s->aux = take_bytes(&c, s->aux_size);
-	}
+	if ((st & PP_SAMPLE_STACK_USER) && (rc = take_stack_user(&c, s, why)) != 0)
+		return rc;
+	take_tail(d, &c, ev, st, s);
 	if (c.bad) {
 		*why = "sample fields run past the end of the record";
 		return WP_E_FORMAT;

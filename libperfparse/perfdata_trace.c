@@ -90,10 +90,9 @@ static bool valid_decl(const char *p, size_t n)
 
 static bool number(const char **p, const char *end, const char *key, unsigned long *v)
 {
-	size_t kl = strlen(key);
-	if ((size_t)(end - *p) < kl || memcmp(*p, key, kl) != 0)
+	if (!wp_has_prefix(*p, (size_t)(end - *p), key))
 		return false;
-	*p += kl;
+	*p += strlen(key);
 	const char *start = *p;
 	*v = 0;
 	while (*p < end && **p >= '0' && **p <= '9' && *p - start < 6)
@@ -123,7 +122,7 @@ static int canonical_format(const uint8_t *p, size_t n, struct wp_buf *out)
 		while (t < le && (*t == '\t' || *t == ' '))
 			t++;
 		int rc = 0;
-		if (le - t >= 6 && memcmp(t, "name: ", 6) == 0 && !have_name) {
+		if (wp_has_prefix(t, (size_t)(le - t), "name: ") && !have_name) {
 			const char *w = t + 6;
 			for (const char *c = w; c < le; c++)
 				if (!is_ident(*c))
@@ -132,14 +131,14 @@ static int canonical_format(const uint8_t *p, size_t n, struct wp_buf *out)
 				return WP_E_FORMAT;
 			have_name = true;
 			rc = wp_buf_printf(out, "name: %.*s\n", (int)(le - w), w);
-		} else if (le - t >= 4 && memcmp(t, "ID: ", 4) == 0 && !have_id) {
+		} else if (wp_has_prefix(t, (size_t)(le - t), "ID: ") && !have_id) {
 			char *e;
 			unsigned long id = strtoul(t + 4, &e, 10);
 			if (e != le || id > INT32_MAX)
 				return WP_E_FORMAT;
 			have_id = true;
 			rc = wp_buf_printf(out, "ID: %lu\nformat:\n", id);
-		} else if (le - t >= 6 && memcmp(t, "field:", 6) == 0) {
+		} else if (wp_has_prefix(t, (size_t)(le - t), "field:")) {
 			const char *decl = t + 6, *semi = memchr(decl, ';', (size_t)(le - decl));
 			if (!semi || !valid_decl(decl, (size_t)(semi - decl)))
 				return WP_E_FORMAT;
@@ -153,7 +152,7 @@ static int canonical_format(const uint8_t *p, size_t n, struct wp_buf *out)
 				return WP_E_FORMAT;
 			rc = wp_buf_printf(out, "\tfield:%.*s;\toffset:%lu;\tsize:%lu;\tsigned:%d;\n",
 					   (int)(semi - decl), decl, off, size, sign ? 1 : 0);
-		} else if (le - t >= 10 && memcmp(t, "print fmt:", 10) == 0) {
+		} else if (wp_has_prefix(t, (size_t)(le - t), "print fmt:")) {
 			break;
 		} else if (t != le && !(le - t == 7 && memcmp(t, "format:", 7) == 0)) {
 			return WP_E_FORMAT;
@@ -183,33 +182,105 @@ static int parse_format(struct tep_handle *tep, struct tcursor *c, const char *s
 	return 0;
 }
 
+/* A NUL-terminated tag at the cursor ("header_page\0"). */
+static bool take_tag(struct tcursor *c, const char *tag)
+{
+	const uint8_t *q;
+	size_t k = strlen(tag);
+	return wp_has_prefix((const char *)c->p + c->pos, c->n - c->pos, tag) &&
+	       tget(c, k + 1, &q) && q[k] == '\0';
+}
+
+/* magic, version\0, u8 big_endian, u8 long_size, u32 page_size */
+static int read_preamble(struct tcursor *c, int *long_size, uint32_t *page_size)
+{
+	const uint8_t *q;
+	if (!wp_has_prefix((const char *)c->p, c->n, "\x17\x08\x44tracing"))
+		return WP_E_FORMAT;
+	c->pos = 10;
+	size_t vlen = strnlen((const char *)c->p + c->pos, c->n - c->pos);
+	if (vlen == c->n - c->pos || vlen > 16)
+		return WP_E_FORMAT;
+	c->pos += vlen + 1;
+	if (!tget(c, 2, &q))
+		return WP_E_TRUNCATED;
+	bool big = q[0];
+	*long_size = q[1];
+	if (!tget_u32(c, page_size))
+		return WP_E_TRUNCATED;
+	if (big)
+		return WP_E_UNSUPPORTED;
+	if (*long_size != 4 && *long_size != 8)
+		return WP_E_FORMAT;
+	return 0;
+}
+
+/* header_page describes the ring buffer pages (kbuffer), header_event the
+ * event header: neither is needed for sample fields, and neither is worth
+ * exposing another parser to input. */
+static int skip_headers(struct tcursor *c)
+{
+	static const char *const tags[] = {"header_page", "header_event"};
+	for (size_t i = 0; i < 2; i++) {
+		uint64_t size;
+		const uint8_t *q;
+		if (!take_tag(c, tags[i]) || !tget_u64(c, &size) || size > c->n - c->pos ||
+		    !tget(c, (size_t)size, &q))
+			return WP_E_TRUNCATED;
+	}
+	return 0;
+}
+
+/* u32 n { u64 size data }[n], the formats of one system. */
+static int parse_formats(struct tep_handle *tep, struct tcursor *c, const char *sys,
+			 struct wp_buf *canon)
+{
+	uint32_t count;
+	if (!tget_u32(c, &count))
+		return WP_E_TRUNCATED;
+	for (uint32_t i = 0; i < count; i++) {
+		int rc = parse_format(tep, c, sys, canon);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* u32 nsys { sys\0 formats }[nsys]; sys names reach libtraceevent too:
+ * words only. */
+static int parse_systems(struct tep_handle *tep, struct tcursor *c, struct wp_buf *canon)
+{
+	uint32_t nsys;
+	if (!tget_u32(c, &nsys))
+		return WP_E_TRUNCATED;
+	for (uint32_t s = 0; s < nsys; s++) {
+		size_t slen = strnlen((const char *)c->p + c->pos, c->n - c->pos);
+		if (slen == c->n - c->pos)
+			return WP_E_TRUNCATED;
+		const char *sys = (const char *)c->p + c->pos;
+		c->pos += slen + 1;
+		bool word = slen > 0;
+		for (size_t k = 0; k < slen; k++)
+			word &= is_ident(sys[k]);
+		if (!word)
+			return WP_E_FORMAT;
+		int rc = parse_formats(tep, c, sys, canon);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 int pd_trace_parse(struct pp_data *d, const uint8_t *p, size_t n)
 {
 	if (d->tep)
 		return 0; /* the first copy wins */
 	struct tcursor c = {p, n, 0};
-	const uint8_t *q;
-	if (!tget(&c, 10, &q) || memcmp(q, "\x17\x08\x44tracing", 10) != 0)
-		return WP_E_FORMAT;
-	size_t vlen = strnlen((const char *)p + c.pos, c.n - c.pos);
-	if (vlen == c.n - c.pos || vlen > 16)
-		return WP_E_FORMAT;
-	char version[17];
-	memcpy(version, p + c.pos, vlen + 1);
-	c.pos += vlen + 1;
-	if (!tget(&c, 2, &q))
-		return WP_E_TRUNCATED;
-	bool big = q[0];
-	int long_size = q[1];
+	int long_size;
 	uint32_t page_size;
-	if (!tget_u32(&c, &page_size))
-		return WP_E_TRUNCATED;
-	if (big)
-		return WP_E_UNSUPPORTED;
-	if (long_size != 4 && long_size != 8)
-		return WP_E_FORMAT;
-
-	/* sys names reach libtraceevent too: words only */
+	int rc = read_preamble(&c, &long_size, &page_size);
+	if (rc)
+		return rc;
 	struct tep_handle *tep = tep_alloc();
 	if (!tep)
 		return WP_E_NOMEM;
@@ -219,57 +290,14 @@ int pd_trace_parse(struct pp_data *d, const uint8_t *p, size_t n)
 	tep_set_local_bigendian(tep, TEP_LITTLE_ENDIAN);
 	tep_set_long_size(tep, long_size);
 	tep_set_page_size(tep, (int)page_size);
-	int rc = WP_E_TRUNCATED;
-	uint64_t size;
-	if (!tget(&c, 12, &q) || memcmp(q, "header_page", 12) != 0 || !tget_u64(&c, &size) ||
-	    size > c.n - c.pos || !tget(&c, (size_t)size, &q))
-		goto fail;
-	/* header_page describes the ring buffer pages (kbuffer): not needed
-	 * for sample fields, and not worth exposing another parser to input. */
-	if (!tget(&c, 13, &q) || memcmp(q, "header_event", 13) != 0 || !tget_u64(&c, &size) ||
-	    size > c.n - c.pos || !tget(&c, (size_t)size, &q))
-		goto fail;
-	uint32_t count;
-	if (!tget_u32(&c, &count))
-		goto fail;
-	for (uint32_t i = 0; i < count; i++)
-		if ((rc = parse_format(tep, &c, "ftrace", &canon)) != 0)
-			goto fail;
-	uint32_t nsys;
-	rc = WP_E_TRUNCATED;
-	if (!tget_u32(&c, &nsys))
-		goto fail;
-	for (uint32_t s = 0; s < nsys; s++) {
-		size_t slen = strnlen((const char *)p + c.pos, c.n - c.pos);
-		if (slen == c.n - c.pos) {
-			rc = WP_E_TRUNCATED;
-			goto fail;
-		}
-		const char *sys = (const char *)p + c.pos;
-		c.pos += slen + 1;
-		bool word = slen > 0;
-		for (size_t k = 0; k < slen; k++)
-			word &= is_ident(sys[k]);
-		if (!word) {
-			rc = WP_E_FORMAT;
-			goto fail;
-		}
-		if (!tget_u32(&c, &count)) {
-			rc = WP_E_TRUNCATED;
-			goto fail;
-		}
-		for (uint32_t i = 0; i < count; i++)
-			if ((rc = parse_format(tep, &c, sys, &canon)) != 0)
-				goto fail;
-	}
+	rc = skip_headers(&c);
+	if (!rc)
+		rc = parse_formats(tep, &c, "ftrace", &canon);
+	if (!rc)
+		rc = parse_systems(tep, &c, &canon);
 	wp_buf_release(&canon);
-	d->tep = tep;
-	d->info.has_tracing_data = true;
-	return 0;
-fail:
-	wp_buf_release(&canon);
-	/* Keep what parsed: formats before the damage still decode. */
-	if (rc != WP_E_NOMEM && tep_get_events_count(tep) > 0) {
+	/* On an error, keep what parsed: formats before the damage still decode. */
+	if (rc == 0 || (rc != WP_E_NOMEM && tep_get_events_count(tep) > 0)) {
 		d->tep = tep;
 		d->info.has_tracing_data = true;
 		return rc;

@@ -172,8 +172,7 @@ static bool looks_like_srcline(struct pp_str *sp)
 			return true;
 		}
 	}
-	if (s.n > sizeof suffix - 1 &&
-	    memcmp(s.p + s.n - (sizeof suffix - 1), suffix, sizeof suffix - 1) == 0)
+	if (s.n > sizeof suffix - 1 && wp_has_suffix(s.p, s.n, suffix))
 		s.n -= sizeof suffix - 1;
 	if (s.n < 3 || !is_digit(s.p[s.n - 1]))
 		return false;
@@ -433,16 +432,10 @@ static int begin_sample(struct pp_script_reader *r, const struct event_header *h
 
 static int add_frame(struct pp_script_reader *r, const struct pp_script_frame *f)
 {
-	if (r->nframes == r->frames_cap) {
-		size_t cap = r->frames_cap ? r->frames_cap * 2 : 128;
-		if (cap > (1u << 20))
-			return WP_E_TOOBIG;
-		struct pp_script_frame *p = realloc(r->frames, cap * sizeof *p);
-		if (!p)
-			return WP_E_NOMEM;
-		r->frames = p;
-		r->frames_cap = cap;
-	}
+	if (r->nframes >= (1u << 20))
+		return WP_E_TOOBIG;
+	if (wp_grow((void **)&r->frames, &r->frames_cap, r->nframes + 1, sizeof *r->frames))
+		return WP_E_NOMEM;
 	struct pp_script_frame *dst = &r->frames[r->nframes++];
 	int rc = save(r, f->pc, &dst->pc);
 	rc = rc ? rc : save(r, f->sym, &dst->sym);

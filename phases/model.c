@@ -305,13 +305,19 @@ int ph_model_exec(struct ph_model *m, int32_t pid, int32_t tid, uint64_t time_ns
 	return boundary(m, p, time_ns);
 }
 
+
+/* The process, with its time segments ready for a sample or an exit. */
+static int get_proc_segments(struct ph_model *m, int32_t pid, struct proc **out)
+{
+	int rc = get_proc(m, pid, out);
+	return rc ? rc : ensure_segments(*out);
+}
+
 int ph_model_exit(struct ph_model *m, int32_t pid, int32_t tid, uint64_t time_ns)
 {
 	struct proc *p;
-	int rc = get_proc(m, pid, &p);
+	int rc = get_proc_segments(m, pid, &p);
 	if (rc)
-		return rc;
-	if ((rc = ensure_segments(p)))
 		return rc;
 	if (!p->has_exit || time_ns >= p->exit) {
 		settle_pending(p);
@@ -381,10 +387,8 @@ int ph_model_sample(struct ph_model *m, int32_t pid, int32_t tid, uint64_t time_
 		    uint64_t period, const struct ph_frame *frames, size_t n)
 {
 	struct proc *p;
-	int rc = get_proc(m, pid, &p);
+	int rc = get_proc_segments(m, pid, &p);
 	if (rc)
-		return rc;
-	if ((rc = ensure_segments(p)))
 		return rc;
 	int cat = PH_CAT_OTHER, sp = -1;
 	if (p->rules && (rc = ph_rules_classify(p->rules, frames, n, &cat, &sp)))

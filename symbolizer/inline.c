@@ -113,9 +113,9 @@ static bool perl_skips(const char *m, size_t n)
 			const char *close = memchr(m + i + 1, ']', n - i - 1);
 			if (close && close > m + i + 1)
 				return true;
-		} else if (n - i >= 7 && memcmp(m + i, "kernel.", 7) == 0) {
+		} else if (wp_has_prefix(m + i, n - i, "kernel.")) {
 			return true;
-		} else if (n - i >= 5 && memcmp(m + i, "perf-", 5) == 0) {
+		} else if (wp_has_prefix(m + i, n - i, "perf-")) {
 			/* \d+ then any one byte then "map" */
 			for (size_t t = i + 6; t <= n && m[t - 1] >= '0' && m[t - 1] <= '9'; t++)
 				if (n - t >= 4 && memcmp(m + t + 1, "map", 3) == 0)

@@ -184,9 +184,10 @@ int aot_names_translate(struct aot_names *a, const struct sym_wasm_aot *obj, con
 	return rc;
 }
 
+/* A shared object with a name before ".so". */
 static bool ends_with_so(const char *s, size_t n)
 {
-	return n > 3 && memcmp(s + n - 3, ".so", 3) == 0;
+	return n > 3 && wp_has_suffix(s, n, ".so");
 }
 
 const struct sym_wasm_aot *aot_names_probe(struct aot_names *a, const char *module, size_t len)

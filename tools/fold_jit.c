@@ -46,7 +46,7 @@ struct fold_jit {
 	struct sym_native *sym;
 	const char *data_dir;
 	const char **dirs;           /* --jitdump DIRs */
-	size_t ndirs;
+	size_t ndirs, dirs_cap;
 	bool timed;                  /* dump and sample clocks are the same */
 	bool clock_known;
 	bool warned_clock;
@@ -239,12 +239,9 @@ int fold_jit_add(struct fold_jit *j, const char *path)
 	}
 	/* a directory: every jit-PID.dump directly in it now (for runtimes
 	 * that map no marker), and a place to look for the marked ones */
-	const char **dirs = realloc(j->dirs, (j->ndirs + 1) * sizeof *dirs);
-	int rc = dirs ? 0 : WP_E_NOMEM;
-	if (dirs) {
-		j->dirs = dirs;
+	int rc = wp_grow((void **)&j->dirs, &j->dirs_cap, j->ndirs + 1, sizeof *j->dirs);
+	if (!rc)
 		j->dirs[j->ndirs++] = path;
-	}
 	struct dirent *de;
 	char file[4096];
 	int32_t pid;

@@ -197,11 +197,10 @@ int names_report(struct sym_names *n, const char *prog, bool quiet, bool named_o
 bool names_any_marked(const struct wp_intern *names, const struct sym_names_options *opt)
 {
 	const char *mark = opt && opt->mark ? opt->mark : WP_WASM_MARK;
-	size_t k = strlen(mark);
-	for (uint32_t id = 0, n = wp_intern_count(names); k && id < n; id++) {
+	for (uint32_t id = 0, n = wp_intern_count(names); mark[0] && id < n; id++) {
 		size_t len;
 		const char *s = wp_intern_str(names, id, &len);
-		if (len >= k && memcmp(s, mark, k) == 0)
+		if (wp_has_prefix(s, len, mark))
 			return true;
 	}
 	return false;

@@ -80,12 +80,10 @@ static bool is_jit_module(struct pp_str m)
 	static const char *const prefixes[] = {"/tmp/perf-", "//anon", "[anon", "anon_inode", "/memfd:",
 					      "[jit]", "[JIT]"};
 	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
-		if (m.n >= strlen(prefixes[i]) && memcmp(m.p, prefixes[i], strlen(prefixes[i])) == 0)
+		if (wp_has_prefix(m.p, m.n, prefixes[i]))
 			return true;
-	for (size_t i = 0; i + 8 <= m.n; i++)
-		if (memcmp(m.p + i, "jitted-", 7) == 0)
-			return true;
-	return false;
+	/* "jitted-" with at least one byte after it (perf's jitted-TID-N.so) */
+	return m.n > 0 && wp_contains(m.p, m.n - 1, "jitted-");
 }
 
 /* Output goes through one large buffer: a call into stdio per line costs

@@ -44,12 +44,14 @@ struct run {
 	uint8_t *kind;
 	size_t nkinds;
 	bool exec_tp, exit_tp, any_probe, any_sample_event, said_records;
+	bool events_final;               /* pipe mode: false until the first sample */
 	char **probe_names;
 	size_t nprobe_names;
 	/* the model, and the rules of processes */
 	struct ph_model *model;
 	struct ph_catalog *catalog;
 	struct ph_rules *own_rules;      /* --rules FILE */
+	bool choose;                     /* a preset per process */
 	struct wp_intern *pids;          /* pid -> slot */
 	uint8_t *pid_state;              /* per slot: 1 rules set */
 	size_t pid_cap;
@@ -98,19 +100,26 @@ static void warnf(struct run *run, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* ---- events of the header (again when pipe mode adds some) ---- */
+/* ---- events of the header ----
+ * Pipe mode gives the attrs, then their names (HEADER_FEATURE records) in
+ * band: until the first sample the kinds are worked out again whenever the
+ * count or a name may have changed. */
 static int learn_events(struct run *run)
 {
 	size_t n = pp_data_nevents(run->data);
-	if (n == run->nkinds)
+	if (run->events_final && n == run->nkinds)
 		return 0;
 	uint8_t *k = realloc(run->kind, n ? n : 1);
 	if (!k)
 		return WP_E_NOMEM;
 	run->kind = k;
+	for (size_t i = 0; i < run->nprobe_names; i++)
+		free(run->probe_names[i]);
+	run->nprobe_names = 0;
+	run->exec_tp = run->exit_tp = run->any_probe = run->any_sample_event = false;
 	const char *filter = run->cfg->event ? run->cfg->event : "cpu-clock";
 	struct pp_str want = {filter, strlen(filter)};
-	for (size_t i = run->nkinds; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const char *name = pp_data_event_name(run->data, i);
 		struct pp_str ev = {name, strlen(name)};
 		if (pp_event_matches(ev, want)) {
@@ -137,13 +146,15 @@ static int learn_events(struct run *run)
 		}
 	}
 	run->nkinds = n;
+	run->events_final = !pp_data_info(run->data)->pipe_mode;
 	return 0;
 }
 
 static int event_kind(struct run *run, size_t event)
 {
-	if (event >= run->nkinds && learn_events(run))
+	if ((event >= run->nkinds || !run->events_final) && learn_events(run))
 		return -1;
+	run->events_final = true; /* the names come before the first sample */
 	return event < run->nkinds ? run->kind[event] : EV_OTHER;
 }
 
@@ -189,7 +200,7 @@ static int pid_slot(struct run *run, int32_t pid, uint8_t **state)
  * probes (until one matches: `sh -c` may exec again in the same pid). */
 static int choose_rules(struct run *run, int32_t pid, const char *binary)
 {
-	if (!run->catalog)
+	if (!run->choose)
 		return 0; /* --preset or --rules: one rule set for all */
 	uint8_t *state;
 	int rc = pid_slot(run, pid, &state);
@@ -595,6 +606,7 @@ static int read_pass(struct run *run, const char *path, bool folded)
 	run->unwind = run->sym ? sym_unwind_new(run->sym, on_warning, run) : NULL;
 	run->nkinds = 0;
 	run->nprobe_names = 0;
+	run->events_final = false;
 	int status = 0;
 	if (!run->unwind) {
 		fprintf(stderr, "%s: out of memory\n", cfg->prog);
@@ -714,10 +726,7 @@ int phases_run(const struct phases_config *cfg, const char *path, FILE *out)
 			goto out;
 		}
 	}
-	if (rules) { /* one rule set for every process: nothing to choose */
-		ph_catalog_free(run.catalog);
-		run.catalog = NULL;
-	}
+	run.choose = rules == NULL; /* else one rule set for every process */
 	run.model = ph_model_new(rules, on_model_warning, &run);
 	run.pids = wp_intern_new();
 	run.tids = wp_intern_new();

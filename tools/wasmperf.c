@@ -20,6 +20,8 @@ static const struct {
 		 "as difffolded.pl"},
 	{"names", "reads folded stacks, perf script text, perf maps or jitdumps: the same\n"
 		  "with jitted Wasm names (aot_func#N, wasm-function[N]) as .wasm names"},
+	{"phases", "reads perf.data with probes and sched tracepoints: wall and CPU time\n"
+		   "per runtime phase (table, TSV, JSON, Chrome trace, folded)"},
 };
 
 static void usage(FILE *f)
