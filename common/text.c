@@ -18,3 +18,15 @@ bool wp_contains(const char *s, size_t n, const char *needle)
 	}
 	return false;
 }
+
+bool wp_is_hex_number(const char *s, size_t n)
+{
+	if (n > 2 && s[0] == '0' && s[1] == 'x')
+		s += 2, n -= 2;
+	if (!n || n > 16)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!wp_is_hex(s[i]))
+			return false;
+	return true;
+}

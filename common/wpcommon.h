@@ -248,7 +248,8 @@ static inline bool wp_has_suffix(const char *s, size_t n, const char *suffix)
 	return n >= k && __builtin_memcmp(s + n - k, suffix, k) == 0;
 }
 bool wp_contains(const char *s, size_t n, const char *needle);
-/* s[0, n) is a hex number: an optional 0x or 0X, then 1 to 16 hex digits. */
+/* s[0, n) is a hex number as perf map files write them: an optional "0x",
+ * then 1 to 16 hex digits. */
 bool wp_is_hex_number(const char *s, size_t n);
 
 /* ---- whole small files (maps, kallsyms, modules) ----

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "aot_names.h"
+#include "tool_warn.h"
 
 #define MAX_OBJECTS 64
 
@@ -22,11 +23,11 @@ struct object {
 };
 
 struct aot_names {
-	const char *prog;
+	struct tool_warn warn;     /* of a and of its translators */
 	struct sym_names_options opt;
 	struct sym_names *user;
 	const char *symfs;
-	bool quiet, disabled, warned_many;
+	bool disabled, warned_many;
 	struct object objects[MAX_OBJECTS];
 	size_t nobjects;
 	/* text input: module path -> probed object (NULL: not one) */
@@ -35,22 +36,14 @@ struct aot_names {
 	size_t probed_cap;
 };
 
-/* The warnings of a and of its translators (ctx: the aot_names). */
-static void print_warning(void *ctx, const char *msg)
-{
-	const struct aot_names *a = ctx;
-	if (!a->quiet)
-		fprintf(stderr, "%s: warning: %s\n", a->prog, msg);
-}
-
 static void warn(struct aot_names *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void warn(struct aot_names *a, const char *fmt, ...)
 {
-	if (a->quiet)
+	if (a->warn.quiet)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	wp_vwarnf(print_warning, a, fmt, ap);
+	wp_vwarnf(tool_warn_fn, &a->warn, fmt, ap);
 	va_end(ap);
 }
 
@@ -60,7 +53,7 @@ struct aot_names *aot_names_new(const char *prog, const struct sym_names_options
 	struct aot_names *a = calloc(1, sizeof *a);
 	if (!a)
 		return NULL;
-	a->prog = prog;
+	a->warn = (struct tool_warn){prog, quiet};
 	if (opt)
 		a->opt = *opt;
 	else
@@ -71,7 +64,6 @@ struct aot_names *aot_names_new(const char *prog, const struct sym_names_options
 	a->opt.runtime = "wasmedge";
 	a->user = user && sym_names_default_module(user) ? user : NULL;
 	a->symfs = symfs;
-	a->quiet = quiet;
 	a->paths = wp_intern_new();
 	if (!a->paths) {
 		free(a);
@@ -138,7 +130,7 @@ static struct object *object_of(struct aot_names *a, const struct sym_wasm_aot *
 		     sym_wasm_defined_functions(um), obj->path, sym_wasm_imported_functions(m),
 		     sym_wasm_defined_functions(m));
 	}
-	o->own = sym_names_new(&a->opt, print_warning, a, err, sizeof err);
+	o->own = sym_names_new(&a->opt, tool_warn_fn, &a->warn, err, sizeof err);
 	if (!o->own || (m && sym_names_add_module(o->own, NULL, m) != 0)) {
 		sym_wasm_module_free(m);
 		sym_names_free(o->own);

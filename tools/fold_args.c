@@ -95,7 +95,7 @@ int fold_args_option(struct fold_args *a, const struct wp_cli *cli, int key, con
 
 void fold_args_quiet(struct fold_args *a)
 {
-	a->cfg.quiet = a->names.quiet = true;
+	a->cfg.quiet = a->names.warn.quiet = true;
 }
 
 int fold_args_finish(struct fold_args *a)

@@ -11,6 +11,7 @@
 #include "fold.h"
 #include "perfparse.h"
 #include "symbolizer.h"
+#include "tool_warn.h"
 
 #define FRAME_CACHE (1u << 16)
 
@@ -24,6 +25,7 @@ struct frame_cache_slot {
 
 struct data_run {
 	const struct fold_config *cfg;
+	struct tool_warn warn;       /* the libraries' warnings and errors */
 	struct fg_collapser *collapser;
 	struct data_feed *feed;
 	struct sym_native *sym;      /* the feed's */
@@ -41,18 +43,6 @@ struct data_run {
 	struct frame_cache_slot *cache;
 };
 
-static void on_warning(void *ctx, const char *msg)
-{
-	const struct data_run *run = ctx;
-	if (!run->cfg->quiet)
-		fprintf(stderr, "%s: warning: %s\n", run->cfg->prog, msg);
-}
-
-static void on_error(void *ctx, const char *msg)
-{
-	const struct data_run *run = ctx;
-	fprintf(stderr, "%s: %s\n", run->cfg->prog, msg);
-}
 
 /* The frame as the collapser takes it. pc is only filled for --addrs. */
 static struct fg_raw_frame raw_frame(const struct sym_frame *f, char pc[24], bool with_pc)
@@ -311,7 +301,7 @@ static int on_record(struct data_run *run, const struct pp_record *r)
 
 int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 {
-	struct data_run run = {.cfg = cfg};
+	struct data_run run = {.cfg = cfg, .warn = {cfg->prog, cfg->quiet}};
 	run.file = path && strcmp(path, "-") ? path : "<stdin>";
 	run.collapser = fg_collapser_new(&cfg->collapse);
 	struct data_feed_config fc = {
@@ -319,10 +309,10 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 		.perf_map_dir = cfg->perf_map_dir, .jitdumps = cfg->jitdumps,
 		.njitdumps = cfg->njitdumps,
 	};
-	run.feed = data_feed_new(&fc, path, on_warning, on_error, &run);
+	run.feed = data_feed_new(&fc, path, tool_warn_fn, tool_error_fn, &run.warn);
 	run.sym = run.feed ? data_feed_symbolizer(run.feed) : NULL;
 	run.cache = calloc(FRAME_CACHE, sizeof *run.cache);
-	run.unwind = run.sym ? sym_unwind_new(run.sym, on_warning, &run) : NULL;
+	run.unwind = run.sym ? sym_unwind_new(run.sym, tool_warn_fn, &run.warn) : NULL;
 	run.aot = aot_names_new(cfg->prog, cfg->names_opt, cfg->names, cfg->symfs, cfg->quiet);
 	bool need_inliner = cfg->inline_frames || cfg->srcline;
 	/* --srcline on expanded frames: each with its line, as perf prints them */
@@ -335,7 +325,7 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 		fprintf(stderr, "%s: out of memory\n", cfg->prog);
 		status = 1;
 	}
-	int rc = status ? 0 : pp_data_open(&run.data, path, on_warning, &run);
+	int rc = status ? 0 : pp_data_open(&run.data, path, tool_warn_fn, &run.warn);
 	if (!status && rc) {
 		fprintf(stderr, "%s: %s\n", cfg->prog, run.data ? pp_data_errmsg(run.data) : "out of memory");
 		status = 1;

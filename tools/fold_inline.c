@@ -8,21 +8,14 @@
 
 #include "fold.h"
 #include "symbolizer.h"
+#include "tool_warn.h"
 
 struct fold_inline {
 	struct sym_inline *resolver;
 	bool context;
-	const char *prog;
-	bool quiet;
+	struct tool_warn warn;
 	struct wp_buf name;
 };
-
-static void on_warning(void *ctx, const char *message)
-{
-	struct fold_inline *fi = ctx;
-	if (!fi->quiet)
-		fprintf(stderr, "%s: warning: %s\n", fi->prog, message);
-}
 
 struct fold_inline *fold_inline_new(const struct fold_config *cfg)
 {
@@ -35,9 +28,8 @@ struct fold_inline *fold_inline_new(const struct fold_config *cfg)
 		return NULL;
 	}
 	fi->context = cfg->context;
-	fi->prog = cfg->prog;
-	fi->quiet = cfg->quiet;
-	sym_inline_set_warn(fi->resolver, on_warning, fi);
+	fi->warn = (struct tool_warn){cfg->prog, cfg->quiet};
+	sym_inline_set_warn(fi->resolver, tool_warn_fn, &fi->warn);
 	wp_buf_init(&fi->name, 1u << 20);
 	return fi;
 }

@@ -57,18 +57,6 @@ static ssize_t read_head(const char *path, unsigned char *buf, size_t n, bool *g
 	return got;
 }
 
-static bool is_hex_word(const unsigned char *s, size_t n)
-{
-	if (n > 2 && s[0] == '0' && s[1] == 'x')
-		s += 2, n -= 2;
-	if (!n || n > 16)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!wp_is_hex((char)s[i]))
-			return false;
-	return true;
-}
-
 /* START SIZE NAME, both hex (perf's map format). */
 static bool is_map_line(const unsigned char *s, size_t n)
 {
@@ -78,8 +66,8 @@ static bool is_map_line(const unsigned char *s, size_t n)
 	size_t b = a + 1;
 	while (b < n && s[b] != ' ')
 		b++;
-	return a < n && b + 1 < n && s[b + 1] != ' ' && is_hex_word(s, a) &&
-	       is_hex_word(s + a + 1, b - a - 1);
+	return a < n && b + 1 < n && s[b + 1] != ' ' && wp_is_hex_number((const char *)s, a) &&
+	       wp_is_hex_number((const char *)s + a + 1, b - a - 1);
 }
 
 /* perf script's event lines carry the time as "SECONDS.FRACTION:". */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "symbolizer.h"
+#include "tool_warn.h"
 
 enum {
 	NAMES_OPT_WASM = 0x400, NAMES_OPT_RUNTIME, NAMES_OPT_PATTERN, NAMES_OPT_INDEX,
@@ -39,8 +40,7 @@ struct names_config {
 	size_t npatterns;
 	bool absolute;
 	bool given;                /* --wasm, --runtime or --pattern was given */
-	const char *prog;
-	bool quiet;
+	struct tool_warn warn;     /* prog for messages; quiet: -q */
 };
 
 void names_config_init(struct names_config *c, const char *prog);

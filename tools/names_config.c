@@ -9,12 +9,12 @@ void names_config_init(struct names_config *c, const char *prog)
 {
 	memset(c, 0, sizeof *c);
 	sym_names_options_init(&c->opt);
-	c->prog = prog;
+	c->warn.prog = prog;
 }
 
 static int too_many(const struct names_config *c, const char *what)
 {
-	fprintf(stderr, "%s: too many %s options\n", c->prog, what);
+	fprintf(stderr, "%s: too many %s options\n", c->warn.prog, what);
 	return -1;
 }
 
@@ -36,7 +36,7 @@ int names_config_option(struct names_config *c, int key, const char *arg)
 		break;
 	case NAMES_OPT_INDEX:
 		if (strcmp(arg, "defined") && strcmp(arg, "absolute")) {
-			fprintf(stderr, "%s: --index takes 'defined' or 'absolute', not '%s'\n", c->prog, arg);
+			fprintf(stderr, "%s: --index takes 'defined' or 'absolute', not '%s'\n", c->warn.prog, arg);
 			return -1;
 		}
 		c->absolute = strcmp(arg, "absolute") == 0;
@@ -58,13 +58,6 @@ int names_config_option(struct names_config *c, int key, const char *arg)
 	return 0;
 }
 
-static void on_warning(void *ctx, const char *message)
-{
-	const struct names_config *c = ctx;
-	if (!c->quiet)
-		fprintf(stderr, "%s: warning: %s\n", c->prog, message);
-}
-
 /* "M=FILE" binds FILE to module M, unless the '=' belongs to the path. */
 const char *names_split_binding(const char *arg, char *binding, size_t size)
 {
@@ -82,15 +75,15 @@ const char *names_split_binding(const char *arg, char *binding, size_t size)
 struct sym_names *names_build(const struct names_config *c, int *status)
 {
 	char err[600];
-	struct sym_names *n = sym_names_new(&c->opt, on_warning, (void *)c, err, sizeof err);
+	struct sym_names *n = sym_names_new(&c->opt, tool_warn_fn, (void *)&c->warn, err, sizeof err);
 	if (!n) {
-		fprintf(stderr, "%s: %s\n", c->prog, err);
+		fprintf(stderr, "%s: %s\n", c->warn.prog, err);
 		*status = 2;
 		return NULL;
 	}
 	for (size_t i = 0; i < c->npatterns; i++) {
 		if (sym_names_add_pattern(n, c->patterns[i], c->absolute, err, sizeof err)) {
-			fprintf(stderr, "%s: %s\n", c->prog, err);
+			fprintf(stderr, "%s: %s\n", c->warn.prog, err);
 			sym_names_free(n);
 			*status = 2;
 			return NULL;
@@ -104,14 +97,14 @@ struct sym_names *names_build(const struct names_config *c, int *status)
 		int rc = sym_wasm_module_load(path, &m, err, sizeof err);
 		if (rc) {
 			/* A damaged module is unsafe to translate with. */
-			fprintf(stderr, "%s: %s\n", c->prog, err);
+			fprintf(stderr, "%s: %s\n", c->warn.prog, err);
 			sym_wasm_module_free(m);
 			sym_names_free(n);
 			*status = 1;
 			return NULL;
 		}
 		if (sym_names_add_module(n, binding[0] ? binding : NULL, m)) {
-			fprintf(stderr, "%s: too many modules\n", c->prog);
+			fprintf(stderr, "%s: too many modules\n", c->warn.prog);
 			sym_wasm_module_free(m);
 			sym_names_free(n);
 			*status = 2;

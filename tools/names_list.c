@@ -24,7 +24,7 @@ int names_list(const struct names_config *c, FILE *out)
 		struct sym_wasm_module *m;
 		char err[600];
 		if (sym_wasm_module_load(path, &m, err, sizeof err) != 0) {
-			fprintf(stderr, "%s: %s\n", c->prog, err);
+			fprintf(stderr, "%s: %s\n", c->warn.prog, err);
 			status = 1;
 			if (!m)
 				continue;

@@ -26,18 +26,6 @@ struct run {
 	uint64_t lineno;
 };
 
-static bool is_hex_token(const char *s, size_t n)
-{
-	if (n > 2 && s[0] == '0' && s[1] == 'x')
-		s += 2, n -= 2;
-	if (!n || n > 16)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!wp_is_hex(s[i]))
-			return false;
-	return true;
-}
-
 /* A perf map line: START SIZE NAME, START and SIZE hex (0x optional, as
  * perf's own parser accepts). Returns the name's start, or NULL. */
 static const char *map_line_name(const char *s, size_t n, size_t *start_len, size_t *size_off,
@@ -46,7 +34,7 @@ static const char *map_line_name(const char *s, size_t n, size_t *start_len, siz
 	size_t i = 0;
 	while (i < n && s[i] != ' ')
 		i++;
-	if (!is_hex_token(s, i))
+	if (!wp_is_hex_number(s, i))
 		return NULL;
 	*start_len = i;
 	while (i < n && s[i] == ' ')
@@ -54,7 +42,7 @@ static const char *map_line_name(const char *s, size_t n, size_t *start_len, siz
 	size_t j = i;
 	while (j < n && s[j] != ' ')
 		j++;
-	if (!is_hex_token(s + i, j - i) || j >= n)
+	if (!wp_is_hex_number(s + i, j - i) || j >= n)
 		return NULL;
 	*size_off = i;
 	*size_len = j - i;
@@ -113,7 +101,7 @@ static int folded_line(struct run *r, const char *line, size_t len)
 	if (fg_folded_parse_line(line, len, &fl) == WP_E_TOOBIG) {
 		char why[128];
 		fg_folded_count_error(&fl, why, sizeof why);
-		fprintf(stderr, "%s: '%s': line %llu: %s\n", r->c->prog,
+		fprintf(stderr, "%s: '%s': line %llu: %s\n", r->c->warn.prog,
 			r->path && strcmp(r->path, "-") ? r->path : "<stdin>",
 			(unsigned long long)r->lineno, why);
 		return WP_E_FORMAT;
@@ -140,7 +128,7 @@ static int folded_line(struct run *r, const char *line, size_t len)
 		while (stack_end && (line[stack_end - 1] == ' ' || line[stack_end - 1] == '\t'))
 			stack_end--;
 	}
-	int rc = names_translate_stack(r->n, r->c->prog, line, stack_end, &r->buf);
+	int rc = names_translate_stack(r->n, r->c->warn.prog, line, stack_end, &r->buf);
 	if (rc)
 		return rc;
 	rc = wp_buf_append(&r->buf, line + stack_end, len - stack_end);
@@ -169,7 +157,7 @@ static int script_line(struct run *r, const char *line, size_t len)
 		rc = sym_names_translate(r->n, f.sym.p, sym_len, is_jit_module(f.module), &t, &tlen,
 					 &origin);
 	if (rc < 0) {
-		fprintf(stderr, "%s: %s\n", r->c->prog, sym_names_errmsg(r->n));
+		fprintf(stderr, "%s: %s\n", r->c->warn.prog, sym_names_errmsg(r->n));
 		return rc;
 	}
 	if (rc == 0)
@@ -196,7 +184,7 @@ static int map_line(struct run *r, const char *line, size_t len)
 	struct sym_names_origin origin;
 	int rc = sym_names_translate(r->n, name, name_len, true, &t, &tlen, &origin);
 	if (rc < 0) {
-		fprintf(stderr, "%s: %s\n", r->c->prog, sym_names_errmsg(r->n));
+		fprintf(stderr, "%s: %s\n", r->c->warn.prog, sym_names_errmsg(r->n));
 		return rc;
 	}
 	bool translated = rc == 1;
@@ -217,13 +205,13 @@ static int map_line(struct run *r, const char *line, size_t len)
 static void check_map_count(const struct run *r)
 {
 	const struct sym_wasm_module *m = sym_names_default_module(r->n);
-	if (!r->map_wamr_entries || !m || r->c->quiet)
+	if (!r->map_wamr_entries || !m || r->c->warn.quiet)
 		return;
 	if (r->map_wamr_entries != sym_wasm_defined_functions(m))
 		fprintf(stderr,
 			"%s: warning: the map has %llu aot_func entries but '%s' defines %u functions: "
 			"the module may be the wrong one\n",
-			r->c->prog, (unsigned long long)r->map_wamr_entries, sym_wasm_module_path(m),
+			r->c->warn.prog, (unsigned long long)r->map_wamr_entries, sym_wasm_module_path(m),
 			sym_wasm_defined_functions(m));
 }
 
@@ -251,13 +239,6 @@ static bool is_jitdump(const char *path)
 	if (f)
 		fclose(f);
 	return got == 4 && (!memcmp(m, "DTiJ", 4) || !memcmp(m, "JiTD", 4));
-}
-
-static void jitdump_warning(void *ctx, const char *msg)
-{
-	const struct run *r = ctx;
-	if (!r->c->quiet)
-		fprintf(stderr, "%s: warning: %s\n", r->c->prog, msg);
 }
 
 /* One map line per code load and move; a name's line breaks would split
@@ -289,10 +270,10 @@ static int names_jitdump(struct sym_names *n, const struct names_config *c, cons
 	uint32_t *name_of = NULL;
 	size_t cap = 0;
 	struct pp_jitdump *j;
-	int rc = names ? pp_jitdump_open(&j, path, jitdump_warning, &r) : WP_E_NOMEM;
+	int rc = names ? pp_jitdump_open(&j, path, tool_warn_fn, (void *)&c->warn) : WP_E_NOMEM;
 	int status = 0;
 	if (rc) {
-		fprintf(stderr, "%s: %s\n", c->prog, j ? pp_jitdump_errmsg(j) : wp_strerror(rc));
+		fprintf(stderr, "%s: %s\n", c->warn.prog, j ? pp_jitdump_errmsg(j) : wp_strerror(rc));
 		status = 1;
 	}
 	const struct pp_jit_record *rec;
@@ -319,13 +300,13 @@ static int names_jitdump(struct sym_names *n, const struct names_config *c, cons
 	}
 	if (!status && rc < 0) {
 		if (rc == WP_E_IO || rc == WP_E_NOMEM)
-			fprintf(stderr, "%s: %s\n", c->prog, wp_strerror(rc));
+			fprintf(stderr, "%s: %s\n", c->warn.prog, wp_strerror(rc));
 		else if (rc != WP_E_FORMAT || pp_jitdump_errmsg(j)[0])
-			fprintf(stderr, "%s: %s\n", c->prog, pp_jitdump_errmsg(j));
+			fprintf(stderr, "%s: %s\n", c->warn.prog, pp_jitdump_errmsg(j));
 		status = 1;
 	}
 	if (flush_out(&r)) {
-		fprintf(stderr, "%s: cannot write the output\n", c->prog);
+		fprintf(stderr, "%s: cannot write the output\n", c->warn.prog);
 		status = 1;
 	}
 	pp_jitdump_free(j);
@@ -344,16 +325,16 @@ int names_run(struct sym_names *n, const struct names_config *c, enum names_form
 	struct wp_lines *lines;
 	int rc = wp_lines_open(&lines, path, MAX_LINE);
 	if (rc) {
-		fprintf(stderr, "%s: %s\n", c->prog, wp_lines_errmsg(lines));
+		fprintf(stderr, "%s: %s\n", c->warn.prog, wp_lines_errmsg(lines));
 		wp_lines_free(lines);
 		return 1;
 	}
 	struct run r = {n, c, out, {0}, {0}, 0, NULL, path, 0};
 	wp_buf_init(&r.outbuf, WP_BUF_UNLIMITED);
 	wp_buf_init(&r.buf, MAX_LINE);
-	r.aot = aot_names_new(c->prog, &c->opt, n, NULL, c->quiet);
+	r.aot = aot_names_new(c->warn.prog, &c->opt, n, NULL, c->warn.quiet);
 	if (!r.aot) {
-		fprintf(stderr, "%s: out of memory\n", c->prog);
+		fprintf(stderr, "%s: out of memory\n", c->warn.prog);
 		wp_lines_free(lines);
 		return 1;
 	}
@@ -387,18 +368,18 @@ int names_run(struct sym_names *n, const struct names_config *c, enum names_form
 	int status = 0;
 	if (format == NAMES_MAP)
 		check_map_count(&r);
-	if (long_names && !c->quiet)
+	if (long_names && !c->warn.quiet)
 		fprintf(stderr,
 			"%s: warning: '%s': line %llu: name longer than %u bytes, left as it is%s%.0llu%s\n",
-			c->prog, path && strcmp(path, "-") ? path : "<stdin>",
+			c->warn.prog, path && strcmp(path, "-") ? path : "<stdin>",
 			(unsigned long long)long_first, SYM_PERF_MAP_MAX_NAME,
 			long_names > 1 ? " (and " : "", (unsigned long long)(long_names - 1),
 			long_names > 2 ? " more such lines)" : long_names > 1 ? " more such line)" : "");
 	if (rc < 0) {
 		if (rc == WP_E_IO)
-			fprintf(stderr, "%s: cannot write the output\n", c->prog);
+			fprintf(stderr, "%s: cannot write the output\n", c->warn.prog);
 		else if (rc != WP_E_FORMAT)
-			fprintf(stderr, "%s: %s\n", c->prog, wp_lines_errmsg(lines));
+			fprintf(stderr, "%s: %s\n", c->warn.prog, wp_lines_errmsg(lines));
 		status = 1;
 	}
 	if (rc < 0)

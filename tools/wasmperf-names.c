@@ -39,7 +39,7 @@ static int on_option(int key, const char *arg, void *ctx)
 		return rc;
 	switch (key) {
 	case 'o': a->output = arg; break;
-	case 'q': a->names.quiet = true; break;
+	case 'q': a->names.warn.quiet = true; break;
 	case OPT_LIST: a->list = true; break;
 	case OPT_FORMAT:
 		if (!strcmp(arg, "auto")) a->format = NAMES_AUTO;
@@ -90,7 +90,7 @@ int main(int argc, char **argv)
 		if (tool_output_close(&cli, a.output, out))
 			status = 1;
 		/* After all output: frames outside the module, or the wrong one. */
-		if (n && names_report(n, cli.prog, a.names.quiet, false))
+		if (n && names_report(n, cli.prog, a.names.warn.quiet, false))
 			status = 1;
 	}
 	sym_names_free(n);
