@@ -82,12 +82,7 @@ static int read_feature(struct pp_data *d, struct pd_stream *st, unsigned bit, u
 	}
 	rc = pd_parse_feature(d, bit, sec, (size_t)size);
 	free(sec);
-	if (rc == WP_E_NOMEM)
-		return pd_fail(d, rc, st->name, off, "out of memory");
-	if (rc)
-		pd_warn(d, PD_W_FEATURE, "'%s': offset 0x%llx: feature %u: %s", st->name,
-			(unsigned long long)off, bit, wp_strerror(rc));
-	return 0;
+	return pd_soft_error(d, rc, PD_W_FEATURE, st->name, off, "feature", bit, "");
 }
 
 /* Feature sections: a table of one perf_file_section per set bit, in bit

@@ -184,9 +184,14 @@ struct pp_data {
 
 void pd_warn(struct pp_data *d, enum pd_warn_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Sets d->err to "NAME: offset 0xOFF: what" and returns code. */
+/* Sets d->err to "'NAME': offset 0xOFF: what" and returns code. */
 int pd_fail(struct pp_data *d, int code, const char *name, uint64_t off, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/* Damage that only loses one section or record: out of memory fails the
+ * reader, any other rc is one warning "'NAME': offset 0xOFF: WHAT ID: error
+ * TAIL" of kind and reading goes on (0). */
+int pd_soft_error(struct pp_data *d, int rc, enum pd_warn_kind kind, const char *name,
+		  uint64_t off, const char *what, unsigned id, const char *tail);
 void *pd_scratch(struct pp_data *d, size_t n); /* 8-aligned, reset per record */
 char *pd_strdup_n(const char *p, size_t n);
 

@@ -30,6 +30,17 @@ void pd_warn(struct pp_data *d, enum pd_warn_kind kind, const char *fmt, ...)
 	va_end(ap);
 }
 
+int pd_soft_error(struct pp_data *d, int rc, enum pd_warn_kind kind, const char *name,
+		  uint64_t off, const char *what, unsigned id, const char *tail)
+{
+	if (rc == WP_E_NOMEM)
+		return pd_fail(d, rc, name, off, "out of memory");
+	if (rc)
+		pd_warn(d, kind, "'%s': offset 0x%llx: %s %u: %s%s", name, (unsigned long long)off,
+			what, id, wp_strerror(rc), tail);
+	return 0;
+}
+
 int pd_fail(struct pp_data *d, int code, const char *name, uint64_t off, const char *fmt, ...)
 {
 	int n = snprintf(d->err, sizeof d->err, "'%s': offset 0x%llx: ", name,
@@ -366,12 +377,7 @@ static int inband(struct pp_data *d, struct pd_stream *st, const uint8_t *rec, s
 	default:
 		return 0;
 	}
-	if (rc == WP_E_NOMEM)
-		return pd_fail(d, rc, st->name, off, "out of memory");
-	if (rc)
-		pd_warn(d, PD_W_ATTR, "'%s': offset 0x%llx: record type %u: %s; ignored", st->name,
-			(unsigned long long)off, type, wp_strerror(rc));
-	return 0;
+	return pd_soft_error(d, rc, PD_W_ATTR, st->name, off, "record type", type, "; ignored");
 }
 
 /* Reads one record of st into its queue. < 0 only when out of memory;
