@@ -9,6 +9,7 @@
  * flame_nameattr.c     --nameattr
  * flame_tree.c         folded lines -> frame tree (merge), layout, pruning
  * flame_svg.c          the SVG document (and the embedded flamegraph.js)
+ * flame_bars.c         stacked bars (wasmperf phases --svg)
  * jitted_names.c       JIT/AOT Wasm names (the collapser keeps them whole,
  *                      the wasm palette colours them)
  */

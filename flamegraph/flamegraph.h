@@ -289,4 +289,34 @@ int fg_flame_palette_map_save(struct fg_flame *f, const char *path);
  * WP_E_IO on a write error; WP_E_NOMEM. Call once. */
 int fg_flame_write_svg(struct fg_flame *f, FILE *out);
 
+/* ---- stacked bars (flame_bars.c) ----
+ * A bar per group (a process), a segment per part (a phase) placed by its
+ * start on a time axis shared by every bar, each segment split into tones
+ * of its colour by the share of each sub-count (CPU categories), a legend,
+ * and a <title> tooltip per segment. Plain values: the caller converts its
+ * own types. Every string is escaped as the flame graph's are. */
+struct fg_bar_part {
+	const char *name;              /* "execute" */
+	int depth;                     /* 0: in the bar; 1: in a strip under it */
+	uint64_t start_ns, dur_ns;     /* start on the recording's clock */
+	double share;                  /* of the bar's total, 0..1 */
+	uint64_t samples;
+	const uint64_t *sub_samples;   /* nsub counts (the options'), or NULL */
+};
+struct fg_bar {
+	const char *label;             /* "node (pid 9797)" */
+	uint64_t start_ns, dur_ns;     /* the bar's extent (the process's total) */
+	const struct fg_bar_part *parts;
+	size_t nparts;
+};
+struct fg_bars_options {
+	const char *title;             /* NULL: "Phases" */
+	const char *const *sub_names;  /* the tones' names, for the legend */
+	size_t nsub;                   /* at most 16 */
+	unsigned width;                /* px (1200) */
+};
+/* 0, WP_E_IO on a write error, WP_E_NOMEM, WP_E_USAGE (nsub > 16). */
+int fg_bars_write_svg(FILE *out, const struct fg_bars_options *o, const struct fg_bar *bars,
+		      size_t nbars);
+
 #endif

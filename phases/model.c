@@ -78,6 +78,10 @@ struct proc {
 	struct probe_id *ids;
 	size_t nids, ids_cap;
 	uint64_t samples;
+	/* The first sample whose stack phase is `execute` (a segment boundary):
+	 * without probes, where startup ends and execute begins. */
+	bool has_stack_execute;
+	uint64_t stack_execute;
 };
 
 struct ph_model {
@@ -252,12 +256,9 @@ static void settle_pending(struct proc *p)
 }
 
 /* A segment boundary at time t (a point some phase may start or end at). */
-static int boundary(struct ph_model *m, struct proc *p, uint64_t t)
+static int split_at(struct ph_model *m, struct proc *p, uint64_t t)
 {
-	int rc = ensure_segments(p);
-	if (rc)
-		return rc;
-	settle_pending(p);
+	int rc;
 	struct segment *s = segment_at(p, t);
 	if (s->start == t)
 		return 0;
@@ -284,6 +285,22 @@ static int boundary(struct ph_model *m, struct proc *p, uint64_t t)
 	p->segs[at].a = a;
 	p->nsegs++;
 	return 0;
+}
+
+/* An event's boundary: the event also proves the process alive until t. */
+static int boundary(struct ph_model *m, struct proc *p, uint64_t t)
+{
+	int rc = ensure_segments(p);
+	if (rc)
+		return rc;
+	settle_pending(p);
+	return split_at(m, p, t);
+}
+
+/* Is stack phase sp the one named `execute`? */
+static bool is_stack_execute(const struct ph_rules *r, int sp)
+{
+	return sp >= 0 && strcmp(r->stack_phases[sp], "execute") == 0;
 }
 
 int ph_model_exec(struct ph_model *m, int32_t pid, int32_t tid, uint64_t time_ns,
@@ -394,8 +411,17 @@ int ph_model_sample(struct ph_model *m, int32_t pid, int32_t tid, uint64_t time_
 	if (p->rules && (rc = ph_rules_classify(p->rules, frames, n, &cat, &sp)))
 		return rc;
 	size_t k = sp >= 0 ? (size_t)sp + 1 : naggs(p) - 1;
+	bool after_exit = p->has_exit && time_ns > p->exit;
+	/* A sample proves nothing about pending ones: split, do not settle. */
+	if (!after_exit && is_stack_execute(p->rules, sp) &&
+	    (!p->has_stack_execute || time_ns < p->stack_execute)) {
+		p->has_stack_execute = true;
+		p->stack_execute = time_ns;
+		if ((rc = split_at(m, p, time_ns)))
+			return rc;
+	}
 	struct agg *a;
-	if (p->has_exit && time_ns > p->exit) {
+	if (after_exit) {
 		if (!p->pending && new_aggs(p, &p->pending))
 			return WP_E_NOMEM;
 		a = p->pending;
@@ -540,6 +566,11 @@ static int finish_proc(struct ph_model *m, struct proc *p, struct ph_process *ou
 	int ids[PH_MAX_MARKERS];
 	for (size_t k = 0; k < r->nmarkers; k++)
 		ids[k] = marker_id(m, p, k);
+	/* No probe hit at all: startup and execute split where the stacks
+	 * first say execute (wasmperf-phases(1), "Without probes"). */
+	bool from_stacks = !p->nids && p->has_exec && p->has_exit && p->has_stack_execute &&
+			   p->stack_execute >= p->exec && p->stack_execute <= p->exit;
+	struct resolved split = { .has = true, .t = p->stack_execute };
 	size_t first = m->nrows;
 	bool closed[PH_MAX_PHASES];
 	/* One warning per missing point, naming every phase it makes absent. */
@@ -550,6 +581,10 @@ static int finish_proc(struct ph_model *m, struct proc *p, struct ph_process *ou
 		struct ph_row row = { .pid = p->pid, .comm = out->comm, .phase = ph->name,
 				      .kind = PH_ROW_PHASE, .depth = ph->depth };
 		struct resolved a = resolve(p, ids, ph->start), b = resolve(p, ids, ph->end);
+		if (from_stacks && ph->depth == 0 && strcmp(ph->name, "startup") == 0)
+			a = resolve(p, ids, (struct ph_point){ .kind = PH_PT_EXEC }), b = split;
+		else if (from_stacks && ph->depth == 0 && strcmp(ph->name, "execute") == 0)
+			a = split, b = resolve(p, ids, (struct ph_point){ .kind = PH_PT_EXIT });
 		closed[i] = ph->end.kind == PH_PT_EXIT;
 		const struct ph_point *gone = !a.has ? &ph->start : !b.has ? &ph->end : NULL;
 		if (gone) {
@@ -582,6 +617,13 @@ static int finish_proc(struct ph_model *m, struct proc *p, struct ph_process *ou
 		if (push_row(m, &row))
 			return WP_E_NOMEM;
 	}
+	if (from_stacks)
+		warn(m, "pid %d (%s): no probes: startup and execute split at %llu ns, the first "
+		     "sample whose stack is in execute (exec and exit from events, the split from "
+		     "stacks)", (int)p->pid, out->comm, (unsigned long long)p->stack_execute);
+	else if (!p->nids && p->has_exec && p->has_exit)
+		warn(m, "pid %d (%s): no probes and no sample whose stack is in execute: "
+		     "startup and execute cannot be split from stacks", (int)p->pid, out->comm);
 	for (size_t j = 0; j < nmissing; j++) {
 		char what[512];
 		describe_point(m, p, ids, missing[j].pt, what, sizeof what);

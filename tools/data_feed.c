@@ -17,11 +17,13 @@ struct comms {
 struct data_feed {
 	struct sym_native *sym;
 	struct fold_jit *jit;
+	struct sym_unwind *unwind;
 	struct comms comms;
 	const char *symfs;
 	char *data_dir;
 	uint16_t machine;
 	bool clock_checked;
+	uint64_t user_pcs[128];     /* a sample's unwound user part */
 };
 
 static int comm_set(struct comms *c, uint32_t tid, const char *name, size_t len)
@@ -78,7 +80,8 @@ struct data_feed *data_feed_new(const struct data_feed_config *cfg, const char *
 	so.data_dir = f->data_dir;
 	f->sym = sym_native_new(&so, warn, ctx);
 	f->jit = f->sym ? fold_jit_new(f->sym, f->data_dir, warn, error, ctx) : NULL;
-	bool ok = f->comms.keys && f->comms.names && f->sym && f->jit;
+	f->unwind = f->sym ? sym_unwind_new(f->sym, warn, ctx) : NULL;
+	bool ok = f->comms.keys && f->comms.names && f->sym && f->jit && f->unwind;
 	for (size_t i = 0; ok && i < cfg->njitdumps; i++)
 		ok = fold_jit_add(f->jit, cfg->jitdumps[i]) == 0;
 	if (!ok) {
@@ -93,6 +96,7 @@ void data_feed_free(struct data_feed *f)
 	if (!f)
 		return;
 	fold_jit_free(f->jit);
+	sym_unwind_free(f->unwind);
 	sym_native_free(f->sym);
 	wp_intern_free(f->comms.keys);
 	wp_intern_free(f->comms.names);
@@ -102,7 +106,43 @@ void data_feed_free(struct data_feed *f)
 }
 
 struct sym_native *data_feed_symbolizer(const struct data_feed *f) { return f->sym; }
-uint16_t data_feed_machine(const struct data_feed *f) { return f->machine; }
+/* The one place that turns a sample into frame addresses (fold, phases). */
+int data_feed_frames(struct data_feed *f, const struct pp_sample *s, data_frame_fn fn, void *ctx)
+{
+	int rc = 0, nu = 0;
+	/* --call-graph dwarf: registers and a stack copy to unwind */
+	bool dwarf = (s->fields & PP_SAMPLE_REGS_USER) && (s->fields & PP_SAMPLE_STACK_USER);
+	if (dwarf && s->regs_user_abi) {
+		struct sym_unwind_sample u = {
+			.pid = (int32_t)s->pid, .tid = (int32_t)s->tid,
+			.time = (s->fields & PP_SAMPLE_TIME) ? s->time : UINT64_MAX,
+			.machine = f->machine, .abi = s->regs_user_abi, .mask = s->regs_user_mask,
+			.regs = s->regs_user, .nregs = s->nr_regs_user,
+			.stack = s->stack_user, .stack_size = s->stack_user_dyn_size,
+		};
+		nu = sym_unwind_frames(f->unwind, &u, f->user_pcs,
+				       sizeof f->user_pcs / sizeof f->user_pcs[0]);
+		if (nu < 0)
+			return nu;
+	}
+	/* perf records the kernel part in the callchain even in dwarf mode */
+	struct pp_callchain_iter it;
+	pp_callchain_iter_init(&it, s);
+	uint64_t addr;
+	enum pp_cpumode mode;
+	bool first;
+	while (!rc && pp_callchain_next(&it, &addr, &mode, &first)) {
+		bool kernel = pp_cpumode_is_kernel(mode);
+		if (kernel || nu == 0)
+			rc = fn(ctx, s, addr, kernel);
+	}
+	if (!rc && !s->nr_callchain && nu == 0 && (s->fields & PP_SAMPLE_IP))
+		rc = fn(ctx, s, s->ip, s->kernel_ip);
+	for (int i = 0; !rc && i < nu; i++)
+		rc = fn(ctx, s, f->user_pcs[i], false);
+	return rc;
+}
+
 int data_feed_status(const struct data_feed *f) { return f ? fold_jit_status(f->jit) : 0; }
 
 void data_feed_build_ids(struct data_feed *f, const struct pp_data *d)

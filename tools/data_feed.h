@@ -17,6 +17,7 @@
 #ifndef WASMPERF_DATA_FEED_H
 #define WASMPERF_DATA_FEED_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "perfparse.h"
@@ -45,8 +46,13 @@ void data_feed_build_ids(struct data_feed *f, const struct pp_data *d);
 int data_feed_record(struct data_feed *f, const struct pp_record *r);
 /* Before a sample is resolved: the jitted code loaded up to its time. */
 int data_feed_sample(struct data_feed *f, const struct pp_data *d, const struct pp_sample *s);
-/* EM_* of the recording (known from the first sample on), for unwinding. */
-uint16_t data_feed_machine(const struct data_feed *f);
+/* A sample's frame addresses, leaf first, to fn (stopping at a nonzero
+ * return, which is returned): its callchain; for --call-graph dwarf the
+ * callchain's kernel part, then the user part unwound from the stack copy
+ * (the callchain's own user part when nothing unwinds, e.g. a kernel
+ * thread); the bare ip when there is no callchain. 0 or < 0 (WP_E_*). */
+typedef int (*data_frame_fn)(void *ctx, const struct pp_sample *s, uint64_t addr, bool kernel);
+int data_feed_frames(struct data_feed *f, const struct pp_sample *s, data_frame_fn fn, void *ctx);
 /* The thread's name as perf script prints it (the last COMM of the thread,
  * inherited at FORK), or NULL when never seen. */
 const char *data_feed_comm(const struct data_feed *f, uint32_t tid, size_t *len);

@@ -29,10 +29,8 @@ struct data_run {
 	struct fg_collapser *collapser;
 	struct data_feed *feed;
 	struct sym_native *sym;      /* the feed's */
-	struct sym_unwind *unwind;
 	struct fold_inline *inliner;  /* --inline or --srcline, else NULL */
 	struct aot_names *aot;       /* WasmEdge AOT objects' f<N> */
-	uint64_t user_pcs[128];
 	struct pp_data *data;
 	struct fold_events events;
 	bool events_ready;           /* the header's events are known */
@@ -115,8 +113,9 @@ static int debug_frame(struct data_run *run, const struct sym_frame *f)
 	return fg_collapser_frame(run->collapser, &raw);
 }
 
-static int add_frame(struct data_run *run, const struct pp_sample *s, uint64_t addr, bool kernel)
+static int add_frame(void *ctx, const struct pp_sample *s, uint64_t addr, bool kernel)
 {
+	struct data_run *run = ctx;
 	struct sym_frame f;
 	uint64_t time = (s->fields & PP_SAMPLE_TIME) ? s->time : UINT64_MAX;
 	int rc = sym_native_resolve(run->sym, (int32_t)s->pid, time, addr, kernel, &f);
@@ -200,48 +199,6 @@ static int resolve_time(struct data_run *run, const char *path)
 	return 0;
 }
 
-/* --call-graph dwarf: registers and a stack copy to unwind. */
-static bool dwarf_sample(const struct pp_sample *s)
-{
-	return (s->fields & PP_SAMPLE_REGS_USER) && (s->fields & PP_SAMPLE_STACK_USER);
-}
-
-/* The kernel part from the callchain (perf records it even in dwarf mode),
- * the user part unwound from the copy; without user registers (a kernel
- * thread) the callchain's own user part, if any. */
-static int add_dwarf_frames(struct data_run *run, const struct pp_sample *s)
-{
-	int n = 0, rc = 0;
-	if (s->regs_user_abi) {
-		struct sym_unwind_sample u = {
-			.pid = (int32_t)s->pid, .tid = (int32_t)s->tid,
-			.time = (s->fields & PP_SAMPLE_TIME) ? s->time : UINT64_MAX,
-			.machine = data_feed_machine(run->feed), .abi = s->regs_user_abi, .mask = s->regs_user_mask,
-			.regs = s->regs_user, .nregs = s->nr_regs_user,
-			.stack = s->stack_user, .stack_size = s->stack_user_dyn_size,
-		};
-		n = sym_unwind_frames(run->unwind, &u, run->user_pcs,
-				      sizeof run->user_pcs / sizeof run->user_pcs[0]);
-		if (n < 0)
-			return n;
-	}
-	struct pp_callchain_iter it;
-	pp_callchain_iter_init(&it, s);
-	uint64_t addr;
-	enum pp_cpumode mode;
-	bool first;
-	while (!rc && pp_callchain_next(&it, &addr, &mode, &first)) {
-		bool kernel = pp_cpumode_is_kernel(mode);
-		if (kernel || n == 0)
-			rc = add_frame(run, s, addr, kernel);
-	}
-	if (!s->nr_callchain && n == 0 && (s->fields & PP_SAMPLE_IP))
-		rc = add_frame(run, s, s->ip, s->kernel_ip);
-	for (int i = 0; !rc && i < n; i++)
-		rc = add_frame(run, s, run->user_pcs[i], false);
-	return rc;
-}
-
 static int on_sample(struct data_run *run, const struct pp_sample *s)
 {
 	const struct fold_config *cfg = run->cfg;
@@ -271,20 +228,7 @@ static int on_sample(struct data_run *run, const struct pp_sample *s)
 	}
 	int rc = fg_collapser_begin(run->collapser, comm, comm_len, pid, (size_t)pid_len, tid,
 				    (size_t)tid_len);
-	if (!rc && dwarf_sample(s)) {
-		rc = add_dwarf_frames(run, s);
-	} else if (s->nr_callchain) {
-		struct pp_callchain_iter it;
-		pp_callchain_iter_init(&it, s);
-		uint64_t addr;
-		enum pp_cpumode mode;
-		bool first;
-		while (!rc && pp_callchain_next(&it, &addr, &mode, &first))
-			rc = add_frame(run, s, addr,
-				       pp_cpumode_is_kernel(mode));
-	} else if (!rc && (s->fields & PP_SAMPLE_IP)) {
-		rc = add_frame(run, s, s->ip, s->kernel_ip);
-	}
+	rc = rc ? rc : data_feed_frames(run->feed, s, add_frame, run);
 	if (rc) {
 		fg_collapser_abort(run->collapser);
 		return rc;
@@ -312,7 +256,6 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 	run.feed = data_feed_new(&fc, path, tool_warn_fn, tool_error_fn, &run.warn);
 	run.sym = run.feed ? data_feed_symbolizer(run.feed) : NULL;
 	run.cache = calloc(FRAME_CACHE, sizeof *run.cache);
-	run.unwind = run.sym ? sym_unwind_new(run.sym, tool_warn_fn, &run.warn) : NULL;
 	run.aot = aot_names_new(cfg->prog, cfg->names_opt, cfg->names, cfg->symfs, cfg->quiet);
 	bool need_inliner = cfg->inline_frames || cfg->srcline;
 	/* --srcline on expanded frames: each with its line, as perf prints them */
@@ -320,7 +263,7 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 	icfg.context = cfg->context || cfg->srcline;
 	run.inliner = need_inliner ? fold_inline_new(&icfg) : NULL;
 	int status = 0;
-	if (!run.collapser || !run.feed || !run.cache || !run.unwind || !run.aot || (need_inliner && !run.inliner) ||
+	if (!run.collapser || !run.feed || !run.cache || !run.aot || (need_inliner && !run.inliner) ||
 	    fold_events_init(&run.events, cfg->event_filter)) {
 		fprintf(stderr, "%s: out of memory\n", cfg->prog);
 		status = 1;
@@ -366,7 +309,6 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 		fold_time_report(run.time.arg ? &run.time : NULL, run.kept, cfg);
 out:
 	pp_data_free(run.data);
-	sym_unwind_free(run.unwind);
 	data_feed_free(run.feed);
 	fold_inline_free(run.inliner);
 	aot_names_free(run.aot);

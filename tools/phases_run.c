@@ -6,9 +6,10 @@
  * symbolizes, at the sample's pid and time, to the function they sit on;
  * when the binary is absent the model takes the function from perf's event
  * name. Samples: those of --event (cpu-clock by default), their stacks
- * resolved as fold_data.c resolves them (callchain, or the DWARF unwinder
- * for --call-graph dwarf). --folded reads the file a second time, once the
- * phase intervals are known, so that memory never grows with the samples. */
+ * resolved by data_feed_frames as wasmperf fold resolves them (callchain, or
+ * the DWARF unwinder for --call-graph dwarf). --folded reads the file a second
+ * time, once the phase intervals are known, so that memory never grows
+ * with the samples. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,7 +39,6 @@ struct run {
 	const char *file;
 	struct data_feed *feed;
 	struct sym_native *sym;
-	struct sym_unwind *unwind;
 	struct pp_data *data;
 	/* events of the header */
 	uint8_t *kind;
@@ -68,7 +68,7 @@ struct run {
 	struct mark *marks;
 	size_t nmarks, next_mark;
 	/* resolution */
-	uint64_t user_pcs[128];
+	size_t nframes;
 	struct sym_frame sframes[MAX_FRAMES];
 	struct ph_frame frames[MAX_FRAMES];
 	/* pass 2 (--folded) */
@@ -324,52 +324,25 @@ static int load_marks(struct run *run, const char *path)
 }
 
 /* ---- stacks, resolved as wasmperf-fold resolves them ---- */
-static int push_frame(struct run *run, const struct pp_sample *s, uint64_t addr, bool kernel,
-		      size_t *n)
+static int push_frame(void *ctx, const struct pp_sample *s, uint64_t addr, bool kernel)
 {
-	if (*n == MAX_FRAMES)
+	struct run *run = ctx;
+	if (run->nframes == MAX_FRAMES)
 		return 0;
 	uint64_t time = (s->fields & PP_SAMPLE_TIME) ? s->time : UINT64_MAX;
-	int rc = sym_native_resolve(run->sym, (int32_t)s->pid, time, addr, kernel, &run->sframes[*n]);
+	int rc = sym_native_resolve(run->sym, (int32_t)s->pid, time, addr, kernel,
+				    &run->sframes[run->nframes]);
 	if (!rc)
-		(*n)++;
+		run->nframes++;
 	return rc;
 }
 
-/* Frames leaf first into run->sframes: the callchain, or for --call-graph
- * dwarf its kernel part and the user part unwound from the stack copy. */
+/* Frames leaf first into run->sframes (data_feed_frames' order). */
 static int resolve_stack(struct run *run, const struct pp_sample *s, size_t *n)
 {
-	*n = 0;
-	int rc = 0, nu = 0;
-	bool dwarf = (s->fields & PP_SAMPLE_REGS_USER) && (s->fields & PP_SAMPLE_STACK_USER);
-	if (dwarf && s->regs_user_abi) {
-		struct sym_unwind_sample u = {
-			.pid = (int32_t)s->pid, .tid = (int32_t)s->tid,
-			.time = (s->fields & PP_SAMPLE_TIME) ? s->time : UINT64_MAX,
-			.machine = data_feed_machine(run->feed), .abi = s->regs_user_abi,
-			.mask = s->regs_user_mask, .regs = s->regs_user, .nregs = s->nr_regs_user,
-			.stack = s->stack_user, .stack_size = s->stack_user_dyn_size,
-		};
-		nu = sym_unwind_frames(run->unwind, &u, run->user_pcs,
-				       sizeof run->user_pcs / sizeof run->user_pcs[0]);
-		if (nu < 0)
-			return nu;
-	}
-	struct pp_callchain_iter it;
-	pp_callchain_iter_init(&it, s);
-	uint64_t addr;
-	enum pp_cpumode mode;
-	bool first;
-	while (!rc && pp_callchain_next(&it, &addr, &mode, &first)) {
-		bool kernel = pp_cpumode_is_kernel(mode);
-		if (kernel || nu == 0)
-			rc = push_frame(run, s, addr, kernel, n);
-	}
-	if (!rc && !s->nr_callchain && nu == 0 && (s->fields & PP_SAMPLE_IP))
-		rc = push_frame(run, s, s->ip, s->kernel_ip, n);
-	for (int i = 0; !rc && i < nu; i++)
-		rc = push_frame(run, s, run->user_pcs[i], false, n);
+	run->nframes = 0;
+	int rc = data_feed_frames(run->feed, s, push_frame, run);
+	*n = run->nframes;
 	return rc;
 }
 
@@ -603,12 +576,11 @@ static int read_pass(struct run *run, const char *path, bool folded)
 	};
 	run->feed = data_feed_new(&fc, path, on_warning, on_error, run);
 	run->sym = run->feed ? data_feed_symbolizer(run->feed) : NULL;
-	run->unwind = run->sym ? sym_unwind_new(run->sym, on_warning, run) : NULL;
 	run->nkinds = 0;
 	run->nprobe_names = 0;
 	run->events_final = false;
 	int status = 0;
-	if (!run->unwind) {
+	if (!run->sym) {
 		fprintf(stderr, "%s: out of memory\n", cfg->prog);
 		return 1;
 	}
@@ -646,8 +618,6 @@ static void end_pass(struct run *run)
 {
 	pp_data_free(run->data);
 	run->data = NULL;
-	sym_unwind_free(run->unwind);
-	run->unwind = NULL;
 	data_feed_free(run->feed);
 	run->feed = NULL;
 	for (size_t i = 0; i < run->nprobe_names; i++)
@@ -673,6 +643,24 @@ static int write_result(struct run *run, FILE *out)
 	}
 }
 
+/* --svg FILE, beside the main output: 0, or 1 after the message. */
+static int write_svg(struct run *run, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "%s: cannot open '%s': %s\n", run->cfg->prog, path, strerror(errno));
+		return 1;
+	}
+	int rc = phases_write_svg(f, run->model);
+	if (fclose(f) && !rc)
+		rc = WP_E_IO;
+	if (rc) {
+		fprintf(stderr, "%s: '%s': cannot write: %s\n", run->cfg->prog, path, wp_strerror(rc));
+		return 1;
+	}
+	return 0;
+}
+
 /* Thread names for the trace, while the last pass's feed still knows them. */
 static int name_threads(struct run *run)
 {
@@ -692,8 +680,8 @@ int phases_run(const struct phases_config *cfg, const char *path, FILE *out)
 	run.file = path && strcmp(path, "-") ? path : "<stdin>";
 	struct stat st;
 	if (cfg->folded && (!path || !strcmp(path, "-") || stat(path, &st) != 0 || !S_ISREG(st.st_mode))) {
-		fprintf(stderr, "%s: --folded reads the recording twice: give a perf.data file, not %s\n",
-			cfg->prog, run.file);
+		fprintf(stderr, "%s: folded stacks by phase read the recording twice: "
+			"give a perf.data file, not %s\n", cfg->prog, run.file);
 		return 2;
 	}
 	int status = 0;
@@ -772,6 +760,8 @@ int phases_run(const struct phases_config *cfg, const char *path, FILE *out)
 		fprintf(stderr, "%s: cannot write the output\n", cfg->prog);
 		status = 1;
 	}
+	if (cfg->svg && write_svg(&run, cfg->svg))
+		status = 1;
 out:
 	end_pass(&run);
 	fg_collapser_free(run.collapser);

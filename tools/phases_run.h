@@ -28,6 +28,7 @@ struct phases_config {
 	const char *marks;              /* --marks FILE, or NULL */
 	enum phases_format format;
 	bool folded;                    /* --folded: stacks under [phase:NAME] */
+	const char *svg;                /* --svg FILE: stacked bars, or NULL */
 	const char *symfs, *kallsyms, *buildid_dir, *perf_map_dir;
 	bool quiet;
 };
@@ -50,6 +51,9 @@ struct phases_thread {
 };
 int phases_write_chrome(FILE *f, const struct ph_model *m, const struct phases_probe_hit *hits,
 			size_t nhits, const struct phases_thread *threads, size_t nthreads);
+/* --svg: a stacked bar per process (with exec and exit), a segment per
+ * phase, CPU categories as tones (phases_svg.c). 0 or < 0 (WP_E_*). */
+int phases_write_svg(FILE *f, const struct ph_model *m);
 /* JSON string contents (no quotes), escaped per RFC 8259. */
 void phases_json_string(FILE *f, const char *s);
 

@@ -1,14 +1,21 @@
 /* wasmperf-fold - perf.data or perf script text -> folded stacks, a
- * drop-in for stackcollapse-perf.pl (see wasmperf-fold(1)). */
+ * drop-in for stackcollapse-perf.pl (see wasmperf-fold(1)); with --phases,
+ * a perf.data's stacks under [phase:NAME] roots, as wasmperf phases --folded
+ * writes them (phases_run.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "fold_args.h"
 #include "output.h"
+#include "phases_run.h"
+
+enum { OPT_PHASES = 0x500 }; /* after FOLD_OPT_* (0x300) and NAMES_OPT_* (0x400) */
 
 static const struct wp_option options[] = {
 	FOLD_OPTIONS,
+	{"phases", OPT_PHASES, WP_OPT_NONE, NULL,
+	 "perf.data: root frame [phase:NAME], as wasmperf phases --folded"},
 	{"output", 'o', WP_OPT_REQUIRED, "FILE", "write to FILE instead of standard output"},
 	{"quiet", 'q', WP_OPT_NONE, NULL, "no warnings"},
 	{NULL, 0, 0, NULL, NULL},
@@ -30,6 +37,8 @@ static const struct wp_cli cli = {
 struct args {
 	struct fold_args fold;
 	const char *output;
+	bool phases;                /* --phases */
+	bool other;                 /* an option --phases does not take */
 };
 
 static int on_option(int key, const char *arg, void *ctx)
@@ -43,7 +52,24 @@ static int on_option(int key, const char *arg, void *ctx)
 		fold_args_quiet(&a->fold);
 		return 0;
 	}
+	if (key == OPT_PHASES) {
+		a->phases = true;
+		return 0;
+	}
+	a->other = a->other || (key != FOLD_OPT_SYMFS && key != FOLD_OPT_KALLSYMS &&
+				key != FOLD_OPT_BUILDID_DIR && key != FOLD_OPT_PERF_MAP_DIR);
 	return fold_args_option(&a->fold, &cli, key, arg) < 0 ? -1 : 0;
+}
+
+/* --phases: wasmperf phases --folded on one perf.data file. */
+static int fold_phases(const struct args *a, char **inputs, size_t ninputs, FILE *out)
+{
+	const struct fold_config *c = &a->fold.cfg;
+	struct phases_config pc = {
+		.prog = cli.prog, .folded = true, .symfs = c->symfs, .kallsyms = c->kallsyms,
+		.buildid_dir = c->buildid_dir, .perf_map_dir = c->perf_map_dir, .quiet = c->quiet,
+	};
+	return phases_run(&pc, ninputs ? inputs[0] : NULL, out);
 }
 
 int main(int argc, char **argv)
@@ -66,6 +92,11 @@ int main(int argc, char **argv)
 		inputs = default_input;
 		ninputs = 1;
 	}
+	if (first >= 0 && !status && a.phases && (a.other || ninputs > 1)) {
+		wp_cli_error(&cli, "--phases folds one perf.data and takes only --symfs, --kallsyms, "
+			     "--buildid-dir, --perf-map-dir, -o and -q");
+		status = 2;
+	}
 	if (first < 0 || status) {
 		fold_args_release(&a.fold);
 		return status;
@@ -74,7 +105,8 @@ int main(int argc, char **argv)
 	if (!out) {
 		status = 1;
 	} else {
-		status = fold_inputs(&a.fold.cfg, inputs, ninputs, out);
+		status = a.phases ? fold_phases(&a, inputs, ninputs, out)
+				  : fold_inputs(&a.fold.cfg, inputs, ninputs, out);
 		if (tool_output_close(&cli, a.output, out))
 			status = 1;
 	}

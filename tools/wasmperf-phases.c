@@ -1,7 +1,8 @@
 /* wasmperf-phases - perf.data -> wall and CPU time per phase of each
  * WebAssembly runtime process (startup, load, instantiate, execute, ...),
  * from probes, sched tracepoints and classified stacks: a text table, TSV,
- * JSON, a Chrome trace, or folded stacks under [phase:NAME] roots (see
+ * JSON, a Chrome trace (and with --svg a stacked-bar chart), or folded
+ * stacks under [phase:NAME] roots (see
  * wasmperf-phases(1); the rule format is wasmperf-phases-rules(5)). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,12 +11,13 @@
 #include "output.h"
 #include "phases_run.h"
 
-enum { OPT_FORMAT = 256, OPT_FOLDED, OPT_PRESET, OPT_RULES, OPT_PID, OPT_COMM, OPT_EVENT,
+enum { OPT_FORMAT = 256, OPT_FOLDED, OPT_SVG, OPT_PRESET, OPT_RULES, OPT_PID, OPT_COMM, OPT_EVENT,
        OPT_MARKS, OPT_SYMFS, OPT_KALLSYMS, OPT_BUILDID_DIR, OPT_PERF_MAP_DIR };
 
 static const struct wp_option options[] = {
 	{"format", OPT_FORMAT, WP_OPT_REQUIRED, "FMT", "text (default), tsv, json or chrome (trace events)"},
 	{"folded", OPT_FOLDED, WP_OPT_NONE, NULL, "write folded stacks under a [phase:NAME] root instead"},
+	{"svg", OPT_SVG, WP_OPT_REQUIRED, "FILE", "also write a stacked-bar chart of the phases to FILE"},
 	{"preset", OPT_PRESET, WP_OPT_REQUIRED, "NAME", "rules for every process (default: chosen per process)"},
 	{"rules", OPT_RULES, WP_OPT_REQUIRED, "FILE", "rules from FILE (wasmperf-phases-rules(5))"},
 	{"pid", OPT_PID, WP_OPT_REQUIRED, "PID", "only this process (repeatable)"},
@@ -71,6 +73,7 @@ static int on_option(int key, const char *arg, void *ctx)
 			return wp_cli_error(&cli, "--format '%s': expected text, tsv, json or chrome", arg), -1;
 		return 0;
 	case OPT_FOLDED: c->folded = true; return 0;
+	case OPT_SVG: c->svg = arg; return 0;
 	case OPT_PRESET: c->preset = arg; return 0;
 	case OPT_RULES: c->rules_file = arg; return 0;
 	case OPT_PID:
@@ -115,6 +118,10 @@ int main(int argc, char **argv)
 	}
 	if (a.cfg.folded && a.cfg.format != PHASES_TEXT) {
 		wp_cli_error(&cli, "--folded writes folded stacks: no --format with it");
+		return 2;
+	}
+	if (a.cfg.folded && a.cfg.svg) {
+		wp_cli_error(&cli, "--folded and --svg exclude each other");
 		return 2;
 	}
 	FILE *out = tool_output_open(&cli, a.output);

@@ -21,7 +21,7 @@ static const struct {
 	{"names", "reads folded stacks, perf script text, perf maps or jitdumps: the same\n"
 		  "with jitted Wasm names (aot_func#N, wasm-function[N]) as .wasm names"},
 	{"phases", "reads perf.data with probes and sched tracepoints: wall and CPU time\n"
-		   "per runtime phase (table, TSV, JSON, Chrome trace, folded)"},
+		   "per runtime phase (table, TSV, JSON, Chrome trace, SVG bars, folded)"},
 };
 
 static void usage(FILE *f)

@@ -484,12 +484,54 @@ static void test_recording(const char *src, const char *run, const char *preset,
 	ph_rules_free(r);
 }
 
+/* No probes: startup = exec -> the first sample whose stack is in execute,
+ * execute = that sample -> last exit, so startup + execute = total; a
+ * process whose stacks never say execute keeps both absent (one warning). */
+static void test_no_probes(void)
+{
+	int rc;
+	struct ph_rules *r = parse(model_rules, &rc);
+	CHECK(rc == 0);
+	reset_warnings();
+	struct ph_model *m = ph_model_new(r, on_warn, NULL);
+	CHECK(ph_model_exec(m, 50, 50, 1000, "rt") == 0);
+	sample(m, 50, 50, 1100, "_start", NULL);     /* startup */
+	sample(m, 50, 50, 1200, "ld", NULL);         /* stack load: still startup */
+	sample(m, 50, 51, 1300, "memcpy", "wasm#1"); /* first stack execute: the split */
+	sample(m, 50, 50, 1400, "other", NULL);      /* unattributed, inside execute */
+	sample(m, 50, 51, 1500, "ex", NULL);
+	CHECK(ph_model_exit(m, 50, 51, 1600) == 0);
+	CHECK(ph_model_exit(m, 50, 50, 1700) == 0);
+	sample(m, 50, 50, 1800, "ex", NULL);         /* after the last exit: no split here */
+	CHECK(ph_model_exec(m, 60, 60, 100, "rt2") == 0);
+	sample(m, 60, 60, 150, "ld", NULL);
+	CHECK(ph_model_exit(m, 60, 60, 200) == 0);
+	CHECK(ph_model_finish(m) == 0);
+	const struct ph_row *st = row(m, 50, "startup"), *ex = row(m, 50, "execute"),
+			    *tot = row(m, 50, "total");
+	CHECK(st && st->present && st->start_ns == 1000 && st->end_ns == 1300 && st->samples == 2);
+	CHECK(ex && ex->present && ex->start_ns == 1300 && ex->end_ns == 1700 && ex->samples == 3);
+	CHECK(tot && tot->present && tot->samples == 5);
+	CHECK(st && ex && tot && st->dur_ns + ex->dur_ns == tot->dur_ns &&
+	      st->samples + ex->samples == tot->samples);
+	const struct ph_row *em = row(m, 50, "execute-main"), *ld = row(m, 50, "load");
+	CHECK(em && !em->present && ld && !ld->present);
+	CHECK(strstr(warnings, "pid 50 (rt): no probes: startup and execute split at 1300 ns") != NULL);
+	CHECK(strstr(warnings, "pid 50 (rt): no probe on the entry of load (ld): load absent") != NULL);
+	st = row(m, 60, "startup"), ex = row(m, 60, "execute");
+	CHECK(st && !st->present && ex && !ex->present);
+	CHECK(strstr(warnings, "pid 60 (rt2): no probes and no sample whose stack is in execute") != NULL);
+	ph_model_free(m);
+	ph_rules_free(r);
+}
+
 int main(void)
 {
 	const char *src = getenv("WASMPERF_SRC");
 	test_parser();
 	test_presets();
 	test_intervals();
+	test_no_probes();
 	if (!src) {
 		fprintf(stderr, "WASMPERF_SRC not set: recordings skipped\n");
 		check_failed++;
