@@ -39,9 +39,8 @@ int ph_write_tsv(FILE *f, const struct ph_model *m)
 	return ferror(f) ? WP_E_IO : 0;
 }
 
-static void json_str(FILE *f, const char *s)
+void ph_json_escape(FILE *f, const char *s)
 {
-	fputc('"', f);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if (*p == '"' || *p == '\\')
 			fprintf(f, "\\%c", *p);
@@ -50,6 +49,12 @@ static void json_str(FILE *f, const char *s)
 		else
 			fputc(*p, f);
 	}
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	ph_json_escape(f, s);
 	fputc('"', f);
 }
 

@@ -226,6 +226,9 @@ int ph_write_tsv(FILE *f, const struct ph_model *m);
 /* {"processes":[{"pid":..,"comm":..,"rules":..,"phases":[..],"absent":[..],
  * "stacks":[..],"disagree":..}]} */
 int ph_write_json(FILE *f, const struct ph_model *m);
+/* Writes s as the inside of a JSON string (quotes, backslashes and control
+ * bytes escaped), for writers of other JSON formats. */
+void ph_json_escape(FILE *f, const char *s);
 /* Human table: ms from exec, share of total, samples, category shares. */
 int ph_write_text(FILE *f, const struct ph_model *m);
 

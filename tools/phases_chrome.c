@@ -10,18 +10,6 @@
 
 #include "phases_run.h"
 
-void phases_json_string(FILE *f, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-}
-
 static void us(FILE *f, uint64_t ns)
 {
 	fprintf(f, "%" PRIu64 ".%03" PRIu64, ns / 1000, ns % 1000);
@@ -47,7 +35,7 @@ int phases_write_chrome(FILE *f, const struct ph_model *m, const struct phases_p
 		sep(f, &first);
 		fprintf(f, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":%d,\"args\":{\"name\":\"",
 			(int)p->pid, (int)p->pid);
-		phases_json_string(f, p->comm ? p->comm : "");
+		ph_json_escape(f, p->comm ? p->comm : "");
 		fprintf(f, " (%d)%s%s\"}}", (int)p->pid, p->rules ? ", preset " : "", p->rules ? p->rules : "");
 		for (size_t k = p->first_row; k < p->first_row + p->nrows; k++) {
 			const struct ph_row *r = &rows[k];
@@ -55,7 +43,7 @@ int phases_write_chrome(FILE *f, const struct ph_model *m, const struct phases_p
 				continue;
 			sep(f, &first);
 			fputs("{\"name\":\"", f);
-			phases_json_string(f, r->phase);
+			ph_json_escape(f, r->phase);
 			fputs("\",\"cat\":\"phase\",\"ph\":\"X\",\"ts\":", f);
 			us(f, r->start_ns);
 			fputs(",\"dur\":", f);
@@ -71,13 +59,13 @@ int phases_write_chrome(FILE *f, const struct ph_model *m, const struct phases_p
 		sep(f, &first);
 		fprintf(f, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":%d,\"args\":{\"name\":\"",
 			(int)threads[i].pid, (int)threads[i].tid);
-		phases_json_string(f, threads[i].comm ? threads[i].comm : "");
+		ph_json_escape(f, threads[i].comm ? threads[i].comm : "");
 		fputs("\"}}", f);
 	}
 	for (size_t i = 0; i < nhits; i++) {
 		sep(f, &first);
 		fputs("{\"name\":\"", f);
-		phases_json_string(f, hits[i].name);
+		ph_json_escape(f, hits[i].name);
 		fputs("\",\"cat\":\"probe\",\"ph\":\"i\",\"s\":\"t\",\"ts\":", f);
 		us(f, hits[i].time_ns);
 		fprintf(f, ",\"pid\":%d,\"tid\":%d}", (int)hits[i].pid, (int)hits[i].tid);

@@ -399,14 +399,22 @@ static int on_probe(struct run *run, const struct pp_sample *s)
 	return rc ? rc : ph_model_probe(run->model, pid, tid, s->time, &p);
 }
 
+/* The frames of a sample of a kept process into run->sframes: 1 with *n,
+ * 0 for a process not asked for, < 0 on an error. */
+static int kept_stack(struct run *run, const struct pp_sample *s, size_t *n)
+{
+	if (!keep_pid(run, (int32_t)s->pid))
+		return 0;
+	int rc = resolve_stack(run, s, n);
+	return rc ? rc : 1;
+}
+
 static int on_sample_model(struct run *run, const struct pp_sample *s)
 {
 	int32_t pid = (int32_t)s->pid;
-	if (!keep_pid(run, pid))
-		return 0;
 	size_t n;
-	int rc = resolve_stack(run, s, &n);
-	if (rc)
+	int rc = kept_stack(run, s, &n);
+	if (rc <= 0)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
 		const struct sym_frame *f = &run->sframes[i];
@@ -517,11 +525,9 @@ static const char *phase_at(const struct run *run, int32_t pid, uint64_t t)
 static int on_sample_folded(struct run *run, const struct pp_sample *s)
 {
 	int32_t pid = (int32_t)s->pid;
-	if (!keep_pid(run, pid))
-		return 0;
 	size_t n;
-	int rc = resolve_stack(run, s, &n);
-	if (rc)
+	int rc = kept_stack(run, s, &n);
+	if (rc <= 0)
 		return rc;
 	char root[PH_MAX_NAME + 16];
 	int rlen = snprintf(root, sizeof root, "[phase:%s]", phase_at(run, pid, s->time));

@@ -54,7 +54,5 @@ int phases_write_chrome(FILE *f, const struct ph_model *m, const struct phases_p
 /* --svg: a stacked bar per process (with exec and exit), a segment per
  * phase, CPU categories as tones (phases_svg.c). 0 or < 0 (WP_E_*). */
 int phases_write_svg(FILE *f, const struct ph_model *m);
-/* JSON string contents (no quotes), escaped per RFC 8259. */
-void phases_json_string(FILE *f, const char *s);
 
 #endif
