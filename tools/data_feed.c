@@ -47,6 +47,15 @@ const char *data_feed_comm(const struct data_feed *f, uint32_t tid, size_t *len)
 	return wp_intern_str(f->comms.names, f->comms.name_of[slot], len);
 }
 
+const char *data_feed_comm_shown(const struct data_feed *f, uint32_t tid, char buf[16], size_t *len)
+{
+	const char *comm = data_feed_comm(f, tid, len);
+	if (comm)
+		return comm;
+	*len = (size_t)snprintf(buf, 16, ":%u", tid);
+	return buf;
+}
+
 static char *dirname_of(const char *path)
 {
 	const char *slash = path ? strrchr(path, '/') : NULL;

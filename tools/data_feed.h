@@ -56,6 +56,9 @@ int data_feed_frames(struct data_feed *f, const struct pp_sample *s, data_frame_
 /* The thread's name as perf script prints it (the last COMM of the thread,
  * inherited at FORK), or NULL when never seen. */
 const char *data_feed_comm(const struct data_feed *f, uint32_t tid, size_t *len);
+/* The same, or ":TID" (in buf) for a thread never named, as perf script
+ * prints it. */
+const char *data_feed_comm_shown(const struct data_feed *f, uint32_t tid, char buf[16], size_t *len);
 /* 1 when a jitdump was damaged or missing (a message was given), else 0. */
 int data_feed_status(const struct data_feed *f);
 

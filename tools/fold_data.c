@@ -212,12 +212,8 @@ static int on_sample(struct data_run *run, const struct pp_sample *s)
 		return 0;
 	run->kept++;
 	size_t comm_len;
-	const char *comm = data_feed_comm(run->feed, s->tid, &comm_len);
 	char unknown[16];
-	if (!comm) {
-		comm_len = (size_t)snprintf(unknown, sizeof unknown, ":%u", s->tid);
-		comm = unknown;
-	}
+	const char *comm = data_feed_comm_shown(run->feed, s->tid, unknown, &comm_len);
 	if (!fold_keep_comm(cfg, comm, comm_len))
 		return 0;
 	char pid[16] = "", tid[16] = "";

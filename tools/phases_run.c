@@ -532,12 +532,8 @@ static int on_sample_folded(struct run *run, const struct pp_sample *s)
 	char root[PH_MAX_NAME + 16];
 	int rlen = snprintf(root, sizeof root, "[phase:%s]", phase_at(run, pid, s->time));
 	size_t clen;
-	const char *comm = data_feed_comm(run->feed, s->tid, &clen);
 	char unknown[16];
-	if (!comm) {
-		clen = (size_t)snprintf(unknown, sizeof unknown, ":%u", s->tid);
-		comm = unknown;
-	}
+	const char *comm = data_feed_comm_shown(run->feed, s->tid, unknown, &clen);
 	/* [phase:NAME] is the root, the process name the frame under it */
 	rc = fg_collapser_begin(run->collapser, root, (size_t)rlen, NULL, 0, NULL, 0);
 	for (size_t i = 0; !rc && i < n; i++) {
