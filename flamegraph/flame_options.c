@@ -170,7 +170,7 @@ int fg_flame_options_set(struct fg_flame_options *o, const char *name, const cha
 		return 0;
 	case OPT_PALETTE:
 		if (fg_palette_parse(v) < 0)
-			return usage(err, errlen, "unknown palette '%s' (%s)", v, FG_FLAME_PALETTE_WORDS + 1);
+			return usage(err, errlen, "unknown palette '%s' (%s)", v, &FG_FLAME_PALETTE_WORDS[1]); /* without the leading blank */
 		break;
 	case OPT_BGCOLORS:
 		if (fg_bgcolors(v, 0, c1, c2) != 0)

@@ -29,9 +29,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n = 0, start = 0;
 	for (size_t i = 0; i <= size && n < 16; i++)
 		if (i == size || data[i] == '\n' || data[i] == ' ') {
-			if (i > start)
-				frames[n++] = (struct ph_frame){ (const char *)data + start, i - start,
-								 n % 3 ? NULL : "[kernel.kallsyms]", 17 };
+			if (i > start) {
+				frames[n] = (struct ph_frame){ (const char *)data + start, i - start,
+							       n % 3 ? NULL : "[kernel.kallsyms]", n % 3 ? 0 : 17 };
+				n++;
+			}
 			start = i + 1;
 		}
 	int cat, phase;
