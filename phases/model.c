@@ -630,7 +630,7 @@ static int finish_proc(struct ph_model *m, struct proc *p, struct ph_process *ou
 		warn(m, "pid %d (%s): %s: %s absent", (int)p->pid, out->comm, what, missing[j].phases);
 	}
 	/* Samples of each phase, and which stack phases disagree. */
-	struct ph_row *rows = m->rows + first;
+	struct ph_row *rows = m->rows ? m->rows + first : NULL; /* none yet: NULL + 0 is UB */
 	for (size_t s = 0; s < p->nsegs; s++) {
 		const struct agg *a = p->segs[s].a;
 		if (!a[0].samples)
