@@ -39,13 +39,17 @@ static int merge_line(struct merger *m, const char *line, size_t len, bool raw, 
 			(unsigned long long)lineno, why);
 		return WP_E_FORMAT;
 	}
-	char *end;
-	errno = 0;
-	unsigned long long count = rc ? 0 : strtoull(fl.count_text, &end, 10);
-	if (rc || errno || end != fl.count_text + fl.count_len || fl.has_count2) {
-		fprintf(stderr, "%s: '%s': line %llu: not a folded stack with one count%s\n",
-			m->cfg->prog, file, (unsigned long long)lineno,
-			errno == ERANGE ? " (it does not fit in 64 bits)" : "");
+	/* The count's own bytes only: the line is not NUL-terminated. */
+	uint64_t count = 0;
+	bool whole = !rc && !fl.has_count2 && fl.count_len > 0;
+	for (size_t i = 0; whole && i < fl.count_len; i++) {
+		unsigned d = (unsigned)(fl.count_text[i] - '0');
+		whole = d < 10 && count <= (UINT64_MAX - d) / 10;
+		count = count * 10 + d;
+	}
+	if (!whole) {
+		fprintf(stderr, "%s: '%s': line %llu: not a folded stack with one whole count\n",
+			m->cfg->prog, file, (unsigned long long)lineno);
 		return WP_E_FORMAT;
 	}
 	const char *stack = fl.stack;
