@@ -64,7 +64,9 @@ WASMPERF_BIN=${WASMPERF_BIN:-$repo/build/tools}
 case $WASMPERF_BIN in /*) ;; *) WASMPERF_BIN=$repo/$WASMPERF_BIN ;; esac
 fold=$WASMPERF_BIN/wasmperf-fold
 flame=$WASMPERF_BIN/wasmperf-flame
+export_tool=$WASMPERF_BIN/wasmperf-export
 [ -x "$fold" ] || fold=
+[ -x "$export_tool" ] || export_tool=
 [ -x "$flame" ] || flame=
 fgdir=${FLAMEGRAPH_DIR:-}
 perl_collapse='' perl_flame=''
@@ -228,6 +230,19 @@ for w in "${workloads[@]}"; do
 		[ -n "$t_wd" ] && [ -n "${t_ps:-}" ] && [ -n "${t_pl:-}" ] &&
 			row "$w" "ratio (perf script + perl) / wasmperf-fold data" \
 			"$(awk -v a="$t_ps" -v b="$t_pl" -v c="$t_wd" 'BEGIN { printf "%.1fx", (a + b) / c }')" - "speed-up"
+	fi
+	# wasmperf-export beside fold on the same perf.data (issue 17: at most
+	# twice fold's time, files at least 10x smaller than perf script text)
+	if [ -n "$export_tool" ] && [ -n "$t_wd" ]; then
+		for f in speedscope firefox pprof; do
+			restore_maps "$w"
+			measure t_ex "$w" "wasmperf-export -f $f $w.data" "$out/$w.$f" "$export_tool" -q -f "$f" "$work/$w.data" || continue
+			size=$(stat -c %s "$out/$w.$f")
+			row "$w" "ratio export $f / fold data" "$(ratio "$t_ex" "$t_wd")" - \
+				"$size bytes, $(ratio "$bytes" "$size") smaller than $w.perf"
+		done
+	elif [ -z "$export_tool" ]; then
+		skip "$w" "wasmperf-export" "no $WASMPERF_BIN/wasmperf-export"
 	fi
 	[ -n "$t_wf" ] && [ -n "${t_wc:-}" ] && row "$w" "ratio wasmperf-fold / wc -l" "$(ratio "$t_wf" "$t_wc")" - ""
 	[ -n "$t_wf" ] && [ -n "$t_pl" ] && row "$w" "ratio perl / wasmperf-fold" "$(ratio "$t_pl" "$t_wf")" - "speed-up"

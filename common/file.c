@@ -47,6 +47,12 @@ int wp_read_file(const char *path, size_t max, char **data, size_t *len)
 		close(fd);
 		return WP_E_NOTFOUND;
 	}
+	/* over the cap: refused before reading a byte (a file that grows
+	 * while it is read is still stopped at max + 1 bytes) */
+	if ((uint64_t)st.st_size > max) {
+		close(fd);
+		return WP_E_TOOBIG;
+	}
 	size_t cap = st.st_size > 0 && (uint64_t)st.st_size <= max ? (size_t)st.st_size + 1 : 65536;
 	size_t n = 0;
 	char *buf = malloc(cap + 1);

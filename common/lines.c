@@ -34,6 +34,8 @@ struct wp_lines {
 	size_t zin_cap;
 	bool zin_eof;
 	bool mid_member; /* inside a gzip member: EOF here means truncation */
+	long (*fn)(void *ctx, char *dst, size_t cap); /* callback input, or NULL */
+	void *fn_ctx;
 	char name[256];
 	char err[512];
 };
@@ -99,6 +101,20 @@ int wp_lines_open_mem(struct wp_lines **out, const char *data, size_t len, const
 	return 0;
 }
 
+int wp_lines_open_fn(struct wp_lines **out, const char *name, size_t max_line,
+		     long (*read)(void *ctx, char *dst, size_t cap), void *ctx,
+		     uint64_t first_lineno, uint64_t first_offset)
+{
+	int rc = alloc_reader(out, name, max_line);
+	if (rc)
+		return rc;
+	(*out)->fn = read;
+	(*out)->fn_ctx = ctx;
+	(*out)->lineno = first_lineno;
+	(*out)->base = first_offset;
+	return 0;
+}
+
 void wp_lines_free(struct wp_lines *lr)
 {
 	if (!lr)
@@ -112,9 +128,14 @@ void wp_lines_free(struct wp_lines *lr)
 	free(lr);
 }
 
-/* Raw bytes from the source into dst; 0 at end, < 0 on error. */
+/* Raw bytes from the source into dst; 0 at end, < 0 on error (-4: the
+ * callback failed). */
 static ssize_t read_raw(struct wp_lines *lr, void *dst, size_t n)
 {
+	if (lr->fn) {
+		long got = lr->fn(lr->fn_ctx, dst, n);
+		return got < 0 ? -4 : (ssize_t)got;
+	}
 	if (lr->mem) {
 		size_t left = lr->mem_len - lr->mem_pos;
 		if (n > left)
@@ -180,6 +201,36 @@ static ssize_t read_gzip(struct wp_lines *lr, char *dst, size_t n)
 	return (ssize_t)(n - lr->zs.avail_out);
 }
 
+/* The next bytes of the stream into dst[0, n) (gzip sniffed on the
+ * stream's first read): how many, 0 at the end, or < 0 (WP_E_*, message
+ * set naming the offset reached). */
+static ssize_t read_stream(struct wp_lines *lr, char *dst, size_t n)
+{
+	ssize_t got;
+	if (lr->gz) {
+		got = read_gzip(lr, dst, n);
+	} else {
+		got = read_raw(lr, dst, n);
+		if (got >= 2 && lr->base == 0 && lr->end == 0 && !lr->fn &&
+		    (unsigned char)dst[0] == 0x1f && (unsigned char)dst[1] == 0x8b) {
+			int rc = start_gzip(lr, (size_t)got);
+			if (rc)
+				return rc;
+			memcpy(lr->zin, dst, (size_t)got);
+			lr->zs.next_in = lr->zin;
+			lr->zs.avail_in = (uInt)got;
+			got = read_gzip(lr, dst, n);
+		}
+	}
+	switch (got) {
+	case -1: set_err(lr, strerror(errno)); return WP_E_IO;
+	case -2: set_err(lr, "corrupt gzip data"); return WP_E_FORMAT;
+	case -3: set_err(lr, "truncated gzip data"); return WP_E_TRUNCATED;
+	case -4: set_err(lr, "the input failed"); return WP_E_IO;
+	}
+	return got;
+}
+
 /* Moves the unread tail to the front and reads more; 0 at EOF. */
 static int refill(struct wp_lines *lr)
 {
@@ -203,39 +254,25 @@ static int refill(struct wp_lines *lr)
 		lr->buf = p;
 		lr->cap = cap;
 	}
-	ssize_t got;
-	if (lr->gz) {
-		got = read_gzip(lr, lr->buf + lr->end, lr->cap - lr->end);
-	} else {
-		got = read_raw(lr, lr->buf + lr->end, lr->cap - lr->end);
-		/* Sniff gzip on the first read of the stream. */
-		if (got >= 2 && lr->base == 0 && lr->end == 0 &&
-		    (unsigned char)lr->buf[0] == 0x1f && (unsigned char)lr->buf[1] == 0x8b) {
-			int rc = start_gzip(lr, (size_t)got);
-			if (rc)
-				return rc;
-			memcpy(lr->zin, lr->buf, (size_t)got);
-			lr->zs.next_in = lr->zin;
-			lr->zs.avail_in = (uInt)got;
-			got = read_gzip(lr, lr->buf, lr->cap);
-		}
-	}
-	if (got == -1) {
-		set_err(lr, strerror(errno));
-		return WP_E_IO;
-	}
-	if (got == -2) {
-		set_err(lr, "corrupt gzip data");
-		return WP_E_FORMAT;
-	}
-	if (got == -3) {
-		set_err(lr, "truncated gzip data");
-		return WP_E_TRUNCATED;
-	}
+	ssize_t got = read_stream(lr, lr->buf + lr->end, lr->cap - lr->end);
+	if (got < 0)
+		return (int)got;
 	if (got == 0)
 		lr->eof = true;
 	lr->end += (size_t)got;
 	return got > 0;
+}
+
+long wp_lines_read(struct wp_lines *lr, char *dst, size_t cap)
+{
+	if (lr->eof)
+		return 0;
+	ssize_t got = read_stream(lr, dst, cap);
+	if (got == 0)
+		lr->eof = true;
+	if (got > 0)
+		lr->base += (uint64_t)got; /* end stays 0: base is the stream offset */
+	return (long)got;
 }
 
 int wp_lines_next(struct wp_lines *lr, const char **line, size_t *len)

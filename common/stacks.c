@@ -82,8 +82,21 @@ static int append_ids(struct wp_stacks *st, const uint32_t *ids, size_t n)
 	return 0;
 }
 
+void wp_stacks_clear(struct wp_stacks *st)
+{
+	st->ids_len = 0;
+	st->count = 0;
+	memset(st->slots, 0, (st->mask + 1) * sizeof *st->slots);
+}
+
 int wp_stacks_add(struct wp_stacks *st, const uint32_t *ids, size_t n, uint64_t count,
 		  uint64_t count2)
+{
+	return wp_stacks_add_at(st, ids, n, count, count2, NULL);
+}
+
+int wp_stacks_add_at(struct wp_stacks *st, const uint32_t *ids, size_t n, uint64_t count,
+		     uint64_t count2, size_t *index)
 {
 	if (n > UINT32_MAX)
 		return WP_E_TOOBIG;
@@ -99,6 +112,8 @@ int wp_stacks_add(struct wp_stacks *st, const uint32_t *ids, size_t n, uint64_t 
 				return WP_E_TOOBIG;
 			e->count += count;
 			e->count2 += count2;
+			if (index)
+				*index = v - 1;
 			return 0;
 		}
 	}
@@ -116,6 +131,8 @@ int wp_stacks_add(struct wp_stacks *st, const uint32_t *ids, size_t n, uint64_t 
 		return rc;
 	st->entries[st->count] = (struct entry){offset, (uint32_t)n, h, count, count2};
 	st->slots[i] = ++st->count;
+	if (index)
+		*index = st->count - 1;
 	if (st->count * 2 > st->mask)
 		return grow_slots(st);
 	return 0;

@@ -49,7 +49,14 @@ struct wp_buf {
 
 void wp_buf_init(struct wp_buf *b, size_t max);
 void wp_buf_release(struct wp_buf *b);
-static inline void wp_buf_reset(struct wp_buf *b) { b->len = 0; b->data[0] = '\0'; }
+/* (An unallocated buffer's data is a shared empty string: never written,
+ * so buffers in different threads do not race on it.) */
+static inline void wp_buf_reset(struct wp_buf *b)
+{
+	b->len = 0;
+	if (b->cap)
+		b->data[0] = '\0';
+}
 int wp_buf_reserve(struct wp_buf *b, size_t extra);
 int wp_buf_append_slow(struct wp_buf *b, const void *p, size_t n);
 /* Appends n bytes; the common case (room left) is inline. */
@@ -143,7 +150,12 @@ struct wp_stacks *wp_stacks_new(void);
 void wp_stacks_free(struct wp_stacks *st);
 int wp_stacks_add(struct wp_stacks *st, const uint32_t *ids, size_t n,
 		  uint64_t count, uint64_t count2);
+/* The same, also giving the entry's index (when index is not NULL). */
+int wp_stacks_add_at(struct wp_stacks *st, const uint32_t *ids, size_t n,
+		     uint64_t count, uint64_t count2, size_t *index);
 size_t wp_stacks_count(const struct wp_stacks *st);
+/* Empties the table, keeping its memory for the next entries. */
+void wp_stacks_clear(struct wp_stacks *st);
 void wp_stacks_get(const struct wp_stacks *st, size_t index, const uint32_t **ids,
 		   size_t *n, uint64_t *count, uint64_t *count2);
 /* Entry indices ordered as the joined strings "f0;f1;..." compare bytewise
@@ -166,6 +178,22 @@ int wp_lines_open(struct wp_lines **out, const char *path, size_t max_line);
 /* Reads from a memory buffer (fuzzers, tests); the bytes must outlive it.
  * *out as for wp_lines_open. */
 int wp_lines_open_mem(struct wp_lines **out, const char *data, size_t len, const char *name);
+/* Reads bytes a callback supplies (pieces of a larger stream, e.g. one
+ * chunk of a file split among threads): read() puts up to cap bytes in dst
+ * and returns how many, 0 at the end or < 0 to fail (the reader then fails
+ * with WP_E_IO). No gzip is sniffed: the bytes are taken as they come. Line
+ * numbers and offsets (messages, wp_lines_lineno/offset) continue from
+ * first_lineno lines and first_offset bytes before the first byte, so they
+ * name the same place as a reader of the whole stream. *out as for
+ * wp_lines_open. */
+int wp_lines_open_fn(struct wp_lines **out, const char *name, size_t max_line,
+		     long (*read)(void *ctx, char *dst, size_t cap), void *ctx,
+		     uint64_t first_lineno, uint64_t first_offset);
+/* Bytes instead of lines, for a reader that has not returned a line: up to
+ * cap bytes of the (decompressed) stream into dst; the count, 0 at the end,
+ * or < 0 (WP_E_*, see wp_lines_errmsg: the message names the offset as
+ * wp_lines_next() would). */
+long wp_lines_read(struct wp_lines *lr, char *dst, size_t cap);
 void wp_lines_free(struct wp_lines *lr);
 /* 1 = a line, 0 = end of input, < 0 = error (see wp_lines_errmsg). */
 int wp_lines_next(struct wp_lines *lr, const char **line, size_t *len);
@@ -255,7 +283,8 @@ bool wp_is_hex_number(const char *s, size_t n);
 /* ---- whole small files (maps, kallsyms, modules) ----
  * Reads a regular file of at most max bytes into *data (NUL-terminated,
  * caller frees). 0, WP_E_NOTFOUND (missing or not a regular file), WP_E_IO
- * (errno kept) or WP_E_TOOBIG (larger than max; nothing is read beyond it). */
+ * (errno kept) or WP_E_TOOBIG (larger than max: refused from its size
+ * before any byte is read; one growing meanwhile stops at max + 1). */
 int wp_read_file(const char *path, size_t max, char **data, size_t *len);
 
 /* Writes s[0, n) into dst (size bytes, NUL-terminated) with control bytes

@@ -24,12 +24,23 @@ struct fg_collapser {
 	size_t key_run_cap;
 	struct fg_jitted *jitted; /* names kept whole (not with --perl-compat);
 				   * compiled at the first name that needs it */
+	/* name id -> 1 + id in modules of the module it was first seen in (0:
+	 * none): what an export needs to give a frame its mapping */
+	struct wp_intern *modules;
+	uint32_t *module_of;
+	size_t module_of_cap;
+	size_t last_stack;       /* the stack the last sample ended in */
 	/* the sample in progress */
 	uint32_t root;
 	bool java;               /* comm is a JVM: tidy Java names */
 	bool active;
 	uint32_t *frames;        /* leaf first, each line's parts reversed */
 	size_t nframes, frames_cap;
+	/* positions in frames of names pushed as inlined (leaf first while the
+	 * sample is in progress, root first once it ended): only an export
+	 * tells them apart, the stacks do not */
+	uint32_t *inlined;
+	size_t ninlined, inlined_cap;
 	struct wp_buf key, name, tmp, tmp2;
 };
 
@@ -52,11 +63,12 @@ struct fg_collapser *fg_collapser_new(const struct fg_collapse_options *o)
 	c->names = wp_intern_new();
 	c->stacks = wp_stacks_new();
 	c->raw_keys = wp_intern_new();
+	c->modules = wp_intern_new();
 	wp_buf_init(&c->key, MAX_NAME * 3);
 	wp_buf_init(&c->name, MAX_NAME);
 	wp_buf_init(&c->tmp, MAX_NAME);
 	wp_buf_init(&c->tmp2, MAX_NAME);
-	if (!c->names || !c->stacks || !c->raw_keys) {
+	if (!c->names || !c->stacks || !c->raw_keys || !c->modules) {
 		fg_collapser_free(c);
 		return NULL;
 	}
@@ -70,10 +82,13 @@ void fg_collapser_free(struct fg_collapser *c)
 	wp_intern_free(c->names);
 	wp_stacks_free(c->stacks);
 	wp_intern_free(c->raw_keys);
+	wp_intern_free(c->modules);
+	free(c->module_of);
 	fg_jitted_free(c->jitted);
 	free(c->expand);
 	free(c->key_run);
 	free(c->frames);
+	free(c->inlined);
 	wp_buf_release(&c->key);
 	wp_buf_release(&c->name);
 	wp_buf_release(&c->tmp);
@@ -119,6 +134,7 @@ int fg_collapser_begin(struct fg_collapser *c, const char *comm, size_t comm_len
 	c->java = c->opt.tidy_java && wp_has_prefix(comm, comm_len, "java") &&
 		  (!c->opt.include_pid || c->opt.perl_compat);
 	c->nframes = 0;
+	c->ninlined = 0;
 	c->active = true;
 	return wp_intern_get(c->names, b->data, b->len, &c->root);
 }
@@ -268,6 +284,24 @@ static int remember_expansion(struct fg_collapser *c, uint32_t key, size_t offse
 	return 0;
 }
 
+/* The first module a name comes from (a name seen in two modules keeps
+ * the first: the names are what the folded output tells apart). */
+static int note_module(struct fg_collapser *c, uint32_t id, const struct fg_raw_frame *f)
+{
+	size_t old = c->module_of_cap;
+	if (wp_grow((void **)&c->module_of, &c->module_of_cap, (size_t)id + 1, sizeof *c->module_of))
+		return WP_E_NOMEM;
+	if (c->module_of_cap > old)
+		memset(c->module_of + old, 0, (c->module_of_cap - old) * sizeof *c->module_of);
+	if (c->module_of[id] || !f->module_len)
+		return 0;
+	uint32_t m;
+	int rc = wp_intern_get(c->modules, f->module, f->module_len, &m);
+	if (!rc)
+		c->module_of[id] = m + 1;
+	return rc;
+}
+
 static int append_expand(struct fg_collapser *c, uint32_t id)
 {
 	if (wp_grow((void **)&c->expand, &c->expand_cap, c->expand_len + 1, sizeof *c->expand))
@@ -320,6 +354,7 @@ static int expand_frame(struct fg_collapser *c, const struct fg_raw_frame *f, ui
 		uint32_t id;
 		rc = rc ? rc : wp_intern_get(c->names, c->name.data, c->name.len, &id);
 		size_t offset = c->expand_len;
+		rc = rc ? rc : note_module(c, id, f);
 		rc = rc ? rc : append_expand(c, id);
 		return rc ? rc : remember_expansion(c, key, offset, 1);
 	}
@@ -335,6 +370,7 @@ static int expand_frame(struct fg_collapser *c, const struct fg_raw_frame *f, ui
 		int rc = tidy_part(c, s + start, i - start, f, count > 0);
 		uint32_t id;
 		rc = rc ? rc : wp_intern_get(c->names, c->name.data, c->name.len, &id);
+		rc = rc ? rc : note_module(c, id, f);
 		rc = rc ? rc : append_expand(c, id);
 		if (rc)
 			return rc;
@@ -418,11 +454,29 @@ int fg_collapser_frame_name(struct fg_collapser *c, const char *name, size_t len
 	return rc ? rc : push_frame(c, id);
 }
 
+int fg_collapser_inline_name(struct fg_collapser *c, const char *name, size_t len)
+{
+	if (!c->active)
+		return WP_E_USAGE;
+	if (wp_grow((void **)&c->inlined, &c->inlined_cap, c->ninlined + 1, sizeof *c->inlined) ||
+	    c->nframes > UINT32_MAX)
+		return WP_E_NOMEM;
+	c->inlined[c->ninlined++] = (uint32_t)c->nframes;
+	return fg_collapser_frame_name(c, name, len);
+}
+
+size_t fg_collapser_last_inlined(const struct fg_collapser *c, const uint32_t **positions)
+{
+	*positions = c->inlined;
+	return c->last_stack == SIZE_MAX ? 0 : c->ninlined;
+}
+
 int fg_collapser_end(struct fg_collapser *c, uint64_t weight)
 {
 	if (!c->active)
 		return WP_E_USAGE;
 	c->active = false;
+	c->last_stack = SIZE_MAX;
 	if (c->nframes == 0 && !c->opt.perl_compat)
 		return 0; /* perl prints such a sample as "comm count" */
 	int rc = push_frame(c, c->root);
@@ -433,7 +487,22 @@ int fg_collapser_end(struct fg_collapser *c, uint64_t weight)
 		c->frames[i] = c->frames[j];
 		c->frames[j] = t;
 	}
-	return wp_stacks_add(c->stacks, c->frames, c->nframes, weight, 0);
+	/* leaf-first positions -> root first, in increasing order */
+	for (size_t i = 0, j = c->ninlined; i < j--; i++) {
+		uint32_t t = c->inlined[i];
+		c->inlined[i] = (uint32_t)(c->nframes - 1 - c->inlined[j]);
+		c->inlined[j] = (uint32_t)(c->nframes - 1 - t);
+	}
+	return wp_stacks_add_at(c->stacks, c->frames, c->nframes, weight, 0, &c->last_stack);
+}
+
+size_t fg_collapser_last_stack(const struct fg_collapser *c) { return c->last_stack; }
+
+const char *fg_collapser_name_module(const struct fg_collapser *c, uint32_t id, size_t *len)
+{
+	if (id >= c->module_of_cap || !c->module_of[id])
+		return NULL;
+	return wp_intern_str(c->modules, c->module_of[id] - 1, len);
 }
 
 void fg_collapser_abort(struct fg_collapser *c)

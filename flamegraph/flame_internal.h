@@ -59,6 +59,32 @@ void fg_out_num(struct fg_out *o, double v);
 /* printf("%.0f", v) with thousands separators: 1234567 -> 1,234,567. */
 void fg_out_grouped(struct fg_out *o, double v);
 
+/* ---- counts ----
+ * A width in billionths of a count: integer counts stay exact up to
+ * 2^64 - 1 (a double is exact only to 2^53, so 2^63 - 1 would print as
+ * 9,223,372,036,854,775,808) and decimal fractions add up exactly to 9
+ * places (0.1 + 0.2 is 0.3). A graph's total stays at most FG_MAX_TOTAL
+ * (flame_tree.c refuses the line that would pass it), so sums of widths
+ * never overflow and a rounded count fits in 64 bits. */
+__extension__ typedef unsigned __int128 fg_amount;
+__extension__ typedef __int128 fg_change; /* count2 - count */
+#define FG_UNIT 1000000000u
+#define FG_MAX_TOTAL ((fg_amount)UINT64_MAX * FG_UNIT)
+static inline double fg_amount_double(fg_amount a)
+{
+	return (double)(uint64_t)(a / FG_UNIT) + (double)(uint32_t)(a % FG_UNIT) / FG_UNIT;
+}
+static inline double fg_change_double(fg_change c)
+{
+	return c < 0 ? -fg_amount_double((fg_amount)-c) : fg_amount_double((fg_amount)c);
+}
+/* a to the nearest count, ties to even as printf("%.0f") (a <= FG_MAX_TOTAL). */
+uint64_t fg_amount_round(fg_amount a);
+/* a exactly: "12", "12.5", "0.000000001" (no exponent, no trailing zeros). */
+void fg_out_amount(struct fg_out *o, fg_amount a);
+/* v with thousands separators: 18446744073709551615 -> 18,446,744,073,709,551,615. */
+void fg_out_grouped_u64(struct fg_out *o, uint64_t v);
+
 /* ---- XML escaping (flame_xml.c) ----
  * Input bytes become valid XML text: & < > escaped (and " in attributes),
  * invalid UTF-8 and the non-characters U+FFFE/U+FFFF become U+FFFD, control
@@ -142,9 +168,11 @@ struct fg_nameattr {
 	size_t cap;
 };
 void fg_nameattr_free(struct fg_nameattr *na);
-/* Parses one line; warnings go through warn. */
-int fg_nameattr_add_line(struct fg_nameattr *na, const char *line, size_t len,
-			 wp_warn_fn warn, void *warn_ctx);
+/* Parses one line (line `lineno` of `file`, both for warnings); warnings go
+ * through warn. Attributes that could run script are refused with a
+ * warning (flame_nameattr.c, top). */
+int fg_nameattr_add_line(struct fg_nameattr *na, const char *line, size_t len, const char *file,
+			 uint64_t lineno, wp_warn_fn warn, void *warn_ctx);
 const struct fg_attrs *fg_nameattr_find(const struct fg_nameattr *na, const char *name, size_t n);
 
 /* ---- the frame tree (flame_tree.c) ---- */
@@ -160,8 +188,8 @@ struct fg_node {
 	uint32_t last_child;
 	uint32_t next_sibling;
 	uint32_t depth;
-	double self;            /* counts of lines ending here */
-	double delta;           /* count2 - count of lines ending here */
+	fg_amount self;         /* counts of lines ending here */
+	fg_change delta;        /* count2 - count of lines ending here */
 };
 
 struct fg_slot {
@@ -184,8 +212,7 @@ struct fg_flame {
 	size_t path_len, path_cap;
 	struct wp_buf scratch;  /* reversed / chain-marked stacks */
 	struct wp_buf frame;    /* one frame name being built */
-	double total;
-	uint64_t itotal;        /* integer parts of the widths, to refuse a sum past 64 bits */
+	fg_amount total;        /* <= FG_MAX_TOTAL */
 	uint64_t lines, bad_lines;
 	bool differential;
 	struct fg_nameattr *nameattr;
@@ -210,10 +237,10 @@ void fg_flame_warnf(const struct fg_flame *f, const char *fmt, ...)
 struct fg_layout {
 	uint32_t *order;
 	size_t n;
-	double *start;          /* by node index */
-	double *width;          /* by node index */
+	fg_amount *start;       /* by node index */
+	fg_amount *width;       /* by node index */
 	uint32_t depth_max;
-	double timemax;
+	fg_amount timemax;      /* the total, or --total when larger */
 };
 int fg_flame_layout(struct fg_flame *f, struct fg_layout *l);
 void fg_layout_release(struct fg_layout *l);

@@ -1,7 +1,16 @@
 /* flame_nameattr.c - --nameattr: extra SVG attributes per function name,
  * flamegraph.pl's "name<TAB>key=value<TAB>..." file (keys title, href,
  * target, id, class, g_extra, a_extra). Bad entries are warned about and
- * skipped. */
+ * skipped.
+ *
+ * The file is input like any other: escaping keeps its values from adding
+ * elements, and what an attribute can do by itself is refused too, so that
+ * nothing in it runs script when the SVG is opened (wasmperf-flame(1),
+ * ESCAPING): event handlers (on*), namespace declarations (xmlns*, which
+ * would change what the frame's elements are), and javascript:, vbscript:
+ * or data: URLs in href, src or action attributes (read as browsers read
+ * a scheme: leading blanks and control bytes skipped, tab and newline
+ * inside ignored, any case). */
 #include <ctype.h>
 #include <stdlib.h>
 
@@ -25,6 +34,101 @@ static bool valid_attr_name(const char *s, size_t n)
 	for (size_t i = 1; i < n; i++)
 		if (!isalnum((unsigned char)s[i]) && !strchr("_.:-", s[i]))
 			return false;
+	return true;
+}
+
+/* Where a line is, for warnings: "'FILE': line N: nameattr: ..." */
+struct na_where {
+	const char *file;
+	uint64_t line;
+	wp_warn_fn warn;
+	void *ctx;
+};
+
+static void na_warn(const struct na_where *w, const char *what, const char *name, size_t n,
+		    const char *func)
+{
+	wp_warnf(w->warn, w->ctx, "'%s': line %llu: nameattr: %s '%.*s' for '%s' ignored",
+		 w->file ? w->file : "<nameattr>", (unsigned long long)w->line, what,
+		 (int)(n > 200 ? 200 : n), name, func);
+}
+
+static bool lower_prefix(const char *s, size_t n, const char *prefix)
+{
+	size_t k = strlen(prefix);
+	if (n < k)
+		return false;
+	for (size_t i = 0; i < k; i++)
+		if (tolower((unsigned char)s[i]) != prefix[i])
+			return false;
+	return true;
+}
+
+/* The local name (after any "prefix:"). */
+static const char *local_name(const char *s, size_t n, size_t *ln)
+{
+	const char *colon = memrchr(s, ':', n);
+	const char *l = colon ? colon + 1 : s;
+	*ln = n - (size_t)(l - s);
+	return l;
+}
+
+/* onclick, ONLOAD, svg:onmouseover: a handler runs script */
+static bool is_event_handler(const char *s, size_t n)
+{
+	size_t ln;
+	const char *l = local_name(s, n, &ln);
+	return lower_prefix(l, ln, "on");
+}
+
+/* an attribute whose value a browser follows or loads as a URL */
+static bool is_url_attr(const char *s, size_t n)
+{
+	size_t ln;
+	const char *l = local_name(s, n, &ln);
+	return (ln == 4 && lower_prefix(l, ln, "href")) || (ln == 3 && lower_prefix(l, ln, "src")) ||
+	       (ln == 6 && lower_prefix(l, ln, "action")) ||
+	       (ln == 10 && lower_prefix(l, ln, "formaction"));
+}
+
+/* javascript:, vbscript: or data: as the URL's scheme, as the URL parser
+ * finds it (WHATWG URL: leading C0 controls and spaces stripped, tab and
+ * newline removed anywhere, scheme case-insensitive). */
+static bool is_script_url(const char *v, size_t n)
+{
+	char scheme[16];
+	size_t k = 0, i = 0;
+	while (i < n && (unsigned char)v[i] <= 0x20)
+		i++;
+	for (; i < n && k < sizeof scheme - 1; i++) {
+		if (v[i] == '\t' || v[i] == '\n' || v[i] == '\r')
+			continue;
+		if (v[i] == ':')
+			break;
+		scheme[k++] = (char)tolower((unsigned char)v[i]);
+	}
+	if (i >= n || v[i] != ':')
+		return false;
+	scheme[k] = '\0';
+	return !strcmp(scheme, "javascript") || !strcmp(scheme, "vbscript") || !strcmp(scheme, "data");
+}
+
+/* Whether key=val may be written; warns when not. */
+static bool safe_attr(const struct na_where *w, const char *key, size_t klen, const char *val,
+		      size_t vlen, const char *func)
+{
+	if (is_event_handler(key, klen)) {
+		na_warn(w, "event-handler attribute", key, klen, func);
+		return false;
+	}
+	if (lower_prefix(key, klen, "xmlns")) {
+		na_warn(w, "namespace declaration", key, klen, func);
+		return false;
+	}
+	if (is_url_attr(key, klen) && is_script_url(val, vlen)) {
+		na_warn(w, "script URL in", key, klen, func);
+		return false;
+	}
 	return true;
 }
 
@@ -58,7 +162,7 @@ static int set_attr(struct fg_attr **list, size_t *n, const char *key, size_t kl
 
 /* g_extra / a_extra: `name="value" name=value ...` */
 static int parse_extra(struct fg_attr **list, size_t *n, const char *s, size_t len,
-		       const char *func, wp_warn_fn warn, void *ctx)
+		       const char *func, const struct na_where *w)
 {
 	size_t i = 0;
 	while (i < len) {
@@ -90,10 +194,11 @@ static int parse_extra(struct fg_attr **list, size_t *n, const char *s, size_t l
 			}
 		}
 		if (!valid_attr_name(s + k0, k1 - k0)) {
-			wp_warnf(warn, ctx, "nameattr: invalid attribute name '%.*s' for '%s' ignored",
-			      (int)(k1 - k0), s + k0, func);
+			na_warn(w, "invalid attribute name", s + k0, k1 - k0, func);
 			continue;
 		}
+		if (!safe_attr(w, s + k0, k1 - k0, val, vlen, func))
+			continue;
 		int rc = set_attr(list, n, s + k0, k1 - k0, val, vlen);
 		if (rc)
 			return rc;
@@ -118,9 +223,10 @@ static void trim(const char **s, size_t *n)
 		(*n)--;
 }
 
-int fg_nameattr_add_line(struct fg_nameattr *na, const char *line, size_t len,
-			 wp_warn_fn warn, void *ctx)
+int fg_nameattr_add_line(struct fg_nameattr *na, const char *line, size_t len, const char *file,
+			 uint64_t lineno, wp_warn_fn warn, void *ctx)
 {
+	const struct na_where w = {file, lineno, warn, ctx};
 	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
 	const char *tab = memchr(line, '\t', len);
@@ -160,6 +266,8 @@ int fg_nameattr_add_line(struct fg_nameattr *na, const char *line, size_t len,
 			free(a->title);
 			a->title = t;
 		} else if (KEY("href")) {
+			if (!safe_attr(&w, "href", 4, val, vlen, func))
+				continue;
 			rc = set_attr(&a->a, &a->na, "xlink:href", 10, val, vlen);
 			href = true;
 		} else if (KEY("target")) {
@@ -167,12 +275,11 @@ int fg_nameattr_add_line(struct fg_nameattr *na, const char *line, size_t len,
 		} else if (KEY("id") || KEY("class")) {
 			rc = set_attr(&a->g, &a->ng, key, klen, val, vlen);
 		} else if (KEY("g_extra")) {
-			rc = parse_extra(&a->g, &a->ng, val, vlen, func, warn, ctx);
+			rc = parse_extra(&a->g, &a->ng, val, vlen, func, &w);
 		} else if (KEY("a_extra")) {
-			rc = parse_extra(&a->a, &a->na, val, vlen, func, warn, ctx);
+			rc = parse_extra(&a->a, &a->na, val, vlen, func, &w);
 		} else {
-			wp_warnf(warn, ctx, "nameattr: invalid attribute '%.*s' for '%s' ignored",
-			      (int)klen, key, func);
+			na_warn(&w, "invalid attribute", key, klen, func);
 		}
 #undef KEY
 		if (rc)
@@ -229,7 +336,8 @@ int fg_flame_load_nameattr(struct fg_flame *f, const char *path)
 	const char *line;
 	size_t len;
 	while (rc == 0 && (rc = wp_lines_next(lr, &line, &len)) == 1)
-		rc = fg_nameattr_add_line(f->nameattr, line, len, f->opt.warn, f->opt.warn_ctx);
+		rc = fg_nameattr_add_line(f->nameattr, line, len, wp_lines_name(lr),
+					  wp_lines_lineno(lr), f->opt.warn, f->opt.warn_ctx);
 	if (rc < 0)
 		snprintf(f->err, sizeof f->err, "%s", rc == WP_E_NOMEM ? "out of memory" : wp_lines_errmsg(lr));
 	wp_lines_free(lr);

@@ -196,7 +196,8 @@ int fg_flame_options_check(const struct fg_flame_options *o, char *err, size_t e
 	if (fg_bgcolors(o->bgcolors, pal, c1, c2) != 0)
 		return usage(err, errlen, "unknown background '%s'", o->bgcolors);
 	if (!o->width || !o->frame_height || !(o->font_size > 0) || !(o->font_width > 0) ||
-	    !(o->factor > 0) || !(o->min_width >= 0) || !(o->total >= 0) || !isfinite(o->factor) ||
+	    !(o->factor > 0) || !(o->min_width >= 0) || !(o->total >= 0) ||
+	    !(o->total < 18446744073709551616.0) /* counts are 64-bit */ || !isfinite(o->factor) ||
 	    !isfinite(o->font_size) || !isfinite(o->font_width) || !isfinite(o->min_width))
 		return usage(err, errlen, "a size or factor option is out of range");
 	if (o->encoding && !valid_encoding(o->encoding))

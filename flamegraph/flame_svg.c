@@ -121,7 +121,7 @@ static void put_text_el(struct fg_out *o, const char *id, double x, double y, co
 }
 
 static void put_header(struct fg_out *o, const struct fg_flame_options *opt, double height,
-		       double total)
+		       fg_amount total)
 {
 	fg_out_puts(o, "<?xml version=\"1.0\"");
 	if (opt->encoding)
@@ -149,7 +149,7 @@ static void put_header(struct fg_out *o, const struct fg_flame_options *opt, dou
 	fg_out_puts(o, "\" fg:searchcolor=\"");
 	fg_out_puts(o, search_color);
 	fg_out_puts(o, "\" fg:total=\"");
-	fg_out_num(o, total);
+	fg_out_amount(o, total);
 	fg_out_puts(o, "\">\n<!-- Flame graph stack visualization, made by wasmperf-flame in the format of "
 		       "https://github.com/brendangregg/FlameGraph (see http://www.brendangregg.com/flamegraphs.html). -->\n"
 		       "<!-- NOTES: ");
@@ -305,13 +305,16 @@ static void put_frame_title(const struct fg_flame *f, struct fg_out *o, const st
 		fg_out_put(o, "</title>", 8);
 		return;
 	}
-	double samples = nearbyint(l->width[id] * opt->factor);
 	if (root)
 		fg_out_put(o, "all", 3);
 	else
 		fg_xml_escape(o, name, dn, FG_XML_TEXT);
 	fg_out_put(o, " (", 2);
-	fg_out_grouped(o, samples);
+	/* the count exact to 2^64 - 1 (flamegraph.pl's "%.0f", ties to even) */
+	if (opt->factor == 1)
+		fg_out_grouped_u64(o, fg_amount_round(l->width[id]));
+	else
+		fg_out_grouped(o, nearbyint(fg_amount_double(l->width[id]) * opt->factor));
 	fg_out_putc(o, ' ');
 	fg_xml_escape(o, opt->count_name, strlen(opt->count_name), FG_XML_TEXT);
 	if (root) {
@@ -319,14 +322,17 @@ static void put_frame_title(const struct fg_flame *f, struct fg_out *o, const st
 		return;
 	}
 	fg_out_put(o, ", ", 2);
-	fg_out_fixed(o, 100 * samples / (l->timemax * opt->factor), 2);
+	/* of the exact width: flamegraph.pl divides the rounded count, which
+	 * makes fractional counts exceed 100% ("a 1.5" would be 2 of 1.5) */
+	double timemax = fg_amount_double(l->timemax);
+	fg_out_fixed(o, 100 * fg_amount_double(l->width[id]) / timemax, 2);
 	fg_out_putc(o, '%');
 	if (f->differential) {
-		double d = opt->negate ? -f->nodes[id].delta : f->nodes[id].delta;
+		double d = fg_change_double(opt->negate ? -f->nodes[id].delta : f->nodes[id].delta);
 		fg_out_put(o, "; ", 2);
 		if (d > 0)
 			fg_out_putc(o, '+');
-		fg_out_fixed(o, 100 * d / (l->timemax * opt->factor), 2);
+		fg_out_fixed(o, 100 * d / (timemax * opt->factor), 2);
 		fg_out_putc(o, '%');
 	}
 	fg_out_put(o, ")</title>", 9);
@@ -342,11 +348,11 @@ static struct frame_box frame_box(const struct fg_flame *f, const struct fg_layo
 {
 	const struct fg_flame_options *opt = &f->opt;
 	uint32_t depth = f->nodes[id].depth;
-	double wpt = ((double)opt->width - 2 * XPAD) / l->timemax;
+	double wpt = ((double)opt->width - 2 * XPAD) / fg_amount_double(l->timemax);
 	double fs = opt->font_size, fh = opt->frame_height;
 	struct frame_box b;
-	b.x1 = XPAD + l->start[id] * wpt;
-	b.x2 = XPAD + (l->start[id] + l->width[id]) * wpt;
+	b.x1 = XPAD + fg_amount_double(l->start[id]) * wpt;
+	b.x2 = XPAD + fg_amount_double(l->start[id] + l->width[id]) * wpt;
 	if (!opt->inverted) {
 		double base = height - (fs * 2 + 10);
 		b.y1 = base - (depth + 1) * fh + FRAMEPAD;
@@ -369,7 +375,7 @@ static struct fg_rgb frame_fill(const struct fg_flame *f, uint32_t id, const cha
 	if (dn == n && n == 1 && name[0] == '-')
 		return (struct fg_rgb){200, 200, 200};
 	if (f->differential) {
-		double d = f->nodes[id].delta;
+		double d = fg_change_double(f->nodes[id].delta);
 		return fg_color_scale(f->opt.negate ? -d : d, maxdelta);
 	}
 	return color;
@@ -390,9 +396,9 @@ static void put_frame_rect(struct fg_out *o, const struct fg_layout *l, uint32_t
 	fg_out_put(o, "\" fill=\"", 8);
 	put_rgb(o, fill);
 	fg_out_put(o, "\" rx=\"2\" ry=\"2\" fg:x=\"", 22);
-	fg_out_num(o, l->start[id]);
+	fg_out_amount(o, l->start[id]);
 	fg_out_put(o, "\" fg:w=\"", 8);
-	fg_out_num(o, l->width[id]);
+	fg_out_amount(o, l->width[id]);
 	fg_out_put(o, "\"/>\n", 4);
 }
 
@@ -480,8 +486,8 @@ static int put_frames(struct fg_flame *f, struct fg_out *o, const struct fg_layo
 	double maxdelta = 1;
 	if (f->differential)
 		for (uint32_t i = 0; i < f->nnodes; i++)
-			if (fabs(f->nodes[i].delta) > maxdelta)
-				maxdelta = fabs(f->nodes[i].delta);
+			if (fabs(fg_change_double(f->nodes[i].delta)) > maxdelta)
+				maxdelta = fabs(fg_change_double(f->nodes[i].delta));
 	int rc = 0;
 	fg_out_puts(o, "<g id=\"frames\">\n");
 	for (size_t i = 0; i < l->n && !rc; i++) {
@@ -516,7 +522,7 @@ int fg_flame_write_svg(struct fg_flame *f, FILE *out)
 	fg_out_init(&o, out);
 	if (o.err)
 		return o.err;
-	if (!(f->total > 0))
+	if (f->total == 0)
 		return write_empty_svg(f, &o);
 	struct fg_layout l;
 	struct colors c;

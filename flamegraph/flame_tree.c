@@ -320,10 +320,10 @@ static int merge_frames(struct fg_flame *f, const char *s, size_t n, uint32_t *l
 
 /* A line's counts, on its last frame: its width as self time, its change
  * (count2 - count) when differential. */
-static int add_counts(struct fg_flame *f, uint32_t node, double count, double count2,
+static int add_counts(struct fg_flame *f, uint32_t node, fg_amount count, fg_amount count2,
 		      bool has_count2)
 {
-	double width = has_count2 ? count2 : count;
+	fg_amount width = has_count2 ? count2 : count;
 	uint32_t self = node;
 	if (f->opt.flamechart && f->nodes[node].first_child != FG_NONE) {
 		/* Self time after children: a spacer keeps it in time order. */
@@ -334,20 +334,21 @@ static int add_counts(struct fg_flame *f, uint32_t node, double count, double co
 	}
 	f->nodes[self].self += width;
 	if (has_count2) {
-		f->nodes[node].delta += count2 - count;
+		f->nodes[node].delta += (fg_change)count2 - (fg_change)count;
 		f->differential = true;
 	}
 	f->total += width;
 	return 0;
 }
 
-int fg_flame_add_stack(struct fg_flame *f, const char *s, size_t n, double count, double count2,
-		       bool has_count2)
+/* Widths are 64-bit counts: a total past them is an error (the line is not
+ * added), never a rounded or clamped graph. Below FG_MAX_TOTAL, every sum
+ * of widths (a frame's, a start) is exact and cannot overflow. */
+static int add_amounts(struct fg_flame *f, const char *s, size_t n, fg_amount count,
+		       fg_amount count2, bool has_count2)
 {
-	/* Widths are 64-bit counts: a total past them is an error (the line is
-	 * not added), never a rounded or clamped graph (fg_flame_add_line
-	 * checks the exact sum; a double only tells a gross excess). */
-	if (f->total + (has_count2 ? count2 : count) > 18446744073709551616.0) {
+	fg_amount width = has_count2 ? count2 : count;
+	if (width > FG_MAX_TOTAL - f->total) {
 		snprintf(f->err, sizeof f->err, "counts add up to more than 64 bits");
 		return WP_E_TOOBIG;
 	}
@@ -355,6 +356,30 @@ int fg_flame_add_stack(struct fg_flame *f, const char *s, size_t n, double count
 	int rc = transform_stack(f, &s, &n);
 	rc = rc ? rc : merge_frames(f, s, n, &leaf);
 	return rc ? rc : add_counts(f, leaf, count, count2, has_count2);
+}
+
+/* A double count as an amount; false when negative, not finite or past
+ * 64 bits. */
+static bool to_amount(double v, fg_amount *out)
+{
+	if (!(v >= 0) || !(v < 18446744073709551616.0))
+		return false;
+	double whole = floor(v);
+	double nano = nearbyint((v - whole) * FG_UNIT);
+	*out = (fg_amount)(uint64_t)whole * FG_UNIT + (fg_amount)(uint64_t)nano;
+	return true;
+}
+
+int fg_flame_add_stack(struct fg_flame *f, const char *s, size_t n, double count, double count2,
+		       bool has_count2)
+{
+	fg_amount c = 0, c2 = 0;
+	if (!to_amount(count, &c) || (has_count2 && !to_amount(count2, &c2))) {
+		snprintf(f->err, sizeof f->err, "count %.17g is not a count of 64 bits",
+			 !to_amount(count, &c) ? count : count2);
+		return WP_E_TOOBIG;
+	}
+	return add_amounts(f, s, n, c, c2, has_count2);
 }
 
 int fg_flame_add_line(struct fg_flame *f, const char *line, size_t len)
@@ -374,20 +399,14 @@ int fg_flame_add_line(struct fg_flame *f, const char *line, size_t len)
 		f->bad_lines++;
 		return 0;
 	}
-	uint64_t width = fl.has_count2 ? fl.count2 : fl.count;
-	if (f->itotal + width < f->itotal) {
-		snprintf(f->err, sizeof f->err, "counts add up to more than 64 bits");
-		return WP_E_TOOBIG;
-	}
 	/* flamegraph.pl's /^(.*)\s+?(\d+(?:\.\d*)?)$/ leaves all but one of the
 	 * blanks before the count in the stack: "a;  3" has a frame " ". */
 	size_t n = fl.stack_len;
 	if (fl.count_text > line + n + 1)
 		n = (size_t)(fl.count_text - line) - 1;
-	rc = fg_flame_add_stack(f, line, n, fl.value, fl.value2, fl.has_count2);
-	if (!rc)
-		f->itotal += width;
-	return rc;
+	fg_amount c = (fg_amount)fl.count * FG_UNIT + fl.count_nano;
+	fg_amount c2 = (fg_amount)fl.count2 * FG_UNIT + fl.count2_nano;
+	return add_amounts(f, line, n, c, c2, fl.has_count2);
 }
 
 void fg_flame_get_stats(const struct fg_flame *f, struct fg_flame_stats *st)
@@ -395,7 +414,7 @@ void fg_flame_get_stats(const struct fg_flame *f, struct fg_flame_stats *st)
 	st->lines = f->lines;
 	st->bad_lines = f->bad_lines;
 	st->frames = f->nnodes;
-	st->total = f->total;
+	st->total = fg_amount_double(f->total);
 	st->differential = f->differential;
 }
 
@@ -499,19 +518,20 @@ int fg_flame_layout(struct fg_flame *f, struct fg_layout *l)
 	if (!f->opt.flamechart && (rc = sort_children(f)))
 		goto out;
 
-	double timemax = f->total;
-	if (f->opt.total > 0) {
-		if (f->opt.total < f->total)
+	fg_amount timemax = f->total, given;
+	if (f->opt.total > 0 && to_amount(f->opt.total, &given)) {
+		if (given < f->total)
 			fg_flame_warnf(f, "specified --total %.17g is less than the actual total %.17g, so ignored",
-				       f->opt.total, f->total);
+				       f->opt.total, fg_amount_double(f->total));
 		else
-			timemax = f->opt.total;
+			timemax = given;
 	}
 	l->timemax = timemax;
 	l->width[0] = timemax; /* the root spans the whole width, as in flamegraph.pl */
+	double dmax = fg_amount_double(timemax);
 	double minw = f->opt.min_width_percent
-			      ? timemax * f->opt.min_width / 100
-			      : f->opt.min_width * timemax / ((double)f->opt.width - 20);
+			      ? dmax * f->opt.min_width / 100
+			      : f->opt.min_width * dmax / ((double)f->opt.width - 20);
 
 	/* Pre-order walk; a pruned frame's subtree is narrower still. */
 	size_t sp = 0;
@@ -519,14 +539,14 @@ int fg_flame_layout(struct fg_flame *f, struct fg_layout *l)
 	stack[sp++] = 0;
 	while (sp) {
 		uint32_t id = stack[--sp];
-		if (l->width[id] < minw)
+		if (fg_amount_double(l->width[id]) < minw)
 			continue;
 		l->order[l->n++] = id;
 		if (f->nodes[id].depth > l->depth_max)
 			l->depth_max = f->nodes[id].depth;
 		/* Children: starts left to right, pushed right to left. */
 		/* Self time first: flamegraph.pl's sorted "a 5" precedes "a;b 3". */
-		double x = l->start[id] + f->nodes[id].self;
+		fg_amount x = l->start[id] + f->nodes[id].self;
 		size_t first = sp;
 		for (uint32_t c = f->nodes[id].first_child; c != FG_NONE; c = f->nodes[c].next_sibling) {
 			l->start[c] = x;

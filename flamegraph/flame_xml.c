@@ -59,6 +59,53 @@ void fg_out_u64(struct fg_out *o, uint64_t v)
 	fg_out_put(o, s, n);
 }
 
+uint64_t fg_amount_round(fg_amount a)
+{
+	uint64_t q = (uint64_t)(a / FG_UNIT);
+	uint32_t r = (uint32_t)(a % FG_UNIT);
+	if (r > FG_UNIT / 2 || (r == FG_UNIT / 2 && (q & 1)))
+		q++;
+	return q;
+}
+
+void fg_out_amount(struct fg_out *o, fg_amount a)
+{
+	/* the integer part may pass 64 bits only for a --total that large */
+	char tmp[48];
+	size_t k = sizeof tmp;
+	fg_amount whole = a / FG_UNIT;
+	do {
+		tmp[--k] = (char)('0' + (unsigned)(whole % 10));
+		whole /= 10;
+	} while (whole);
+	fg_out_put(o, tmp + k, sizeof tmp - k);
+	uint32_t frac = (uint32_t)(a % FG_UNIT);
+	if (!frac)
+		return;
+	char digits[10];
+	int n = 0;
+	for (uint32_t scale = FG_UNIT / 10; frac; scale /= 10) {
+		digits[n++] = (char)('0' + frac / scale);
+		frac %= scale;
+	}
+	fg_out_putc(o, '.');
+	fg_out_put(o, digits, (size_t)n);
+}
+
+void fg_out_grouped_u64(struct fg_out *o, uint64_t u)
+{
+	char tmp[32];
+	size_t k = sizeof tmp, digits = 0;
+	do {
+		if (digits && digits % 3 == 0)
+			tmp[--k] = ',';
+		tmp[--k] = (char)('0' + u % 10);
+		u /= 10;
+		digits++;
+	} while (u);
+	fg_out_put(o, tmp + k, sizeof tmp - k);
+}
+
 static const double pow10_tab[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
 
 void fg_out_fixed(struct fg_out *o, double v, int decimals)

@@ -78,6 +78,13 @@ int fg_collapser_key_variant(const struct fg_collapser *c);
 /* Adds an already final frame name (no tidying), leaf first; used for
  * inline expansion and for frames produced by a symbolizer. */
 int fg_collapser_frame_name(struct fg_collapser *c, const char *name, size_t len);
+/* The same for a frame inlined into the one pushed after it (--inline):
+ * the stack counted is the same; an export asks which were inlined. */
+int fg_collapser_inline_name(struct fg_collapser *c, const char *name, size_t len);
+/* The positions (root first, as in the stack; increasing) of the inlined
+ * frames of the sample fg_collapser_end() last counted: their number.
+ * Valid until the next fg_collapser_begin(). */
+size_t fg_collapser_last_inlined(const struct fg_collapser *c, const uint32_t **positions);
 /* Ends the sample: a sample with no frames is dropped (as inferno does). */
 int fg_collapser_end(struct fg_collapser *c, uint64_t weight);
 /* Drops the sample in progress. */
@@ -86,6 +93,12 @@ void fg_collapser_abort(struct fg_collapser *c);
 /* The names and stacks gathered so far (owned by the collapser). */
 struct wp_intern *fg_collapser_names(struct fg_collapser *c);
 struct wp_stacks *fg_collapser_stacks(struct fg_collapser *c);
+/* The stack (index in fg_collapser_stacks) the last fg_collapser_end()
+ * counted the sample in; SIZE_MAX when it dropped it. */
+size_t fg_collapser_last_stack(const struct fg_collapser *c);
+/* The module of the raw frame a name was first made from, or NULL (names
+ * pushed whole, the root frame). */
+const char *fg_collapser_name_module(const struct fg_collapser *c, uint32_t id, size_t *len);
 
 /* Tidying helpers, exposed for tests and other collapsers. Each writes the
  * result into out (reset first). */
@@ -131,8 +144,10 @@ struct fg_folded_line {
 	size_t stack_len;
 	double value;
 	double value2;
-	uint64_t count;
+	uint64_t count;          /* integer parts, exact */
 	uint64_t count2;
+	uint32_t count_nano;     /* fractional parts in billionths (digits past 9 dropped) */
+	uint32_t count2_nano;
 	const char *count_text;
 	size_t count_len;
 	const char *count2_text;
@@ -260,7 +275,10 @@ const char *fg_flame_errmsg(const struct fg_flame *f);
  * the line being left out. */
 int fg_flame_add_line(struct fg_flame *f, const char *line, size_t len);
 /* Adds a parsed stack "a;b;c"; has_count2 makes it differential (width is
- * count2, colour the change count2 - count). */
+ * count2, colour the change count2 - count). Counts are kept exactly to 9
+ * decimals (as fg_flame_add_line keeps a line's); a negative one, or one
+ * of 2^64 or more, is WP_E_TOOBIG, as is a total past 2^64 - 1. A double
+ * holds integers exactly only to 2^53: fg_flame_add_line is exact. */
 int fg_flame_add_stack(struct fg_flame *f, const char *stack, size_t len, double count,
 		       double count2, bool has_count2);
 
@@ -318,5 +336,70 @@ struct fg_bars_options {
 /* 0, WP_E_IO on a write error, WP_E_NOMEM, WP_E_USAGE (nsub > 16). */
 int fg_bars_write_svg(FILE *out, const struct fg_bars_options *o, const struct fg_bar *bars,
 		      size_t nbars);
+
+/* ====================================================================
+ * Profiles for other viewers: speedscope, Firefox Profiler, pprof
+ * (export_*.c)
+ * ==================================================================== */
+/* A profile is interned frames (name, source file and line, module, inlined
+ * or not), stacks of frame ids, threads, phase intervals and samples
+ * (thread, time, stack, weight; 24 bytes each, spilled to an unlinked file
+ * in spill_dir past 1.5 MB, so memory stays bounded). Phases come first,
+ * then samples, then fg_profile_finish(), then the writers. */
+struct fg_profile;
+struct fg_profile_info {
+	const char *name;         /* the input, shown as the profile's name */
+	const char *event;        /* "cpu-clock", or NULL (folded input) */
+	const char *exporter;     /* "wasmperf@1.0" */
+	bool weight_ns;           /* weights are nanoseconds (a clock event's period) */
+	bool timed;               /* samples have times (not folded input) */
+	bool counts_samples;      /* every weight is 1 (--samples) */
+	bool aggregate;           /* keep sums per (stack, thread, phase), not samples:
+				   * all pprof needs */
+	const char *spill_dir;    /* where samples past a small budget go (an
+				   * unlinked file); NULL: /tmp */
+};
+struct fg_profile_frame {
+	const char *name;
+	size_t name_len;
+	const char *file;         /* source file, or NULL */
+	size_t file_len;
+	unsigned line;            /* 0: unknown */
+	const char *module;       /* the binary it is in, or NULL */
+	size_t module_len;
+	bool inlined;             /* inlined into the next frame towards the root */
+};
+struct fg_profile *fg_profile_new(const struct fg_profile_info *info);
+void fg_profile_free(struct fg_profile *p);
+int fg_profile_frame(struct fg_profile *p, const struct fg_profile_frame *f, uint32_t *id);
+/* A stack of frame ids, root first (possibly empty). */
+int fg_profile_stack(struct fg_profile *p, const uint32_t *frames, size_t n, uint32_t *id);
+/* A thread by (pid, tid); its name is the last one given. */
+int fg_profile_thread(struct fg_profile *p, uint32_t pid, uint32_t tid, const char *name,
+		      size_t len, uint32_t *id);
+/* WP_E_IO when the temporary file cannot be written; then
+ * fg_profile_spill_errno() says why (an errno value). */
+int fg_profile_spill_errno(const struct fg_profile *p);
+int fg_profile_sample(struct fg_profile *p, uint32_t thread, uint32_t stack, uint64_t time_ns,
+		      uint64_t weight);
+/* A phase of process pid (wasmperf-phases' rows, nested ones with depth 1
+ * and more), before any sample: [start, end), the end included where the
+ * process ends. Samples in one carry its name (the deepest one). */
+int fg_profile_phase(struct fg_profile *p, uint32_t pid, const char *name, size_t len,
+		     uint64_t start_ns, uint64_t end_ns, unsigned depth);
+/* Once every sample is in; the writers need it (WP_E_USAGE without). */
+int fg_profile_finish(struct fg_profile *p);
+/* The build-id of a module (bytes), from perf.data's header. */
+int fg_profile_build_id(struct fg_profile *p, const char *module, size_t len, const uint8_t *id,
+			size_t n);
+uint64_t fg_profile_nsamples(const struct fg_profile *p);
+/* The event, once known (NULL: none), and whether weights are ns. */
+int fg_profile_set_event(struct fg_profile *p, const char *event, bool weight_ns);
+
+/* Each returns 0, WP_E_IO on a write error, or WP_E_NOMEM. */
+int fg_export_speedscope(const struct fg_profile *p, FILE *out);
+int fg_export_firefox(const struct fg_profile *p, FILE *out);
+/* gzip-compressed profile.proto */
+int fg_export_pprof(const struct fg_profile *p, FILE *out);
 
 #endif

@@ -122,18 +122,24 @@ static double count_value(const char *s, size_t n)
 	return v;
 }
 
-/* The integer part of a count validated by is_count; false when it does not
- * fit in 64 bits. */
-static bool count_integer(const char *s, size_t n, uint64_t *out)
+/* The integer part of a count validated by is_count, and its fraction in
+ * billionths (the first 9 decimals; a flame graph's sums are exact to
+ * them); false when the integer part does not fit in 64 bits. */
+static bool count_integer(const char *s, size_t n, uint64_t *out, uint32_t *nano)
 {
 	uint64_t v = 0;
-	for (size_t i = 0; i < n && s[i] != '.'; i++) {
+	size_t i = 0;
+	for (; i < n && s[i] != '.'; i++) {
 		unsigned d = (unsigned)(s[i] - '0');
 		if (v > (UINT64_MAX - d) / 10)
 			return false;
 		v = v * 10 + d;
 	}
+	uint32_t f = 0, scale = 100000000;
+	for (i++; i < n && scale; i++, scale /= 10)
+		f += (uint32_t)(s[i] - '0') * scale;
 	*out = v;
+	*nano = f;
 	return true;
 }
 
@@ -187,12 +193,13 @@ int fg_folded_parse_line(const char *line, size_t len, struct fg_folded_line *ou
 	out->stack_len = n;
 	out->value = count_value(out->count_text, out->count_len);
 	out->value2 = out->has_count2 ? count_value(out->count2_text, out->count2_len) : 0;
-	if (!count_integer(out->count_text, out->count_len, &out->count)) {
+	if (!count_integer(out->count_text, out->count_len, &out->count, &out->count_nano)) {
 		out->bad_text = out->count_text;
 		out->bad_len = out->count_len;
 		return WP_E_TOOBIG;
 	}
-	if (out->has_count2 && !count_integer(out->count2_text, out->count2_len, &out->count2)) {
+	if (out->has_count2 && !count_integer(out->count2_text, out->count2_len, &out->count2,
+						    &out->count2_nano)) {
 		out->bad_text = out->count2_text;
 		out->bad_len = out->count2_len;
 		return WP_E_TOOBIG;

@@ -70,12 +70,40 @@ static void feature_damaged(struct pp_data *d)
 	d->err[0] = '\0';
 }
 
+/* The file ends before a feature section (or the table of them): the
+ * records are still read, and the cut is the reader's error after the last
+ * one (a truncated perf.data is an error, not a warning). */
+static void features_cut(struct pp_data *d, struct pd_stream *st, const char *what, uint64_t off,
+			 uint64_t size)
+{
+	if (d->cut_err)
+		return;
+	d->cut_err = WP_E_TRUNCATED;
+	snprintf(d->cut_msg, sizeof d->cut_msg,
+		 "'%s': offset 0x%llx: file cut short: %s of %llu bytes runs past its end "
+		 "(%llu bytes); the header features from there on are missing",
+		 st->name, (unsigned long long)off, what, (unsigned long long)size,
+		 (unsigned long long)d->file_size);
+}
+
+static bool past_end(const struct pp_data *d, uint64_t off, uint64_t size)
+{
+	return d->file_size != UINT64_MAX && (off > d->file_size || size > d->file_size - off);
+}
+
 /* One feature section at off: read and parsed; 0, or < 0 when out of memory. */
 static int read_feature(struct pp_data *d, struct pd_stream *st, unsigned bit, uint64_t off,
 			uint64_t size)
 {
+	uint64_t cap = bit == 1 ? PD_MAX_TRACING : PD_MAX_FEATURE;
+	if (past_end(d, off, size)) {
+		char what[32];
+		snprintf(what, sizeof what, "feature section %u", bit);
+		features_cut(d, st, what, off, size);
+		return 0;
+	}
 	uint8_t *sec;
-	int rc = read_section(d, st, off, size, bit == 1 ? PD_MAX_TRACING : PD_MAX_FEATURE, &sec);
+	int rc = read_section(d, st, off, size, cap, &sec);
 	if (rc) {
 		feature_damaged(d);
 		return 0;
@@ -95,6 +123,10 @@ static int read_features(struct pp_data *d, struct pd_stream *st, uint64_t table
 	if (!nfeat)
 		return 0;
 	uint8_t *tab;
+	if (past_end(d, table, (uint64_t)nfeat * 16)) {
+		features_cut(d, st, "the table of feature sections", table, (uint64_t)nfeat * 16);
+		return 0;
+	}
 	if (read_section(d, st, table, (uint64_t)nfeat * 16, (uint64_t)nfeat * 16, &tab)) {
 		feature_damaged(d);
 		return 0;
@@ -106,7 +138,7 @@ static int read_features(struct pp_data *d, struct pd_stream *st, uint64_t table
 			continue;
 		uint64_t off = pd_u64(tab + 16 * k), size = pd_u64(tab + 16 * k + 8);
 		k++;
-		if (pd_feature_read(bit))
+		if (pd_feature_read(bit) || past_end(d, off, size))
 			rc = read_feature(d, st, bit, off, size);
 	}
 	free(tab);

@@ -132,6 +132,9 @@ struct pd_stream {
 	struct pd_zstd *z;
 	uint64_t comp_offset;   /* the COMPRESSED record being decompressed */
 	bool in_comp;
+	bool comp_cut;          /* it is the cut last one: after its records, */
+	size_t cut_want;        /* its size and the bytes present are reported */
+	int64_t cut_got;
 	size_t consume;         /* bytes of the record handed out last */
 	uint64_t skip;          /* AUXTRACE payload after it */
 	struct pd_queue q;
@@ -153,6 +156,8 @@ struct pp_data {
 	bool warned[PD_W_KINDS];
 	char err[512];
 	int failed;             /* the error already reported, or 0 */
+	int cut_err;            /* the file ends inside its feature sections: */
+	char cut_msg[512];      /* reported after the last record */
 
 	struct pp_data_info info;
 	char *str_hostname, *str_osrelease, *str_version, *str_arch, *str_cpudesc, *str_cmdline;

@@ -210,10 +210,11 @@ static int read_header(struct pp_data *d, const char *dir)
 	if (got < 0)
 		return pd_fail(d, (int)got, st->name, 0, "cannot read: %s",
 			       st->src.err ? strerror(st->src.err) : wp_strerror((int)got));
+	if (got == 0)
+		return pd_fail(d, WP_E_TRUNCATED, st->name, 0, "empty (0 bytes): no perf.data header");
 	if (got < 16)
 		return pd_fail(d, WP_E_TRUNCATED, st->name, 0,
-			       got == 0 ? "empty input, not a perf.data file"
-				        : "too short for a perf.data header");
+			       "too short for a perf.data header (%lld of 16 bytes)", (long long)got);
 	uint64_t magic = pd_u64(p), hsize = pd_u64(p + 8);
 	if (magic == MAGIC_SWAPPED)
 		return pd_fail(d, WP_E_UNSUPPORTED, st->name, 0,
@@ -466,6 +467,10 @@ int pp_data_next(struct pp_data *d, const struct pp_record **out)
 				snprintf(d->err, sizeof d->err, "%s", st->errmsg ? st->errmsg : "");
 				return d->failed = st->err;
 			}
+		}
+		if (d->cut_err) {
+			snprintf(d->err, sizeof d->err, "%s", d->cut_msg);
+			return d->failed = d->cut_err;
 		}
 		return 0;
 	}

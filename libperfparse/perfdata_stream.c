@@ -142,14 +142,15 @@ static int short_read(struct pp_data *d, struct pd_stream *st, uint64_t pos, siz
 		      (unsigned long long)extra, (unsigned long long)(got - (int64_t)rs));
 }
 
-/* COMPRESSED / COMPRESSED2: feeds the payload to the inflater. */
+/* COMPRESSED / COMPRESSED2 of rs bytes, of which have are present (fewer
+ * only when it is cut): feeds the payload there is to the inflater. */
 static int begin_compressed(struct pp_data *d, struct pd_stream *st, const uint8_t *p,
-			    uint32_t type, size_t rs, uint64_t pos)
+			    uint32_t type, size_t rs, size_t have, uint64_t pos)
 {
 	const uint8_t *payload = p + 8;
 	size_t n = rs - 8;
 	if (type == PP_RECORD_COMPRESSED2) {
-		uint64_t ds = n >= 8 ? pd_u64(p + 8) : UINT64_MAX;
+		uint64_t ds = n >= 8 && have >= 16 ? pd_u64(p + 8) : UINT64_MAX;
 		if (ds > n - 8)
 			return pd_fail(d, WP_E_FORMAT, st->name, pos,
 				      "COMPRESSED2 data_size %llu exceeds the record's %llu bytes",
@@ -157,12 +158,33 @@ static int begin_compressed(struct pp_data *d, struct pd_stream *st, const uint8
 		payload = p + 16;
 		n = (size_t)ds;
 	}
+	size_t present = have - (size_t)(payload - p);
 	if (!st->z && !(st->z = pd_zstd_new()))
 		return pd_fail(d, WP_E_NOMEM, st->name, pos, "out of memory");
-	pd_zstd_feed(st->z, payload, n);
-	pd_src_consume(&st->src, rs);
+	pd_zstd_feed(st->z, payload, n < present ? n : present);
+	pd_src_consume(&st->src, have);
 	st->comp_offset = pos;
 	st->in_comp = true;
+	return 0;
+}
+
+static bool is_compressed(uint32_t type)
+{
+	return type == PP_RECORD_COMPRESSED || type == PP_RECORD_COMPRESSED2;
+}
+
+/* A COMPRESSED record cut by the end of the input: zstd blocks wholly
+ * present in it still inflate to whole records, which are handed out
+ * before the cut is reported. */
+static int begin_cut_compressed(struct pp_data *d, struct pd_stream *st, const uint8_t *p,
+				uint32_t type, size_t rs, int64_t got, uint64_t pos)
+{
+	int rc = begin_compressed(d, st, p, type, rs, (size_t)got, pos);
+	if (rc)
+		return rc;
+	st->comp_cut = true;
+	st->cut_want = rs;
+	st->cut_got = got;
 	return 0;
 }
 
@@ -203,6 +225,10 @@ int pd_stream_next(struct pp_data *d, struct pd_stream *st, const uint8_t **rec,
 	for (;;) {
 		if (st->in_comp && (rc = next_inflated(d, st, rec, size, off)) != 0)
 			return rc;
+		if (st->comp_cut) {
+			st->comp_cut = false;
+			return cut_short(d, st, st->comp_offset, st->cut_want, st->cut_got);
+		}
 		uint64_t pos = pd_src_pos(&st->src);
 		if (pos >= st->end)
 			break;
@@ -226,10 +252,16 @@ int pd_stream_next(struct pp_data *d, struct pd_stream *st, const uint8_t **rec,
 		    (rc = tracing_extra(d, st, pos, &extra)) != 0)
 			return rc;
 		got = pd_src_peek(&st->src, rs + extra, &p);
+		if (got > (type == PP_RECORD_COMPRESSED2 ? 16 : 8) && (size_t)got < rs &&
+		    is_compressed(type)) {
+			if ((rc = begin_cut_compressed(d, st, p, type, rs, got, pos)) != 0)
+				return rc;
+			continue;
+		}
 		if (got < 0 || (size_t)got < rs + extra)
 			return short_read(d, st, pos, rs, extra, got);
-		if (type == PP_RECORD_COMPRESSED || type == PP_RECORD_COMPRESSED2) {
-			if ((rc = begin_compressed(d, st, p, type, rs, pos)) != 0)
+		if (is_compressed(type)) {
+			if ((rc = begin_compressed(d, st, p, type, rs, rs, pos)) != 0)
 				return rc;
 			continue;
 		}

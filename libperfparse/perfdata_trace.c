@@ -56,13 +56,24 @@ static bool is_ident(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
+/* A word before array brackets that are followed by the name: only the
+ * kernel's dynamic arrays, "__data_loc TYPE[] name" and "__rel_loc TYPE[]
+ * name", have that shape. libtraceevent 1.7.1 leaks the type string of any
+ * other ("char[] name", "__data_llonghar[] name": 5 or 16 bytes, found by
+ * fuzzing), so those never reach it. */
+static bool dynamic_array_type(const char *p, size_t n, size_t words_before)
+{
+	return words_before >= 2 &&
+	       (wp_has_prefix(p, n, "__data_loc ") || wp_has_prefix(p, n, "__rel_loc "));
+}
+
 /* A field declaration as the kernel prints it: words, '*', and array
  * brackets holding a word, ending with the field name (optionally an
- * array). */
+ * array), or a dynamic array (dynamic_array_type). */
 static bool valid_decl(const char *p, size_t n)
 {
-	size_t words = 0;
-	bool last_was_name = false;
+	size_t words = 0, words_before_brackets = 0;
+	bool last_was_name = false, brackets = false;
 	for (size_t i = 0; i < n;) {
 		if (p[i] == ' ' || p[i] == '*') {
 			last_was_name = false;
@@ -70,11 +81,16 @@ static bool valid_decl(const char *p, size_t n)
 		} else if (is_ident(p[i])) {
 			while (i < n && is_ident(p[i]))
 				i++;
+			if (brackets && !dynamic_array_type(p, n, words_before_brackets))
+				return false;
 			words++;
 			last_was_name = true;
 		} else if (p[i] == '[') {
 			if (!last_was_name)
 				return false;
+			if (!brackets)
+				words_before_brackets = words;
+			brackets = true;
 			i++;
 			while (i < n && is_ident(p[i]))
 				i++;

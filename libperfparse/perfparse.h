@@ -415,7 +415,8 @@ uint64_t pp_data_nwarnings(const struct pp_data *d);
 
 /* 1 = a record in *out, 0 = end of data, < 0 = error: the data is damaged
  * from the offset named in pp_data_errmsg() on; every record before the
- * damage has been returned. */
+ * damage has been returned. A file cut inside its feature sections (after
+ * the data) gives all its records, then WP_E_TRUNCATED. */
 int pp_data_next(struct pp_data *d, const struct pp_record **out);
 
 const struct pp_data_info *pp_data_info(const struct pp_data *d);

@@ -96,6 +96,14 @@ struct ph_rules *ph_catalog_find(const struct ph_catalog *c, const char *name)
 	return NULL;
 }
 
+bool ph_catalog_wants_library(const struct ph_catalog *c, const char *path)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (ph_rules_wants_library(c->rules[i], path))
+			return true;
+	return false;
+}
+
 struct ph_rules *ph_catalog_choose(const struct ph_catalog *c, const struct ph_target *t,
 				   int *score)
 {

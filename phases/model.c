@@ -70,6 +70,7 @@ struct proc {
 	int32_t pid;
 	uint32_t comm; /* interned; UINT32_MAX: none */
 	struct ph_rules *rules;
+	uint32_t why;  /* interned reason for rules; UINT32_MAX: none */
 	bool rules_used, has_exec, has_exit, listed;
 	uint64_t exec, exit;
 	struct segment *segs;
@@ -184,19 +185,46 @@ static int get_proc(struct ph_model *m, int32_t pid, struct proc **out)
 	memset(p, 0, sizeof *p);
 	p->pid = pid;
 	p->comm = UINT32_MAX;
+	p->why = UINT32_MAX;
 	p->rules = m->rules;
 	*out = p;
 	return 0;
 }
 
-int ph_model_set_rules(struct ph_model *m, int32_t pid, struct ph_rules *rules)
+/* Aggregates made without rules ([0] all, [1] undecided) laid out for
+ * rules r: the samples stay undecided, in r's last slot. */
+static int regroup(struct agg **a, size_t n)
+{
+	if (!*a)
+		return 0;
+	struct agg *b = calloc(n, sizeof *b);
+	if (!b)
+		return WP_E_NOMEM;
+	b[0] = (*a)[0];
+	b[n - 1] = (*a)[1];
+	free(*a);
+	*a = b;
+	return 0;
+}
+
+int ph_model_set_rules(struct ph_model *m, int32_t pid, struct ph_rules *rules, const char *why)
 {
 	struct proc *p;
 	int rc = get_proc(m, pid, &p);
 	if (rc)
 		return rc;
-	if (p->rules_used && p->rules != rules)
+	if (why && (rc = wp_intern_get(m->strings, why, strlen(why), &p->why)))
+		return rc;
+	if (p->rules == rules)
+		return 0;
+	if (p->rules_used && (p->rules || !rules))
 		return WP_E_USAGE; /* samples were classified with other rules */
+	size_t n = 2 + rules->nstack_phases;
+	for (size_t i = 0; p->rules_used && i < p->nsegs; i++)
+		if ((rc = regroup(&p->segs[i].a, n)))
+			return rc;
+	if (p->rules_used && (rc = regroup(&p->pending, n)))
+		return rc;
 	p->rules = rules;
 	return 0;
 }
@@ -552,6 +580,7 @@ static int finish_proc(struct ph_model *m, struct proc *p, struct ph_process *ou
 	out->pid = p->pid;
 	out->comm = str(m, p->comm);
 	out->rules = r ? r->name : NULL;
+	out->rules_why = p->why == UINT32_MAX ? NULL : str(m, p->why);
 	out->has_exec = p->has_exec, out->exec_ns = p->exec;
 	out->has_exit = p->has_exit, out->exit_ns = p->exit;
 	out->samples = p->samples;

@@ -39,15 +39,39 @@ int ph_write_tsv(FILE *f, const struct ph_model *m)
 	return ferror(f) ? WP_E_IO : 0;
 }
 
+/* Length of the valid UTF-8 sequence at s (NUL-terminated), or 0: no
+ * overlong form, surrogate or code point past U+10FFFF (RFC 3629). */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned c = s[0];
+	size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+	if (c < 0xc2 || c > 0xf4)
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80) /* also stops at the NUL */
+			return 0;
+	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) ||
+	    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return len;
+}
+
+/* JSON text must be UTF-8 (RFC 8259 section 8.1), and comms and frame
+ * names are bytes: a byte that starts no valid sequence becomes U+FFFD, as
+ * the flame graph's JSON exports and the WHATWG decoder do. */
 void ph_json_escape(FILE *f, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t len = *p < 0x80 ? 1 : utf8_len(p);
 		if (*p == '"' || *p == '\\')
 			fprintf(f, "\\%c", *p);
 		else if (*p < 0x20 || *p == 0x7f)
 			fprintf(f, "\\u%04x", *p);
+		else if (len)
+			fwrite(p, 1, len, f);
 		else
-			fputc(*p, f);
+			fputs("\xef\xbf\xbd", f);
+		p += len ? len : 1;
 	}
 }
 
@@ -98,6 +122,11 @@ int ph_write_json(FILE *f, const struct ph_model *m)
 			json_str(f, p->rules);
 		else
 			fputs("null", f);
+		fputs(",\"rules_why\":", f);
+		if (p->rules_why)
+			json_str(f, p->rules_why);
+		else
+			fputs("null", f);
 		fprintf(f, ",\"samples\":%llu,\"samples_outside\":%llu,\"disagree\":%llu",
 			(unsigned long long)p->samples, (unsigned long long)p->samples_outside,
 			(unsigned long long)p->disagree);
@@ -135,8 +164,17 @@ int ph_write_text(FILE *f, const struct ph_model *m)
 		const struct ph_process *p = &procs[i];
 		fprintf(f, "%spid %d (", i ? "\n" : "", (int)p->pid);
 		put_visible(f, p->comm);
-		fprintf(f, "), rules %s: %llu samples", p->rules ? p->rules : "(none)",
-			(unsigned long long)p->samples);
+		/* "rules wamr (its binary defines ...)", or why there are none */
+		if (p->rules || !p->rules_why)
+			fprintf(f, "), rules %s", p->rules ? p->rules : "(none)");
+		else
+			fputs("), ", f);
+		if (p->rules_why) {
+			fputs(p->rules ? " (" : "", f);
+			put_visible(f, p->rules_why);
+			fputs(p->rules ? ")" : "", f);
+		}
+		fprintf(f, ": %llu samples", (unsigned long long)p->samples);
 		if (p->samples_outside)
 			fprintf(f, ", %llu before exec or after exit",
 				(unsigned long long)p->samples_outside);

@@ -82,6 +82,14 @@ size_t ph_rules_marker_count(const struct ph_rules *r);
 const char *ph_rules_marker_name(const struct ph_rules *r, size_t i);
 size_t ph_rules_phase_count(const struct ph_rules *r);
 const char *ph_rules_phase_name(const struct ph_rules *r, size_t i);
+/* Whether function (a symbol's name, demangled or raw) is one of marker
+ * i's functions, matched as a probe's function is: wasmperf record finds
+ * the symbols it probes with it. */
+bool ph_rules_marker_matches(const struct ph_rules *r, size_t i, const char *function,
+			     size_t len);
+/* Whether marker i is probed on return too: not after `probe NAME entry`
+ * (its function returns before the phase it starts ends). */
+bool ph_rules_marker_wants_return(const struct ph_rules *r, size_t i);
 
 /* One sampled frame. Kernel frames are those whose module starts with
  * "[kernel." or whose name ends with "_[k]" (the folded annotation);
@@ -105,8 +113,10 @@ size_t ph_rules_stack_phase_count(const struct ph_rules *r);
 const char *ph_rules_stack_phase_name(const struct ph_rules *r, size_t i);
 
 /* ---- choosing a preset for a process ---- */
-/* Does the process's binary define this symbol? (demangled or raw name) */
-typedef bool (*ph_has_symbol_fn)(void *ctx, const char *name);
+/* Does the process define this symbol (as the ELF spells it, or demangled
+ * as perf prints it)? lib NULL: its binary; else a library it maps whose
+ * file name starts with lib (`select symbol NAME lib=PREFIX`). */
+typedef bool (*ph_has_symbol_fn)(void *ctx, const char *name, const char *lib);
 
 struct ph_target {
 	const char *binary;          /* exec filename or main mapping; may be NULL */
@@ -120,6 +130,13 @@ struct ph_target {
  * is defined, + 1 when a probe event names one of the markers' functions
  * (perf's naming: GROUP:FUNC or GROUP:FUNC__return); 0 = not this preset. */
 int ph_rules_score(const struct ph_rules *r, const struct ph_target *t);
+/* The same score, and in why (may be NULL) what gave it, for messages:
+ * "its binary defines wasm_runtime_load, the recording has the probe
+ * probe_iwasm:wasm_runtime_load" (empty for 0). */
+int ph_rules_explain(const struct ph_rules *r, const struct ph_target *t, char *why, size_t size);
+/* Does a `select symbol ... lib=PREFIX` name the library at path (its file
+ * name starts with PREFIX)? Tells a tool which mappings to ask about. */
+bool ph_rules_wants_library(const struct ph_rules *r, const char *path);
 
 /* The presets shipped in the tree, all parsed once. */
 struct ph_catalog;
@@ -134,6 +151,8 @@ struct ph_rules *ph_catalog_find(const struct ph_catalog *c, const char *name);
  * score is 0; *score may be NULL. */
 struct ph_rules *ph_catalog_choose(const struct ph_catalog *c, const struct ph_target *t,
 				   int *score);
+/* Whether any preset's `select symbol ... lib=PREFIX` names this library. */
+bool ph_catalog_wants_library(const struct ph_catalog *c, const char *path);
 /* Names of the shipped presets (static, sorted as shipped) and their text. */
 const char *const *ph_preset_names(size_t *n);
 const char *ph_preset_text(const char *name, size_t *len);
@@ -148,9 +167,14 @@ struct ph_model;
  * only processes with rules get phase rows). warn may be NULL. */
 struct ph_model *ph_model_new(struct ph_rules *rules, wp_warn_fn warn, void *warn_ctx);
 void ph_model_free(struct ph_model *m);
-/* Rules for one process (borrowed), e.g. chosen at its exec. Samples are
- * classified when fed, so set them before its first sample. */
-int ph_model_set_rules(struct ph_model *m, int32_t pid, struct ph_rules *rules);
+/* Rules for one process (borrowed), e.g. chosen at its exec, and why they
+ * were chosen (copied; may be NULL), shown in reports. Samples are
+ * classified when fed, so set them before its first sample: a process
+ * that had none may still get rules later (its samples so far stay
+ * unattributed, category other); rules that classified samples cannot
+ * change (WP_E_USAGE). rules NULL only records why there are none. */
+int ph_model_set_rules(struct ph_model *m, int32_t pid, struct ph_rules *rules,
+		       const char *why);
 
 /* Events, in time order (as libperfparse delivers them). Samples out of
  * order still land in the right interval; a probe or exec earlier than an
@@ -201,6 +225,7 @@ struct ph_process {
 	int32_t pid;
 	const char *comm;
 	const char *rules;        /* preset name, or NULL */
+	const char *rules_why;    /* why those rules (or none), or NULL */
 	bool has_exec, has_exit;
 	uint64_t exec_ns, exit_ns;
 	uint64_t samples;         /* all samples of the process */
@@ -227,9 +252,56 @@ int ph_write_tsv(FILE *f, const struct ph_model *m);
  * "stacks":[..],"disagree":..}]} */
 int ph_write_json(FILE *f, const struct ph_model *m);
 /* Writes s as the inside of a JSON string (quotes, backslashes and control
- * bytes escaped), for writers of other JSON formats. */
+ * bytes escaped, bytes that are not UTF-8 as U+FFFD, so the text is valid
+ * UTF-8 whatever s holds), for writers of other JSON formats. */
 void ph_json_escape(FILE *f, const char *s);
 /* Human table: ms from exec, share of total, samples, category shares. */
 int ph_write_text(FILE *f, const struct ph_model *m);
+
+
+/* ====================================================================
+ * Comparing runtimes (compare.c): WarpDiff's differential analysis
+ * ==================================================================== */
+/* A benchmark x runtime matrix of times (or sample counts, or a phase's
+ * duration): each benchmark's vector over the runtimes is compared with
+ * the centre of all of them (../shared/research/phases.md sections 2, 8).
+ *
+ *   PH_COMPARE_L2: WarpDiff exactly. value = the vector L2-normalised;
+ *     centre = the mean of those over the benchmarks (not re-normalised);
+ *     distance = Euclidean distance to the centre; deviation = value -
+ *     centre (positive: slower than the usual ratio).
+ *   PH_COMPARE_LOG: robust to one runtime at 20x the others. value =
+ *     ln(time / the benchmark's median over its runtimes); centre = each
+ *     runtime's median value over the benchmarks (its usual ratio);
+ *     distance and deviation as above, in log space.
+ *
+ * A cell never set is missing. A benchmark with a missing cell (or whose
+ * values are all zero; for LOG: any zero) is left out of the centre and the
+ * ranking, and ph_compare_state says why: never silently. */
+struct ph_compare;
+enum ph_compare_mode { PH_COMPARE_L2, PH_COMPARE_LOG };
+enum ph_compare_state { PH_COMPARE_OK, PH_COMPARE_MISSING, PH_COMPARE_ZERO };
+
+/* 0, WP_E_NOMEM, or WP_E_USAGE (no runtime; a size that overflows). */
+int ph_compare_new(struct ph_compare **out, size_t nbench, size_t nruntimes);
+void ph_compare_free(struct ph_compare *c);
+/* value finite and >= 0, indices in range, before ph_compare_run; else
+ * WP_E_USAGE. */
+int ph_compare_set(struct ph_compare *c, size_t bench, size_t runtime, double value);
+/* Computes everything, once; 0, WP_E_NOMEM or WP_E_USAGE (run twice). */
+int ph_compare_run(struct ph_compare *c, enum ph_compare_mode mode);
+
+/* Results (NAN for a benchmark left out; SIZE_MAX for no runtime). */
+enum ph_compare_state ph_compare_state(const struct ph_compare *c, size_t bench);
+const char *ph_compare_state_name(enum ph_compare_state s);
+double ph_compare_value(const struct ph_compare *c, size_t bench, size_t runtime);
+double ph_compare_centre(const struct ph_compare *c, size_t runtime);
+double ph_compare_distance(const struct ph_compare *c, size_t bench);
+double ph_compare_deviation(const struct ph_compare *c, size_t bench, size_t runtime);
+/* The runtime with the largest |deviation| (the first of equal ones). */
+size_t ph_compare_most_deviant(const struct ph_compare *c, size_t bench);
+/* The compared benchmarks, most distant first (equal distances: in index
+ * order); *order is owned by c. Returns how many. */
+size_t ph_compare_ranking(const struct ph_compare *c, const size_t **order);
 
 #endif

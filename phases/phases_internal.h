@@ -27,6 +27,7 @@ struct ph_marker {
 	char name[PH_MAX_NAME + 1];
 	struct ph_alt alts[PH_MAX_ALTERNATIVES];
 	size_t nalts;
+	bool entry_only;   /* `probe NAME entry`: wasmperf record adds no return probe */
 };
 
 struct ph_phase {
@@ -51,12 +52,19 @@ struct ph_decision {
 	bool kernel;
 };
 
+/* `select symbol NAME [lib=PREFIX]`: defined by the process's binary, or
+ * by a library it maps whose file name starts with PREFIX. */
+struct ph_symbol {
+	char *name;
+	char *lib;         /* NULL: the binary */
+};
+
 struct ph_rules {
 	char name[PH_MAX_NAME + 1];
 	char *description;
 	pcre2_code *exe[PH_MAX_PATTERNS];
 	size_t nexe;
-	char **symbols;
+	struct ph_symbol *symbols;   /* select symbol */
 	size_t nsymbols, symbols_cap;
 	struct ph_marker *markers;
 	size_t nmarkers;

@@ -70,8 +70,10 @@ void ph_rules_free(struct ph_rules *r)
 	free(r->description);
 	for (size_t i = 0; i < r->nexe; i++)
 		pcre2_code_free(r->exe[i]);
-	for (size_t i = 0; i < r->nsymbols; i++)
-		free(r->symbols[i]);
+	for (size_t i = 0; i < r->nsymbols; i++) {
+		free(r->symbols[i].name);
+		free(r->symbols[i].lib);
+	}
 	free(r->symbols);
 	for (size_t i = 0; i < r->nmarkers; i++)
 		for (size_t k = 0; k < r->markers[i].nalts; k++) {
@@ -104,6 +106,15 @@ size_t ph_rules_marker_count(const struct ph_rules *r) { return r->nmarkers; }
 const char *ph_rules_marker_name(const struct ph_rules *r, size_t i)
 {
 	return i < r->nmarkers ? r->markers[i].name : NULL;
+}
+bool ph_rules_marker_matches(const struct ph_rules *r, size_t i, const char *function,
+			     size_t len)
+{
+	return i < r->nmarkers && ph_marker_matches(r, &r->markers[i], function, len);
+}
+bool ph_rules_marker_wants_return(const struct ph_rules *r, size_t i)
+{
+	return i < r->nmarkers && !r->markers[i].entry_only;
 }
 size_t ph_rules_phase_count(const struct ph_rules *r) { return r->nphases; }
 const char *ph_rules_phase_name(const struct ph_rules *r, size_t i)
@@ -268,6 +279,19 @@ static int directive_marker(struct parser *p)
 	return 0;
 }
 
+/* probe MARKER entry: how wasmperf record probes the marker's functions */
+static int directive_probe(struct parser *p)
+{
+	char vis[80];
+	if (p->ntok != 3 || strcmp(p->tok[2], "entry") != 0)
+		return fail(p, "usage: probe MARKER entry");
+	int i = find_marker(p->r, p->tok[1], strlen(p->tok[1]));
+	if (i < 0)
+		return fail(p, "'%s' is not a marker declared above", q(vis, p->tok[1]));
+	p->r->markers[i].entry_only = true;
+	return 0;
+}
+
 static int directive_phase(struct parser *p)
 {
 	struct ph_rules *r = p->r;
@@ -364,24 +388,46 @@ static int directive_frame_rule(struct parser *p, bool stack)
 	return 0;
 }
 
+/* select symbol NAME [lib=PREFIX] */
+static int select_symbol(struct parser *p)
+{
+	struct ph_rules *r = p->r;
+	char vis[80];
+	const char *lib = NULL;
+	if (p->ntok == 4) {
+		if (strncmp(p->tok[3], "lib=", 4) != 0)
+			return fail(p, "select symbol NAME [lib=PREFIX]: not '%s'", q(vis, p->tok[3]));
+		lib = p->tok[3] + 4;
+		if (!lib[0] || strchr(lib, '/'))
+			return fail(p, "lib=PREFIX: the start of a library's file name, not '%s'",
+				    q(vis, lib));
+	}
+	if (r->nsymbols >= PH_MAX_PATTERNS)
+		return fail(p, "more than %u symbols", PH_MAX_PATTERNS);
+	if (wp_grow((void **)&r->symbols, &r->symbols_cap, r->nsymbols + 1, sizeof *r->symbols))
+		return WP_E_NOMEM;
+	struct ph_symbol *sym = &r->symbols[r->nsymbols];
+	sym->name = strdup(p->tok[2]);
+	sym->lib = lib ? strdup(lib) : NULL;
+	if (!sym->name || (lib && !sym->lib)) {
+		free(sym->name);
+		free(sym->lib);
+		return WP_E_NOMEM;
+	}
+	r->nsymbols++;
+	return 0;
+}
+
 static int directive_select(struct parser *p)
 {
 	struct ph_rules *r = p->r;
 	char vis[80];
+	if (p->ntok >= 3 && strcmp(p->tok[1], "symbol") == 0 && p->ntok <= 4)
+		return select_symbol(p);
 	if (p->ntok != 3)
-		return fail(p, "usage: select exe REGEX | select symbol NAME");
+		return fail(p, "usage: select exe REGEX | select symbol NAME [lib=PREFIX]");
 	if (strcmp(p->tok[1], "exe") == 0)
 		return compile(p, p->tok[2], &r->exe[r->nexe++]) ? (r->nexe--, WP_E_FORMAT) : 0;
-	if (strcmp(p->tok[1], "symbol") == 0) {
-		if (r->nsymbols >= PH_MAX_PATTERNS)
-			return fail(p, "more than %u symbols", PH_MAX_PATTERNS);
-		if (wp_grow((void **)&r->symbols, &r->symbols_cap, r->nsymbols + 1, sizeof(char *)))
-			return WP_E_NOMEM;
-		if (!(r->symbols[r->nsymbols] = strdup(p->tok[2])))
-			return WP_E_NOMEM;
-		r->nsymbols++;
-		return 0;
-	}
 	return fail(p, "select what? '%s' (exe or symbol)", q(vis, p->tok[1]));
 }
 
@@ -411,6 +457,8 @@ static int directive(struct parser *p, bool *seen_other)
 		return directive_select(p);
 	if (strcmp(d, "marker") == 0)
 		return directive_marker(p);
+	if (strcmp(d, "probe") == 0)
+		return directive_probe(p);
 	if (strcmp(d, "phase") == 0)
 		return directive_phase(p);
 	if (strcmp(d, "stack") == 0)
@@ -596,19 +644,34 @@ void ph_marker_describe(const struct ph_marker *m, char *dst, size_t size)
 	}
 }
 
-int ph_rules_score(const struct ph_rules *r, const struct ph_target *t)
+/* Appends "; what" (or "what" first) to why. */
+static void say(char *why, size_t size, const char *what, const char *arg)
+{
+	if (!why || !size)
+		return;
+	size_t used = strlen(why);
+	snprintf(why + used, size - used, "%s%s%s", used ? ", " : "", what, arg);
+}
+
+int ph_rules_explain(const struct ph_rules *r, const struct ph_target *t, char *why, size_t size)
 {
 	int score = 0;
+	char vis[160];
+	if (why && size)
+		why[0] = '\0';
 	if (t->binary)
 		for (size_t i = 0; i < r->nexe; i++)
 			if (re_match(r, r->exe[i], t->binary, strlen(t->binary))) {
 				score += 4;
+				say(why, size, "its binary is ", q(vis, t->binary));
 				break;
 			}
 	if (t->has_symbol)
 		for (size_t i = 0; i < r->nsymbols; i++)
-			if (t->has_symbol(t->symbol_ctx, r->symbols[i])) {
+			if (t->has_symbol(t->symbol_ctx, r->symbols[i].name, r->symbols[i].lib)) {
 				score += 2;
+				say(why, size, r->symbols[i].lib ? "a library defines " : "its binary defines ",
+				    q(vis, r->symbols[i].name));
 				break;
 			}
 	for (size_t i = 0; i < t->nprobes; i++) {
@@ -617,10 +680,27 @@ int ph_rules_score(const struct ph_rules *r, const struct ph_target *t)
 		bool ret;
 		ph_event_function(t->probes[i], &f, &n, &ret);
 		for (size_t k = 0; k < r->nmarkers; k++)
-			if (ph_marker_matches(r, &r->markers[k], f, n))
+			if (ph_marker_matches(r, &r->markers[k], f, n)) {
+				say(why, size, "the recording has the probe ", q(vis, t->probes[i]));
 				return score + 1;
+			}
 	}
 	return score;
+}
+
+int ph_rules_score(const struct ph_rules *r, const struct ph_target *t)
+{
+	return ph_rules_explain(r, t, NULL, 0);
+}
+
+bool ph_rules_wants_library(const struct ph_rules *r, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	for (size_t i = 0; i < r->nsymbols; i++)
+		if (r->symbols[i].lib && strncmp(base, r->symbols[i].lib, strlen(r->symbols[i].lib)) == 0)
+			return true;
+	return false;
 }
 
 /* ---- classification ---- */

@@ -37,6 +37,10 @@ struct native_elf {
 	struct native_symtab syms;
 	struct native_symtab plt; /* NAME@plt entries in insertion order, in syms' tree */
 	struct sym_wasm_aot *aot; /* a WasmEdge AOT object: its embedded module */
+	/* native_elf_defines(): the kept symbols' interned name pointers,
+	 * sorted, built on the first question (most files are never asked) */
+	const char **by_name;
+	size_t nby_name;
 };
 
 struct pick {
@@ -271,6 +275,7 @@ void native_elf_free(struct native_elf *e)
 {
 	if (!e)
 		return;
+	free(e->by_name);
 	native_symtab_release(&e->syms);
 	native_symtab_release(&e->plt);
 	sym_wasm_aot_free(e->aot);
@@ -297,4 +302,45 @@ size_t native_elf_symbols(const struct native_elf *e)
 const struct sym_wasm_aot *native_elf_wasm_aot(const struct native_elf *e)
 {
 	return e->aot;
+}
+
+static int cmp_name_ptr(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(const char *const *)a, y = (uintptr_t)*(const char *const *)b;
+	return (x > y) - (x < y);
+}
+
+/* Names are interned in the table the symbols were loaded with, so one
+ * pointer stands for one name: the index is a sorted array of pointers. */
+static int elf_has_interned(struct native_elf *e, const char *interned)
+{
+	if (!e->by_name && e->syms.n) {
+		e->by_name = malloc(e->syms.n * sizeof *e->by_name);
+		if (!e->by_name)
+			return WP_E_NOMEM;
+		for (size_t i = 0; i < e->syms.n; i++)
+			e->by_name[i] = e->syms.v[i].name;
+		e->nby_name = e->syms.n;
+		qsort(e->by_name, e->nby_name, sizeof *e->by_name, cmp_name_ptr);
+	}
+	return e->nby_name &&
+	       bsearch(&interned, e->by_name, e->nby_name, sizeof *e->by_name, cmp_name_ptr) != NULL;
+}
+
+int native_elf_defines(struct native_elf *e, struct wp_intern *names, const char *name,
+		       bool demangle)
+{
+	uint32_t id;
+	if (wp_intern_find(names, name, strlen(name), &id) == 0) {
+		int rc = elf_has_interned(e, wp_intern_str(names, id, NULL));
+		if (rc)
+			return rc;
+	}
+	/* a mangled name asked for is kept demangled, as load_symbol() keeps it */
+	char *dm = demangle ? cplus_demangle(name, DMGL_NO_OPTS) : NULL;
+	int rc = 0;
+	if (dm && wp_intern_find(names, dm, strlen(dm), &id) == 0)
+		rc = elf_has_interned(e, wp_intern_str(names, id, NULL));
+	free(dm);
+	return rc;
 }

@@ -21,7 +21,11 @@
 #include "wpcommon.h"
 
 #define NATIVE_MAX_BUILD_ID 20       /* perf's BUILD_ID_SIZE */
-#define NATIVE_MAX_SYMBOLS (1u << 24) /* per table: beyond, the table is cut */
+/* Per table: the rb-tree's node ids are int32_t. Never reached by a file
+ * under its byte cap (a perf map line or a kallsyms line that makes an
+ * entry takes at least 6 bytes of 1 GiB; an ELF symbol 24 bytes); memory
+ * runs out first, which is reported as such. */
+#define NATIVE_MAX_SYMBOLS ((uint32_t)INT32_MAX)
 
 /* ---- native_symtab.c: perf's struct symbol rb-tree as a sorted array ---- */
 struct native_sym {
@@ -94,6 +98,10 @@ void native_elf_free(struct native_elf *e);
 const struct native_sym *native_elf_lookup(const struct native_elf *e, uint64_t file_off,
 					   uint64_t *addr);
 size_t native_elf_symbols(const struct native_elf *e);
+/* 1 when the file's symbols (those kept, names interned in names) hold
+ * name, as the ELF spells it or demangled as loaded; 0 if not; WP_E_NOMEM. */
+int native_elf_defines(struct native_elf *e, struct wp_intern *names, const char *name,
+		       bool demangle);
 /* The embedded module when the file is a WasmEdge AOT object, else NULL. */
 const struct sym_wasm_aot *native_elf_wasm_aot(const struct native_elf *e);
 
@@ -127,6 +135,8 @@ struct native_perfmap;
 #define NATIVE_PERFMAP_MAX_NAME SYM_PERF_MAP_MAX_NAME
 /* START and SIZE, with the blanks before them, within this many bytes */
 #define NATIVE_PERFMAP_MAX_FIELDS 4096u
+/* A larger map is not read ("the 1 GiB cap", wasmperf-fold(1), LIMITS) */
+#define NATIVE_PERFMAP_MAX_BYTES ((size_t)1 << 30)
 /* Why a line was skipped. Lines perf itself skips (too short) and lines it
  * would make a symbol of that is not kept here. */
 enum native_perfmap_skip {
@@ -134,7 +144,6 @@ enum native_perfmap_skip {
 	NATIVE_PERFMAP_BAD_FIELDS,  /* START or SIZE not hex followed by a blank */
 	NATIVE_PERFMAP_LONG_NAME,   /* name longer than NATIVE_PERFMAP_MAX_NAME */
 	NATIVE_PERFMAP_LONG_FIELDS, /* START and SIZE beyond NATIVE_PERFMAP_MAX_FIELDS */
-	NATIVE_PERFMAP_TOO_MANY,    /* beyond NATIVE_MAX_SYMBOLS entries (the rest is not read) */
 	NATIVE_PERFMAP_NSKIPS
 };
 /* Per reason: how many lines, and the (1-based) number of the first. */

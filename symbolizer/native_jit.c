@@ -27,9 +27,16 @@ int sym_native_jit_pid(struct sym_native *s, int32_t pid)
 static int keep_unwind(struct sym_native *s, const struct sym_native_jit *j,
 		       struct native_mapping *e)
 {
-	if (!j->unwind || !j->unwind_size || j->unwind_size > MAX_UNWIND_BYTES ||
-	    j->unwind_hdr_size > j->unwind_size)
+	if (!j->unwind || !j->unwind_size || j->unwind_hdr_size > j->unwind_size)
 		return 0;
+	if (j->unwind_size > MAX_UNWIND_BYTES) {
+		native_warn_once(s, "jit-unwind-cap",
+				 "pid %d: JIT unwinding info of %llu bytes (for '%s') is over the %u MiB "
+				 "cap: not kept, DWARF stacks through that code stop there",
+				 (int)j->pid, (unsigned long long)j->unwind_size,
+				 j->name ? j->name : "?", MAX_UNWIND_BYTES >> 20);
+		return 0;
+	}
 	uint8_t *copy = malloc((size_t)j->unwind_size);
 	if (!copy ||
 	    wp_grow((void **)&s->cfi_blobs, &s->cfi_cap, s->ncfi + 1, sizeof *s->cfi_blobs)) {

@@ -17,7 +17,7 @@
 #include "native_internal.h"
 
 #define KSYM_NAME_MAX 512 /* perf's KSYM_NAME_LEN is 512 */
-#define MAX_KALLSYMS_BYTES ((size_t)1 << 30)
+#define MAX_KALLSYMS_BYTES ((size_t)1 << 30) /* "the 1 GiB cap" (native_sources.c) */
 
 /* One line (no '\n'): 1 kept, 0 skipped (type filtered), -1 malformed,
  * < -1 a WP_E_* error. */

@@ -41,7 +41,15 @@
 
 #include "native_internal.h"
 
-#define MAX_PERFMAP_BYTES ((size_t)1 << 30)
+/* A larger map is refused before it is read (wp_read_file checks the
+ * size first); entries have no cap of their own: a line that makes one
+ * takes at least 8 bytes ("0 0 abc\n", perf skips shorter ones), so a
+ * map under this cap has fewer than 2^27, far from the tree's id space,
+ * and what limits them is memory (an allocation failure is reported as
+ * such, naming the map). */
+#define MAX_PERFMAP_BYTES NATIVE_PERFMAP_MAX_BYTES
+_Static_assert(NATIVE_PERFMAP_MAX_BYTES / 8 < NATIVE_MAX_SYMBOLS,
+	       "a map under the byte cap cannot fill the tree's ids");
 
 struct native_perfmap {
 	struct native_sym *v;  /* in line order; a hidden entry has the name "" */
@@ -89,8 +97,7 @@ static size_t hex2u64(const char *s, uint64_t *out, bool *clean)
 	return n;
 }
 
-_Static_assert(NATIVE_PERFMAP_MAX_NAME == 65536 && NATIVE_PERFMAP_MAX_FIELDS == 4096 &&
-		       NATIVE_MAX_SYMBOLS == 16777216,
+_Static_assert(NATIVE_PERFMAP_MAX_NAME == 65536 && NATIVE_PERFMAP_MAX_FIELDS == 4096,
 	       "the limits are spelled out in native_perfmap_skip_what()");
 
 /* strtoull from head + from read `used` bytes: might it have read on
@@ -121,8 +128,6 @@ const char *native_perfmap_skip_what(enum native_perfmap_skip why)
 		return "name longer than 65536 bytes";
 	case NATIVE_PERFMAP_LONG_FIELDS:
 		return "START and SIZE take more than 4096 bytes";
-	case NATIVE_PERFMAP_TOO_MANY:
-		return "more than 16777216 entries (this line and all after it)";
 	default:
 		return "malformed";
 	}
@@ -220,9 +225,6 @@ int native_perfmap_parse(struct native_perfmap **out, const char *data, size_t l
 		int rc = parse_line(m, p, keep, head, have, names, &why);
 		if (rc == -1) {
 			skipped(m, why, lineno);
-		} else if (rc == WP_E_TOOBIG) {
-			skipped(m, NATIVE_PERFMAP_TOO_MANY, lineno);
-			break;
 		} else if (rc < -1) {
 			native_perfmap_free(m);
 			return rc;

@@ -63,6 +63,19 @@ struct native_file *native_file_get(struct sym_native *s, const struct native_ma
 	return f;
 }
 
+int sym_native_defines(struct sym_native *s, int32_t pid, uint64_t time, uint64_t addr,
+		       const char *name)
+{
+	const struct native_space *sp = native_space_get(s, pid, false);
+	const struct native_mapping *e = sp ? native_list_find(&sp->maps, addr, time) : NULL;
+	if (!e || e->kind != K_ELF || !name)
+		return 0;
+	struct native_file *f = native_file_get(s, e);
+	if (!f)
+		return WP_E_NOMEM;
+	return f->failed ? 0 : native_elf_defines(f->elf, s->names, name, !s->o.no_demangle);
+}
+
 /* ---- perf maps ---- */
 
 /* One warning per reason a line was skipped, in line order: the first
@@ -112,9 +125,17 @@ static struct native_perfmap *perfmap_load(struct sym_native *s, int32_t pid, bo
 		if (rc == WP_E_NOTFOUND)
 			continue;
 		*found = true;
+		if (rc == WP_E_TOOBIG) {
+			/* refused from its size, before reading it */
+			native_warn_once(s, key,
+					 "'%s': larger than the 1 GiB cap for perf maps: not read, "
+					 "JIT frames of pid %d stay unknown",
+					 native_shown(shown, path), (int)pid);
+			return NULL;
+		}
 		if (rc != 0) {
-			native_warn_once(s, key, "'%s': cannot read: %s", native_shown(shown, path),
-					 wp_strerror(rc));
+			native_warn_once(s, key, "'%s': cannot read: %s: JIT frames of pid %d stay unknown",
+					 native_shown(shown, path), wp_strerror(rc), (int)pid);
 			return NULL;
 		}
 		uint64_t n, bad;
@@ -180,9 +201,14 @@ static size_t running_kernel_id(uint8_t *out)
 	return n;
 }
 
-/* Which kallsyms file to read: --kallsyms, else /proc/kallsyms when the
- * running kernel is the recorded one, else the build-id cache's copy.
- * NULL with *why when there is none. */
+/* Which kallsyms file to read: --kallsyms; else /proc/kallsyms when the
+ * recording proves that the running kernel is the recorded one (its
+ * [kernel.kallsyms] build-id is the one in /sys/kernel/notes); else the
+ * build-id cache's copy of the recorded kernel's; else SYMFS/proc/kallsyms
+ * (--symfs is the recorded machine's root). A recording without a kernel
+ * build-id (pipe mode, -z, an interrupted or cut file) proves nothing:
+ * another kernel's names would be plausible and wrong, so its kernel
+ * frames stay unknown. NULL with *why when there is none. */
 static const char *kallsyms_source(const struct sym_native *s, char *path, size_t size,
 				   const char **why)
 {
@@ -190,25 +216,31 @@ static const char *kallsyms_source(const struct sym_native *s, char *path, size_
 	const struct native_bid *rec = NULL;
 	if (wp_intern_find(s->paths, "[kernel.kallsyms]", 17, &kp) == 0 && s->path_bids[kp].len)
 		rec = &s->path_bids[kp];
-	const char *src = s->o.kallsyms;
+	if (s->o.kallsyms)
+		return s->o.kallsyms;
 	*why = "no kallsyms file";
-	if (!src && !s->o.no_proc_kallsyms) {
+	if (!s->o.no_proc_kallsyms) {
 		uint8_t id[NATIVE_MAX_BUILD_ID];
-		size_t n = running_kernel_id(id);
-		if (!rec || (n == rec->len && memcmp(id, rec->id, n) == 0))
-			src = "/proc/kallsyms";
-		else
-			*why = "the running kernel is not the recorded one (pass --kallsyms)";
+		size_t n = rec ? running_kernel_id(id) : 0;
+		if (rec && n == rec->len && memcmp(id, rec->id, n) == 0)
+			return "/proc/kallsyms";
+		*why = rec ? "the running kernel is not the recorded one (pass --kallsyms)"
+			   : "the recording names no kernel build-id, so the running kernel "
+			     "is not known to be the recorded one (pass --kallsyms /proc/kallsyms "
+			     "if it is)";
 	}
-	if (!src && rec && s->o.buildid_dir) {
+	if (rec && s->o.buildid_dir) {
 		char hex[2 * NATIVE_MAX_BUILD_ID + 1];
 		native_hex(rec->id, rec->len, hex);
 		if (snprintf(path, size, "%s/[kernel.kallsyms]/%s/kallsyms", s->o.buildid_dir, hex) <
 			    (int)size &&
 		    access(path, R_OK) == 0)
-			src = path;
+			return path;
 	}
-	return src;
+	if (s->o.symfs[0] && snprintf(path, size, "%s/proc/kallsyms", s->o.symfs) < (int)size &&
+	    access(path, R_OK) == 0)
+		return path;
+	return NULL;
 }
 
 bool native_kallsyms_ready(struct sym_native *s)
@@ -228,7 +260,8 @@ bool native_kallsyms_ready(struct sym_native *s)
 	if (rc != 0) {
 		native_kallsyms_release(&s->kall);
 		native_warn_once(s, "kallsyms", "'%s': cannot read kernel symbols: %s", shown,
-				 wp_strerror(rc));
+				 rc == WP_E_TOOBIG ? "larger than the 1 GiB cap for kallsyms files, not read"
+						   : wp_strerror(rc));
 		return false;
 	}
 	if (s->kall.syms.n && s->kall.syms.v[s->kall.syms.n - 1].start == 0) {

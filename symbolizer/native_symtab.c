@@ -48,7 +48,7 @@ int native_symtab_add(struct native_symtab *t, uint64_t start, uint64_t size, ui
 		      uint8_t type, const char *name, uint32_t module)
 {
 	if (t->n >= NATIVE_MAX_SYMBOLS)
-		return 0; /* the table is cut */
+		return WP_E_TOOBIG; /* never silently cut (native_internal.h) */
 	if (wp_grow((void **)&t->v, &t->cap, t->n + 1, sizeof *t->v))
 		return WP_E_NOMEM;
 	/* symbol__new(): end = start + len (len 0: end = start); saturate. */

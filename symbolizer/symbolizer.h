@@ -216,8 +216,10 @@ struct sym_native_options {
 	const char *symfs;        /* root prepended to recorded paths (--symfs), NULL none */
 	const char *kallsyms;     /* kernel symbols from this file (--kallsyms); NULL:
 				   * /proc/kallsyms when the running kernel's build-id
-				   * (/sys/kernel/notes) is the recorded one (or none was
-				   * recorded), else the build-id cache's copy */
+				   * (/sys/kernel/notes) is the recorded one, else the
+				   * build-id cache's copy, else SYMFS/proc/kallsyms;
+				   * none when no kernel build-id was recorded (the
+				   * running kernel is not proven the recorded one) */
 	const char *buildid_dir;  /* perf's build-id cache (--buildid-dir; tools pass
 				   * $HOME/.debug by default), NULL none */
 	const char *perf_map_dir; /* perf-PID.map looked for here first, NULL none
@@ -325,6 +327,16 @@ struct sym_frame {
  * *out when it returns 0; < 0 only on WP_E_NOMEM or a bad argument. */
 int sym_native_resolve(struct sym_native *s, int32_t pid, uint64_t time, uint64_t addr,
 		       bool kernel, struct sym_frame *out);
+
+/* Does the file mapped at addr in pid's address space at time define a
+ * symbol named name? The symbols are those resolving uses (the file found
+ * as for resolving, loaded once; of aliases at one address the one perf
+ * keeps); name as the ELF spells it (mangled) or as loaded (demangled
+ * without parameters, unless no_demangle). The first question about a file
+ * sorts its names once; each answer is then a binary search. 1 yes, 0 no
+ * (also: no ELF file mapped there, or one without symbols), WP_E_NOMEM. */
+int sym_native_defines(struct sym_native *s, int32_t pid, uint64_t time, uint64_t addr,
+		       const char *name);
 
 struct sym_native_stats {
 	uint64_t resolves, cache_hits, unmapped, unknown_symbol;

@@ -16,7 +16,7 @@
 
 #include "symbolizer.h"
 
-#define MAX_MODULE_BYTES (1u << 30)
+#define MAX_MODULE_BYTES (1u << 30) /* "the 1 GiB cap" (load_error) */
 
 struct fname {
 	uint32_t fi;
@@ -324,7 +324,8 @@ static void load_error(const char *path, int rc, int err, char *errbuf, size_t e
 	if (rc == WP_E_NOMEM)
 		snprintf(errbuf, errlen, "'%s': out of memory", path);
 	else if (rc == WP_E_TOOBIG)
-		snprintf(errbuf, errlen, "'%s': larger than 1 GiB", path);
+		snprintf(errbuf, errlen, "'%s': larger than the 1 GiB cap for Wasm modules, not read",
+			 path);
 	else if (rc == WP_E_NOTFOUND && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
 		snprintf(errbuf, errlen, "'%s': %s", path,
 			 S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");

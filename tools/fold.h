@@ -33,8 +33,34 @@ struct fold_config {
 	const char *perf_map_dir;        /* --perf-map-dir DIR */
 	const char **jitdumps;           /* --jitdump FILE|DIR, repeatable */
 	size_t njitdumps;
+	unsigned threads;                /* -j: text folding threads (0: the online cores) */
 	bool quiet;
 	bool names_report_later;         /* a part of fold_inputs: it reports once */
+	const struct fold_sink *sink;    /* wasmperf-export: samples go there, no folded text */
+};
+
+/* wasmperf-export's hook (export_run.c): each sample the collapser counted,
+ * with the stack it counted it in (sample() returns 0 or WP_E_*, which
+ * ends the run like damaged input); at the end finish() takes the
+ * collapser (and the perf.data, NULL for text) instead of fold_write() and
+ * returns 0 or, after a message, an exit status. */
+struct fold_events;
+struct pp_data;
+struct fold_sample {
+	uint64_t time;
+	bool has_time;
+	uint32_t pid, tid;
+	const char *comm;
+	size_t comm_len;
+	uint64_t weight;
+	bool has_period;                 /* text: perf printed the period */
+	size_t stack;                    /* in fg_collapser_stacks() */
+};
+struct fold_sink {
+	int (*sample)(void *ctx, struct fg_collapser *c, const struct fold_sample *s);
+	int (*finish)(void *ctx, struct fg_collapser *c, const struct fold_events *e,
+		      const struct pp_data *d);
+	void *ctx;
 };
 
 /* The paths of --symfs, --buildid-dir, --perf-map-dir (directories),

@@ -42,6 +42,20 @@ static int filter_option(struct fold_config *c, const struct wp_cli *cli, int ke
 	return rc ? -1 : 0;
 }
 
+/* -j N: 1 is the one-thread path; beyond 64 no machine gains. */
+static int threads_option(struct fold_args *a, const struct wp_cli *cli, const char *arg)
+{
+	char *end;
+	long n = strtol(arg, &end, 10);
+	if (end == arg || *end || n < 1 || n > 64) {
+		wp_cli_error(cli, "--threads wants a number from 1 to 64, not '%s'", arg);
+		return -1;
+	}
+	a->cfg.threads = (unsigned)n;
+	a->given = true;
+	return 0;
+}
+
 int fold_args_option(struct fold_args *a, const struct wp_cli *cli, int key, const char *arg)
 {
 	struct fold_config *c = &a->cfg;
@@ -50,6 +64,8 @@ int fold_args_option(struct fold_args *a, const struct wp_cli *cli, int key, con
 		a->given = true;
 		return handled;
 	}
+	if (key == 'j')
+		return threads_option(a, cli, arg);
 	if (key < FOLD_OPT_PID || key > FOLD_OPT_JITDUMP)
 		return 1;
 	a->given = true;

@@ -46,6 +46,8 @@ enum {
 	{"no-tidy", FOLD_OPT_NO_TIDY, WP_OPT_NONE, NULL, "keep argument lists and Java/Rust names as printed"}, \
 	{"perl-compat", FOLD_OPT_PERL_COMPAT, WP_OPT_NONE, NULL,                                  \
 	 "name clean-up, '(' frames and frame-less samples as stackcollapse-perf.pl"},           \
+	{"threads", 'j', WP_OPT_REQUIRED, "N",                                                    \
+	 "fold perf script text in N threads, same output (default: the online cores)"},         \
 	NAMES_OPTIONS
 
 struct fold_args {

@@ -229,7 +229,17 @@ static int on_sample(struct data_run *run, const struct pp_sample *s)
 		fg_collapser_abort(run->collapser);
 		return rc;
 	}
-	return fg_collapser_end(run->collapser, cfg->count_samples ? 1 : (s->period ? s->period : 1));
+	uint64_t weight = cfg->count_samples ? 1 : (s->period ? s->period : 1);
+	rc = fg_collapser_end(run->collapser, weight);
+	size_t stack = fg_collapser_last_stack(run->collapser);
+	if (rc || !cfg->sink || stack == SIZE_MAX)
+		return rc;
+	struct fold_sample fs = {
+		.time = s->time, .has_time = s->fields & PP_SAMPLE_TIME, .pid = s->pid, .tid = s->tid,
+		.comm = comm, .comm_len = comm_len, .weight = weight, .has_period = true,
+		.stack = stack,
+	};
+	return cfg->sink->sample(cfg->sink->ctx, run->collapser, &fs);
 }
 
 static int on_record(struct data_run *run, const struct pp_record *r)
@@ -296,8 +306,12 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 		status = run.events_status ? run.events_status : 1;
 	if (status == 2) /* usage: --event-filter or --time, nothing folded */
 		goto out;
-	if (run.collapser && fold_write(cfg, run.collapser, out) != 0)
+	if (cfg->sink && run.collapser) {
+		int src = cfg->sink->finish(cfg->sink->ctx, run.collapser, &run.events, run.data);
+		status = status ? status : src;
+	} else if (run.collapser && fold_write(cfg, run.collapser, out) != 0) {
 		status = 1;
+	}
 	if (data_feed_status(run.feed))
 		status = 1;
 	fold_events_report(&run.events, cfg);

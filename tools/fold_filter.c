@@ -113,6 +113,32 @@ bool fold_events_keep_index(struct fold_events *e, const struct pp_data *d, size
 	return count && e->slots[event].kept;
 }
 
+/* Whether every event not folded marks a phase: a uprobe of a probe_*
+ * group or the exec/exit tracepoints (and one event was folded). */
+static bool only_phase_markers(const struct fold_events *e)
+{
+	size_t nkept = 0;
+	for (size_t i = 0; i < e->n; i++) {
+		const char *name = e->slots[i].name;
+		nkept += e->slots[i].kept;
+		if (e->slots[i].kept || !e->slots[i].samples)
+			continue;
+		if (!(strncmp(name, "probe_", 6) == 0 && strchr(name, ':')) &&
+		    strcmp(name, "sched:sched_process_exec") != 0 &&
+		    strcmp(name, "sched:sched_process_exit") != 0)
+			return false;
+	}
+	return nkept == 1 && !e->unknown;
+}
+
+static const char *first_kept(const struct fold_events *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (e->slots[i].kept)
+			return e->slots[i].name;
+	return "";
+}
+
 void fold_events_report(const struct fold_events *e, const struct fold_config *cfg)
 {
 	if (cfg->quiet)
@@ -129,6 +155,15 @@ void fold_events_report(const struct fold_events *e, const struct fold_config *c
 	}
 	if (!dropped || !nkept)
 		return;
+	if (only_phase_markers(e)) {
+		/* a recording made for wasmperf phases (wasmperf record's): its
+		 * probe and exec/exit hits are expected, not a choice to make */
+		fprintf(stderr, "%s: folded '%s' (%llu sample%s), not the %llu probe and exec/exit "
+			"hit%s (wasmperf phases reads those)\n", cfg->prog, first_kept(e),
+			(unsigned long long)kept, kept == 1 ? "" : "s", (unsigned long long)dropped,
+			dropped == 1 ? "" : "s");
+		return;
+	}
 	fprintf(stderr, "%s: folded event%s ", cfg->prog, nkept > 1 ? "s" : "");
 	const char *sep = "";
 	for (size_t i = 0; i < e->n; i++)

@@ -85,7 +85,10 @@ static int push_chain(struct fold_inline *fi, struct fg_collapser *c, const char
 			if (!rc)
 				rc = frames[i].line ? wp_buf_printf(b, "%u", frames[i].line) : wp_buf_putc(b, '?');
 		}
-		rc = rc ? rc : fg_collapser_frame_name(c, b->data, b->len);
+		/* all but the real function were inlined (an export tells them) */
+		if (!rc)
+			rc = i ? fg_collapser_inline_name(c, b->data, b->len)
+			       : fg_collapser_frame_name(c, b->data, b->len);
 		if (rc)
 			return rc;
 	}

@@ -6,22 +6,9 @@
 #include <sys/stat.h>
 
 #include "aot_names.h"
-#include "fold.h"
-#include "perfparse.h"
+#include "fold_text.h"
 
 #define MAX_LINE (256u << 20)
-
-struct fold_run {
-	const struct fold_config *cfg;
-	struct fg_collapser *collapser;
-	struct fold_inline *inliner;
-	struct aot_names *aot;     /* frames of WasmEdge AOT objects (.so files read) */
-	const char *file;
-	bool warned[PP_SCRIPT_WARNING_KINDS];
-	struct fold_events events;
-	struct fold_time time;         /* --time, when time.arg */
-	uint64_t kept;                 /* samples of the folded event inside --time */
-};
 
 /* Input bytes reach the terminal: control bytes are shown as \xNN. */
 static void print_visible(const char *s, size_t n)
@@ -35,6 +22,15 @@ static void print_visible(const char *s, size_t n)
 	}
 }
 
+void fold_text_warning(const struct fold_config *cfg, const char *file,
+		       enum pp_script_warning kind, const char *line, size_t len, uint64_t lineno)
+{
+	static const char *const what[] = {"Weird event line", "Weird stack line"};
+	fprintf(stderr, "%s: %s:%llu: %s: ", cfg->prog, file, (unsigned long long)lineno, what[kind]);
+	print_visible(line, len > 200 ? 200 : len);
+	fprintf(stderr, "%s\n", len > 200 ? "..." : "");
+}
+
 static void on_warning(void *ctx, enum pp_script_warning kind, const char *line, size_t len,
 		       uint64_t lineno)
 {
@@ -42,23 +38,38 @@ static void on_warning(void *ctx, enum pp_script_warning kind, const char *line,
 	if (run->warned[kind] || run->cfg->quiet)
 		return;
 	run->warned[kind] = true;
-	static const char *const what[] = {"Weird event line", "Weird stack line"};
-	fprintf(stderr, "%s: %s:%llu: %s: ", run->cfg->prog, run->file, (unsigned long long)lineno,
-		what[kind]);
-	print_visible(line, len > 200 ? 200 : len);
-	fprintf(stderr, "%s\n", len > 200 ? "..." : "");
+	fold_text_warning(run->cfg, run->file, kind, line, len, lineno);
 }
 
-static int fold_sample(struct fold_run *run, const struct pp_script_sample *s)
+static uint32_t decimal(const struct pp_str *s)
 {
-	const struct fold_config *cfg = run->cfg;
-	bool in = !run->time.arg || fold_time_keep(&run->time, s->has_time, s->time);
-	if (!fold_events_keep(&run->events, s->event.p, s->event.n, in))
+	uint64_t v = 0;
+	for (size_t i = 0; i < s->n && s->p[i] >= '0' && s->p[i] <= '9' && v <= UINT32_MAX; i++)
+		v = v * 10 + (uint64_t)(s->p[i] - '0');
+	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+/* wasmperf-export: the sample as counted (perf script prints no pid with
+ * -F tid: the thread stands for its process). */
+static int sink_sample(struct fold_run *run, const struct pp_script_sample *s, uint64_t weight)
+{
+	size_t stack = fg_collapser_last_stack(run->collapser);
+	if (stack == SIZE_MAX)
 		return 0;
-	run->kept++;
-	if (!fold_keep_comm(cfg, s->comm.p, s->comm.n))
-		return 0;
-	struct fg_collapser *c = run->collapser;
+	uint32_t tid = decimal(&s->tid);
+	struct fold_sample fs = {
+		.time = s->time, .has_time = s->has_time, .pid = s->pid.n ? decimal(&s->pid) : tid,
+		.tid = tid, .comm = s->comm.p, .comm_len = s->comm.n, .weight = weight,
+		.has_period = s->has_period, .stack = stack,
+	};
+	const struct fold_sink *k = run->cfg->sink;
+	return k->sample(k->ctx, run->collapser, &fs);
+}
+
+int fold_text_collapse(const struct fold_config *cfg, struct fg_collapser *c,
+		       struct fold_inline *inliner, const struct pp_script_sample *s,
+		       uint64_t *weight)
+{
 	int rc = fg_collapser_begin(c, s->comm.p, s->comm.n, s->pid.p, s->pid.n, s->tid.p, s->tid.n);
 	for (size_t i = 0; i < s->nframes && !rc; i++) {
 		const struct pp_script_frame *pf = &s->frames[i];
@@ -71,8 +82,8 @@ static int fold_sample(struct fold_run *run, const struct pp_script_sample *s)
 			f.srcline = pf->srcline.p;
 			f.srcline_len = pf->srcline.n;
 		}
-		if (run->inliner) {
-			rc = fold_inline_frame(run->inliner, c, &f);
+		if (inliner) {
+			rc = fold_inline_frame(inliner, c, &f);
 			if (rc == 1) {
 				rc = 0;
 				continue;
@@ -86,17 +97,33 @@ static int fold_sample(struct fold_run *run, const struct pp_script_sample *s)
 		fg_collapser_abort(c);
 		return rc;
 	}
-	return fg_collapser_end(c, cfg->count_samples ? 1 : s->period);
+	*weight = cfg->count_samples ? 1 : s->period;
+	return fg_collapser_end(c, *weight);
 }
 
-static void report_skipped(const struct fold_run *run, const struct pp_script_stats *st)
+static int fold_sample(struct fold_run *run, const struct pp_script_sample *s)
+{
+	const struct fold_config *cfg = run->cfg;
+	bool in = !run->time.arg || fold_time_keep(&run->time, s->has_time, s->time);
+	if (!fold_events_keep(&run->events, s->event.p, s->event.n, in))
+		return 0;
+	run->kept++;
+	if (!fold_keep_comm(cfg, s->comm.p, s->comm.n))
+		return 0;
+	uint64_t weight;
+	int rc = fold_text_collapse(cfg, run->collapser, run->inliner, s, &weight);
+	return rc || !cfg->sink ? rc : sink_sample(run, s, weight);
+}
+
+void fold_text_report_skipped(const struct fold_config *cfg, const char *file,
+			      const struct pp_script_stats *st)
 {
 	uint64_t weird = st->weird[PP_WEIRD_EVENT_LINE] + st->weird[PP_WEIRD_STACK_LINE];
-	if (!weird || run->cfg->quiet)
+	if (!weird || cfg->quiet)
 		return;
 	double share = st->bytes ? 100.0 * (double)st->weird_bytes / (double)st->bytes : 0;
 	fprintf(stderr, "%s: %s: skipped %llu malformed line%s (%.2f%% of the input)\n",
-		run->cfg->prog, run->file, (unsigned long long)weird, weird == 1 ? "" : "s", share);
+		cfg->prog, file, (unsigned long long)weird, weird == 1 ? "" : "s", share);
 }
 
 static int fold_one(struct fold_run *run, const char *path)
@@ -126,7 +153,7 @@ static int fold_one(struct fold_run *run, const char *path)
 		const char *msg = pp_script_errmsg(r);
 		fprintf(stderr, "%s: %s\n", run->cfg->prog, msg[0] ? msg : wp_strerror(rc));
 	}
-	report_skipped(run, pp_script_stats(r));
+	fold_text_report_skipped(run->cfg, run->file, pp_script_stats(r));
 	pp_script_free(r);
 	return rc < 0 ? 1 : 0;
 }
@@ -261,11 +288,17 @@ int fold_text_run(const struct fold_config *cfg, char **files, size_t nfiles, FI
 		fprintf(stderr, "%s: out of memory\n", cfg->prog);
 		status = 1;
 	}
+	unsigned threads = fold_text_threads(cfg);
 	for (size_t i = 0; !status && i < (nfiles ? nfiles : 1); i++)
-		status = fold_one(&run, nfiles ? files[i] : NULL);
+		status = threads > 1 ? fold_text_threaded(&run, nfiles ? files[i] : NULL, threads)
+				     : fold_one(&run, nfiles ? files[i] : NULL);
 	/* What was read before an error is still written. */
-	if (run.collapser && fold_write(cfg, run.collapser, out))
+	if (cfg->sink && run.collapser) {
+		int src = cfg->sink->finish(cfg->sink->ctx, run.collapser, &run.events, NULL);
+		status = status ? status : src;
+	} else if (run.collapser && fold_write(cfg, run.collapser, out)) {
 		status = 1;
+	}
 	fold_events_report(&run.events, cfg);
 	/* --event-filter naming no event is only known at the end of text */
 	if (!status && fold_events_check(&run.events, cfg, nfiles > 1 ? "the inputs" : run.file))

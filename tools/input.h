@@ -9,8 +9,10 @@
 enum input_kind {
 	INPUT_UNREADABLE,    /* cannot be opened (message printed) */
 	INPUT_DIRECTORY,     /* a directory that holds no recording */
-	INPUT_PERFDATA,      /* PERFILE2: file or pipe mode, or a --threads directory */
-	INPUT_SCRIPT,        /* perf script text (also an empty file) */
+	INPUT_PERFDATA,      /* PERFILE2: file or pipe mode, or a --threads directory
+			      * (also 1-7 bytes of the magic: a cut one; an empty
+			      * perf.data or NAME.data) */
+	INPUT_SCRIPT,        /* perf script text (also any other empty file) */
 	INPUT_STREAM,        /* text from standard input, a pipe or a device: not looked
 			      * into (fold reads it as perf script text, flame and diff
 			      * as folded stacks, as they always did) */

@@ -141,6 +141,18 @@ static void describe_binary(const unsigned char *buf, size_t n, char *what, size
 		snprintf(what + len, size - (size_t)len, ")");
 }
 
+/* An empty file has no content to tell its kind by: only its name can say
+ * it was to be a recording (perf.data, perf.data.old, NAME.data), which is
+ * then an error; any other is empty text, as stackcollapse-perf.pl and
+ * flamegraph.pl read it. */
+static bool named_like_perfdata(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	size_t n = strlen(base);
+	return strncmp(base, "perf.data", 9) == 0 || (n > 5 && !strcmp(base + n - 5, ".data"));
+}
+
 enum input_kind input_sniff(const char *prog, const char *path, char *what, size_t whatsize)
 {
 	if (whatsize)
@@ -166,6 +178,10 @@ enum input_kind input_sniff(const char *prog, const char *path, char *what, size
 		return INPUT_UNREADABLE;
 	}
 	size_t len = (size_t)n;
+	if (len == 0 && !gz && named_like_perfdata(path))
+		return INPUT_PERFDATA; /* killed perf record: the reader says it is empty */
+	if (len > 0 && len < 8 && !gz && !memcmp(buf, "PERFILE2", len))
+		return INPUT_PERFDATA; /* cut inside the magic: the reader says so */
 	if (len >= 8 && !memcmp(buf, "PERFILE2", 8)) {
 		if (!gz)
 			return INPUT_PERFDATA;

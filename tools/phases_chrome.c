@@ -4,7 +4,9 @@
  * track holds the phases as complete ("X") events, nested as they nest;
  * every thread that had a sample or probe named ("M" thread_name); probe
  * hits as thread-scoped instant ("i") events. Times in microseconds with
- * the nanoseconds kept as decimals. */
+ * the nanoseconds kept as decimals; every event has ph, ts, pid and tid
+ * (metadata at ts 0), names are valid UTF-8 whatever the comm's bytes
+ * (ph_json_escape). Checked by testdata/phases-trace/check_trace.py. */
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -33,7 +35,7 @@ int phases_write_chrome(FILE *f, const struct ph_model *m, const struct phases_p
 	for (size_t i = 0; i < nprocs; i++) {
 		const struct ph_process *p = &procs[i];
 		sep(f, &first);
-		fprintf(f, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":%d,\"args\":{\"name\":\"",
+		fprintf(f, "{\"name\":\"process_name\",\"ph\":\"M\",\"ts\":0,\"pid\":%d,\"tid\":%d,\"args\":{\"name\":\"",
 			(int)p->pid, (int)p->pid);
 		ph_json_escape(f, p->comm ? p->comm : "");
 		fprintf(f, " (%d)%s%s\"}}", (int)p->pid, p->rules ? ", preset " : "", p->rules ? p->rules : "");
@@ -57,7 +59,7 @@ int phases_write_chrome(FILE *f, const struct ph_model *m, const struct phases_p
 	}
 	for (size_t i = 0; i < nthreads; i++) {
 		sep(f, &first);
-		fprintf(f, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":%d,\"args\":{\"name\":\"",
+		fprintf(f, "{\"name\":\"thread_name\",\"ph\":\"M\",\"ts\":0,\"pid\":%d,\"tid\":%d,\"args\":{\"name\":\"",
 			(int)threads[i].pid, (int)threads[i].tid);
 		ph_json_escape(f, threads[i].comm ? threads[i].comm : "");
 		fputs("\"}}", f);

@@ -5,11 +5,14 @@
  * a probe_* group) whose __probe_ip (entry) or __probe_func (return) field
  * symbolizes, at the sample's pid and time, to the function they sit on;
  * when the binary is absent the model takes the function from perf's event
- * name. Samples: those of --event (cpu-clock by default), their stacks
- * resolved by data_feed_frames as wasmperf fold resolves them (callchain, or
- * the DWARF unwinder for --call-graph dwarf). --folded reads the file a second
- * time, once the phase intervals are known, so that memory never grows
- * with the samples. */
+ * name; in a file that names none of its tracepoint events (cut before
+ * its feature sections) by their raw data (phases_unnamed.c). The preset
+ * of each process: phases_choose.c. Samples: those of --event (cpu-clock
+ * by default), their stacks resolved by data_feed_frames as wasmperf fold
+ * resolves them (callchain, or the DWARF unwinder for --call-graph dwarf)
+ * and named as fold names them (WasmEdge AOT objects, --wasm). --folded
+ * reads the file a second time, once the phase intervals are known, so that
+ * memory never grows with the samples. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,16 +20,23 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "aot_names.h"
 #include "data_feed.h"
 #include "fold.h"
 #include "perfparse.h"
+#include "phases_choose.h"
 #include "phases_run.h"
+#include "phases_unnamed.h"
 #include "symbolizer.h"
 
 #define MAX_FRAMES 1024
 #define MAX_HITS 100000 /* probe hits kept for --format chrome */
 
-enum event_kind { EV_OTHER, EV_SAMPLE, EV_EXEC, EV_EXIT, EV_PROBE };
+/* EV_UNNAMED: a tracepoint event whose name the file lacks (a file-mode
+ * perf.data keeps names and formats in feature sections at its end: a cut
+ * file has none); its samples are read as uprobe hits when their raw data
+ * has a uprobe's layout (phases_unnamed.c). */
+enum event_kind { EV_OTHER, EV_SAMPLE, EV_EXEC, EV_EXIT, EV_PROBE, EV_UNNAMED };
 
 /* A --marks line: a named point on the recording's clock. */
 struct mark {
@@ -39,11 +49,13 @@ struct run {
 	const char *file;
 	struct data_feed *feed;
 	struct sym_native *sym;
+	struct aot_names *aot;           /* WasmEdge AOT objects' f<N>, as fold names them */
 	struct pp_data *data;
 	/* events of the header */
 	uint8_t *kind;
 	size_t nkinds;
-	bool exec_tp, exit_tp, any_probe, any_sample_event, said_records;
+	bool exec_tp, exit_tp, any_probe, any_sample_event, said_records, any_unnamed;
+	struct phases_unnamed *unnamed;  /* what became of EV_UNNAMED samples */
 	bool events_final;               /* pipe mode: false until the first sample */
 	char **probe_names;
 	size_t nprobe_names;
@@ -51,10 +63,8 @@ struct run {
 	struct ph_model *model;
 	struct ph_catalog *catalog;
 	struct ph_rules *own_rules;      /* --rules FILE */
-	bool choose;                     /* a preset per process */
-	struct wp_intern *pids;          /* pid -> slot */
-	uint8_t *pid_state;              /* per slot: 1 rules set */
-	size_t pid_cap;
+	struct phases_choose *chooser;   /* a preset per process, or NULL */
+	struct wp_intern *pids;          /* pid -> slot (processes --marks apply to) */
 	/* chrome */
 	struct wp_intern *names;
 	struct phases_probe_hit *hits;
@@ -116,7 +126,7 @@ static int learn_events(struct run *run)
 	for (size_t i = 0; i < run->nprobe_names; i++)
 		free(run->probe_names[i]);
 	run->nprobe_names = 0;
-	run->exec_tp = run->exit_tp = run->any_probe = run->any_sample_event = false;
+	run->exec_tp = run->exit_tp = run->any_probe = run->any_sample_event = run->any_unnamed = false;
 	const char *filter = run->cfg->event ? run->cfg->event : "cpu-clock";
 	struct pp_str want = {filter, strlen(filter)};
 	for (size_t i = 0; i < n; i++) {
@@ -141,12 +151,18 @@ static int learn_events(struct run *run)
 			if (!(p[run->nprobe_names] = strdup(name)))
 				return WP_E_NOMEM;
 			run->nprobe_names++;
+		} else if (phases_unnamed_event(name)) {
+			k[i] = EV_UNNAMED;
+			run->any_unnamed = true;
 		} else {
 			k[i] = EV_OTHER;
 		}
 	}
 	run->nkinds = n;
 	run->events_final = !pp_data_info(run->data)->pipe_mode;
+	if (run->chooser)
+		phases_choose_sources(run->chooser, run->sym, (const char *const *)run->probe_names,
+				      run->nprobe_names);
 	return 0;
 }
 
@@ -181,40 +197,11 @@ static bool keep_pid(const struct run *run, int32_t pid)
 	return false;
 }
 
-static int pid_slot(struct run *run, int32_t pid, uint8_t **state)
+/* A process --marks apply to. */
+static int note_pid(struct run *run, int32_t pid)
 {
 	uint32_t slot;
-	int rc = wp_intern_get(run->pids, (const char *)&pid, sizeof pid, &slot);
-	if (rc)
-		return rc;
-	size_t old = run->pid_cap;
-	if (wp_grow((void **)&run->pid_state, &run->pid_cap, (size_t)slot + 1, 1))
-		return WP_E_NOMEM;
-	if (run->pid_cap > old)
-		memset(run->pid_state + old, 0, run->pid_cap - old);
-	*state = &run->pid_state[slot];
-	return 0;
-}
-
-/* The preset of a process, chosen from its binary and the recording's
- * probes (until one matches: `sh -c` may exec again in the same pid). */
-static int choose_rules(struct run *run, int32_t pid, const char *binary)
-{
-	if (!run->choose)
-		return 0; /* --preset or --rules: one rule set for all */
-	uint8_t *state;
-	int rc = pid_slot(run, pid, &state);
-	if (rc || *state)
-		return rc;
-	struct ph_target t = {
-		.binary = binary,
-		.probes = (const char *const *)run->probe_names, .nprobes = run->nprobe_names,
-	};
-	struct ph_rules *r = ph_catalog_choose(run->catalog, &t, NULL);
-	if (!r)
-		return 0;
-	*state = 1;
-	return ph_model_set_rules(run->model, pid, r);
+	return wp_intern_get(run->pids, (const char *)&pid, sizeof pid, &slot);
 }
 
 /* ---- chrome: threads and probe hits ---- */
@@ -354,32 +341,47 @@ static const char *frame_symbol(const struct sym_frame *f)
 	return sym;
 }
 
+/* A frame's name as the folded output shows it: a WasmEdge AOT object's
+ * f<N> and (with --wasm ...) jitted names become Wasm names, so that the
+ * rules classify what the flame graph shows. 0 or < 0 (WP_E_*). */
+static int frame_name(struct run *run, const struct sym_frame *f, const char **name, size_t *len)
+{
+	*name = frame_symbol(f);
+	*len = strlen(*name);
+	int rc = 0;
+	if (f->wasm_aot && f->symbol)
+		rc = aot_names_translate(run->aot, f->wasm_aot, *name, *len, name, len);
+	if (rc == 0 && run->cfg->names && !f->kernel) {
+		struct sym_names_origin origin;
+		rc = sym_names_translate(run->cfg->names, *name, *len, f->jit, name, len, &origin);
+		if (rc < 0)
+			fprintf(stderr, "%s: %s\n", run->cfg->prog, sym_names_errmsg(run->cfg->names));
+	}
+	return rc < 0 ? rc : 0;
+}
+
 /* ---- pass 1: the model ---- */
+/* binary: the exec filename, or NULL for a COMM(exec) record. */
 static int on_exec(struct run *run, int32_t pid, int32_t tid, uint64_t t, const char *binary)
 {
 	if (!keep_pid(run, pid))
 		return 0;
-	int rc = choose_rules(run, pid, binary);
-	uint8_t *state;
-	rc = rc ? rc : pid_slot(run, pid, &state); /* known to --marks */
-	rc = rc ? rc : note_thread(run, pid, tid);
 	const char *comm = proc_comm(run, (uint32_t)tid);
-	return rc ? rc : ph_model_exec(run->model, pid, tid, t, comm[0] ? comm : binary);
+	int rc = run->chooser ? phases_choose_exec(run->chooser, pid, binary, comm) : 0;
+	rc = rc ? rc : note_pid(run, pid);
+	rc = rc ? rc : note_thread(run, pid, tid);
+	return rc ? rc : ph_model_exec(run->model, pid, tid, t, comm[0] ? comm : binary ? binary : "");
 }
 
-static int on_probe(struct run *run, const struct pp_sample *s)
+/* A probe hit at addr (its function's entry; 0: unknown), a return when
+ * is_return. The function is what addr symbolizes to (*function, else
+ * NULL: the model takes it from the event's name). 0 or < 0 (WP_E_*). */
+static int probe_hit(struct run *run, const struct pp_sample *s, const char *event, uint64_t addr,
+		     bool is_return, const char **function)
 {
 	int32_t pid = (int32_t)s->pid, tid = (int32_t)s->tid;
-	if (!keep_pid(run, pid))
-		return 0;
 	run->probes++;
-	const char *event = pp_sample_event_name(run->data, s);
-	uint64_t addr = 0;
-	struct ph_probe p = {.event = event};
-	if (pp_sample_field_u64(run->data, s, "__probe_func", &addr) == 0)
-		p.is_return = true;
-	else if (pp_sample_field_u64(run->data, s, "__probe_ip", &addr) != 0)
-		addr = 0;
+	struct ph_probe p = {.event = event, .is_return = is_return};
 	if (addr) {
 		struct sym_frame f;
 		uint64_t t = (s->fields & PP_SAMPLE_TIME) ? s->time : UINT64_MAX;
@@ -389,14 +391,50 @@ static int on_probe(struct run *run, const struct pp_sample *s)
 		if (f.symbol && !f.unmapped)
 			p.function = frame_symbol(&f);
 	}
+	*function = p.function;
+	/* an event without a name is a probe only by its address */
+	if (!p.function && phases_unnamed_event(event))
+		return 0;
+	int rc = run->chooser ? phases_choose_retry(run->chooser, pid) : 0;
+	rc = rc ? rc : note_thread(run, pid, tid);
+	/* the trace shows perf's name of the probe, when the file has one */
+	const char *shown = phases_unnamed_event(event) && p.function ? p.function : event;
+	rc = rc ? rc : note_hit(run, pid, tid, s->time, shown);
+	return rc ? rc : ph_model_probe(run->model, pid, tid, s->time, &p);
+}
+
+static int on_probe(struct run *run, const struct pp_sample *s)
+{
+	if (!keep_pid(run, (int32_t)s->pid))
+		return 0;
+	const char *event = pp_sample_event_name(run->data, s);
+	uint64_t addr = 0;
+	bool is_return = false;
+	if (pp_sample_field_u64(run->data, s, "__probe_func", &addr) == 0)
+		is_return = true;
+	else if (pp_sample_field_u64(run->data, s, "__probe_ip", &addr) != 0)
+		addr = 0;
 	/* a return probe named by perf is also known by its suffix */
 	size_t len = strlen(event);
 	if (len > 8 && !strcmp(event + len - 8, "__return"))
-		p.is_return = true;
-	int rc = choose_rules(run, pid, proc_comm(run, (uint32_t)pid));
-	rc = rc ? rc : note_thread(run, pid, tid);
-	rc = rc ? rc : note_hit(run, pid, tid, s->time, event);
-	return rc ? rc : ph_model_probe(run->model, pid, tid, s->time, &p);
+		is_return = true;
+	const char *function;
+	return probe_hit(run, s, event, addr, is_return, &function);
+}
+
+/* A sample of an event the file does not name: a probe hit when its raw
+ * data is a uprobe's and its address names a function. */
+static int on_unnamed(struct run *run, const struct pp_sample *s)
+{
+	if (!keep_pid(run, (int32_t)s->pid))
+		return 0;
+	uint64_t addr;
+	bool is_return;
+	const char *event = pp_sample_event_name(run->data, s), *function = NULL;
+	int rc = 0;
+	if (phases_unnamed_uprobe(s, &addr, &is_return))
+		rc = probe_hit(run, s, event, addr, is_return, &function);
+	return rc ? rc : phases_unnamed_count(run->unnamed, s->event, event, function);
 }
 
 /* The frames of a sample of a kept process into run->sframes: 1 with *n,
@@ -418,8 +456,11 @@ static int on_sample_model(struct run *run, const struct pp_sample *s)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
 		const struct sym_frame *f = &run->sframes[i];
-		const char *sym = frame_symbol(f);
-		run->frames[i] = (struct ph_frame){sym, strlen(sym), f->module, strlen(f->module)};
+		const char *name;
+		size_t len;
+		if ((rc = frame_name(run, f, &name, &len)))
+			return rc;
+		run->frames[i] = (struct ph_frame){name, len, f->module, strlen(f->module)};
 	}
 	run->samples++;
 	rc = note_thread(run, pid, (int32_t)s->tid);
@@ -441,15 +482,27 @@ static int on_record_model(struct run *run, const struct pp_record *r)
 		/* the records stand in for tracepoints that were not recorded */
 		if (learn_events(run))
 			return WP_E_NOMEM;
+		if (run->chooser && (r->type == PP_RECORD_MMAP || r->type == PP_RECORD_MMAP2) &&
+		    keep_pid(run, (int32_t)r->u.mmap.pid) &&
+		    (rc = phases_choose_mmap(run->chooser, &r->u.mmap, r->has_time ? r->time : 0)))
+			return rc;
+		/* a new image: its binary is the next mapping of code */
+		if (run->chooser && r->type == PP_RECORD_COMM && r->u.comm.exec && run->exec_tp &&
+		    keep_pid(run, (int32_t)r->u.comm.pid) &&
+		    (rc = phases_choose_exec(run->chooser, (int32_t)r->u.comm.pid, NULL, r->u.comm.comm)))
+			return rc;
 		if (r->type == PP_RECORD_COMM && r->u.comm.exec && !run->exec_tp) {
-			if (!run->said_records)
+			if (!run->said_records && run->any_unnamed)
+				warnf(run, "%s: the file names none of its tracepoint events (the feature "
+				      "sections after its data are missing: a cut file?): processes start "
+				      "and end at their PERF_RECORD_COMM(exec) and EXIT records", run->file);
+			else if (!run->said_records)
 				warnf(run, "%s: no sched:sched_process_exec/exit events recorded: processes "
 				      "start and end at their PERF_RECORD_COMM(exec) and EXIT records "
 				      "(record with -e sched:sched_process_exec -e sched:sched_process_exit)",
 				      run->file);
 			run->said_records = true;
-			return on_exec(run, (int32_t)r->u.comm.pid, (int32_t)r->u.comm.tid, r->time,
-				       r->u.comm.comm);
+			return on_exec(run, (int32_t)r->u.comm.pid, (int32_t)r->u.comm.tid, r->time, NULL);
 		}
 		if (r->type == PP_RECORD_EXIT && !run->exit_tp && keep_pid(run, (int32_t)r->u.fork.pid))
 			return ph_model_exit(run->model, (int32_t)r->u.fork.pid, (int32_t)r->u.fork.tid,
@@ -467,6 +520,8 @@ static int on_record_model(struct run *run, const struct pp_record *r)
 		return on_sample_model(run, s);
 	case EV_PROBE:
 		return on_probe(run, s);
+	case EV_UNNAMED:
+		return on_unnamed(run, s);
 	case EV_EXEC: {
 		struct pp_str fn = {"", 0};
 		char binary[4096];
@@ -538,7 +593,14 @@ static int on_sample_folded(struct run *run, const struct pp_sample *s)
 	rc = fg_collapser_begin(run->collapser, root, (size_t)rlen, NULL, 0, NULL, 0);
 	for (size_t i = 0; !rc && i < n; i++) {
 		const struct sym_frame *f = &run->sframes[i];
-		const char *sym = frame_symbol(f);
+		const char *sym = frame_symbol(f), *aot;
+		size_t aot_len;
+		/* fold_data.c's naming: AOT objects here, --wasm when written */
+		if (f->wasm_aot && f->symbol &&
+		    (rc = aot_names_translate(run->aot, f->wasm_aot, sym, strlen(sym), &aot, &aot_len))) {
+			rc = rc < 0 ? rc : fg_collapser_frame_name(run->collapser, aot, aot_len);
+			continue;
+		}
 		struct fg_raw_frame raw = {.sym = sym, .sym_len = strlen(sym), .module = f->module,
 					   .module_len = strlen(f->module)};
 		rc = fg_collapser_frame(run->collapser, &raw);
@@ -552,7 +614,8 @@ static int on_sample_folded(struct run *run, const struct pp_sample *s)
 		fg_collapser_abort(run->collapser);
 		return rc;
 	}
-	return fg_collapser_end(run->collapser, s->period ? s->period : 1);
+	return fg_collapser_end(run->collapser,
+				run->cfg->count_samples ? 1 : s->period ? s->period : 1);
 }
 
 static int on_record_folded(struct run *run, const struct pp_record *r)
@@ -574,7 +637,8 @@ static int read_pass(struct run *run, const char *path, bool folded)
 	const struct phases_config *cfg = run->cfg;
 	struct data_feed_config fc = {
 		.symfs = cfg->symfs, .kallsyms = cfg->kallsyms, .buildid_dir = cfg->buildid_dir,
-		.perf_map_dir = cfg->perf_map_dir,
+		.perf_map_dir = cfg->perf_map_dir, .jitdumps = cfg->jitdumps,
+		.njitdumps = cfg->njitdumps,
 	};
 	run->feed = data_feed_new(&fc, path, on_warning, on_error, run);
 	run->sym = run->feed ? data_feed_symbolizer(run->feed) : NULL;
@@ -608,7 +672,9 @@ static int read_pass(struct run *run, const char *path, bool folded)
 	if (!folded && !rc && !run->any_sample_event)
 		warnf(run, "%s: no '%s' events recorded: no CPU time per phase (see --event)", run->file,
 		      cfg->event ? cfg->event : "cpu-clock");
-	if (!folded && !rc && !run->any_probe)
+	if (!folded && run->unnamed)
+		phases_unnamed_report(run->unnamed, run->file, on_warning, run);
+	if (!folded && !rc && !run->any_probe && !run->any_unnamed)
 		warnf(run, "%s: no probe events (probe_*:*) recorded: phases from exec and exit "
 		      "only, and from stacks", run->file);
 	if (data_feed_status(run->feed))
@@ -625,9 +691,26 @@ static void end_pass(struct run *run)
 	for (size_t i = 0; i < run->nprobe_names; i++)
 		free(run->probe_names[i]);
 	run->nprobe_names = 0;
+	if (run->chooser) /* the symbolizer and the names are gone */
+		phases_choose_sources(run->chooser, NULL, NULL, 0);
 }
 
 static void on_model_warning(void *ctx, const char *msg) { on_warning(ctx, msg); }
+
+/* No process fits a preset: nothing but the process list would be
+ * written, so say why (for the first process) and what to do. */
+static void warn_no_preset(struct run *run)
+{
+	const struct ph_process *procs;
+	size_t n = ph_model_processes(run->model, &procs);
+	for (size_t i = 0; i < n; i++)
+		if (procs[i].rules)
+			return;
+	if (n)
+		warnf(run, "%s: no preset fits any process (pid %d (%s): %s): no phases; choose one "
+		      "with --preset NAME or --rules FILE", run->file, (int)procs[0].pid, procs[0].comm,
+		      procs[0].rules_why ? procs[0].rules_why : "?");
+}
 
 static int write_result(struct run *run, FILE *out)
 {
@@ -716,12 +799,16 @@ int phases_run(const struct phases_config *cfg, const char *path, FILE *out)
 			goto out;
 		}
 	}
-	run.choose = rules == NULL; /* else one rule set for every process */
 	run.model = ph_model_new(rules, on_model_warning, &run);
+	/* without --preset or --rules, a preset per process */
+	run.chooser = rules || !run.model ? NULL : phases_choose_new(run.catalog, run.model);
 	run.pids = wp_intern_new();
 	run.tids = wp_intern_new();
 	run.names = wp_intern_new();
-	if (!run.model || !run.pids || !run.tids || !run.names) {
+	run.unnamed = phases_unnamed_new();
+	run.aot = aot_names_new(cfg->prog, cfg->names_opt, cfg->names, cfg->symfs, cfg->quiet);
+	if (!run.model || (!rules && !run.chooser) || !run.pids || !run.tids || !run.names ||
+	    !run.unnamed || !run.aot) {
 		fprintf(stderr, "%s: out of memory\n", cfg->prog);
 		status = 1;
 		goto out;
@@ -734,12 +821,15 @@ int phases_run(const struct phases_config *cfg, const char *path, FILE *out)
 		status = 1;
 	}
 	end_pass(&run);
-	if (ph_model_finish(run.model)) {
+	if ((run.chooser && phases_choose_finish(run.chooser) < 0) || ph_model_finish(run.model)) {
 		fprintf(stderr, "%s: out of memory\n", cfg->prog);
 		status = 1;
 		goto out;
 	}
-	if (cfg->folded && status == 0) {
+	if (run.chooser)
+		warn_no_preset(&run);
+	/* a damaged recording: the stacks up to the damage are written too */
+	if (cfg->folded) {
 		ph_model_rows(run.model, &run.rows);
 		run.nprocs = ph_model_processes(run.model, &run.procs);
 		struct fg_collapse_options co;
@@ -751,9 +841,11 @@ int phases_run(const struct phases_config *cfg, const char *path, FILE *out)
 			goto out;
 		}
 		run.silent = true;
-		status = read_pass(&run, path, true);
+		int again = read_pass(&run, path, true); /* its damage was said in pass 1 */
+		status = status ? status : again;
 		end_pass(&run);
-		struct fold_config fcfg = {.prog = cfg->prog, .quiet = cfg->quiet};
+		struct fold_config fcfg = {.prog = cfg->prog, .quiet = cfg->quiet, .names = cfg->names,
+					   .names_opt = cfg->names_opt};
 		if (fold_write(&fcfg, run.collapser, out))
 			status = 1;
 		goto out;
@@ -764,16 +856,21 @@ int phases_run(const struct phases_config *cfg, const char *path, FILE *out)
 	}
 	if (cfg->svg && write_svg(&run, cfg->svg))
 		status = 1;
+	/* frames left alone, or no frame named at all (as fold reports them) */
+	if (cfg->names && names_report(cfg->names, cfg->prog, cfg->quiet, false))
+		status = 1;
 out:
 	end_pass(&run);
 	fg_collapser_free(run.collapser);
+	phases_choose_free(run.chooser);
+	phases_unnamed_free(run.unnamed);
+	aot_names_free(run.aot);
 	ph_model_free(run.model);
 	ph_catalog_free(run.catalog);
 	ph_rules_free(run.own_rules);
 	wp_intern_free(run.pids);
 	wp_intern_free(run.tids);
 	wp_intern_free(run.names);
-	free(run.pid_state);
 	free(run.kind);
 	free(run.probe_names);
 	free(run.hits);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "phases.h"
+#include "symbolizer.h"
 
 enum phases_format { PHASES_TEXT, PHASES_TSV, PHASES_JSON, PHASES_CHROME };
 
@@ -28,8 +29,15 @@ struct phases_config {
 	const char *marks;              /* --marks FILE, or NULL */
 	enum phases_format format;
 	bool folded;                    /* --folded: stacks under [phase:NAME] */
+	bool count_samples;             /* --samples: folded counts are samples */
 	const char *svg;                /* --svg FILE: stacked bars, or NULL */
 	const char *symfs, *kallsyms, *buildid_dir, *perf_map_dir;
+	const char **jitdumps;          /* --jitdump FILE|DIR */
+	size_t njitdumps;
+	/* Wasm names (--wasm ...): frames are translated before they are
+	 * classified, and in the --folded output, as wasmperf fold does; or NULL */
+	struct sym_names *names;
+	const struct sym_names_options *names_opt; /* NULL: defaults */
 	bool quiet;
 };
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bundle.h"
 #include "fold_args.h"
 #include "folded_read.h"
 #include "input.h"
@@ -83,6 +84,26 @@ static int read_side(struct args *a, struct fg_diff *d, int side, const char *pa
 	return read_folded(d, side, path);
 }
 
+/* A bundle or run directory is read as its perf.data, translated with its
+ * own modules (each side may be another build of the program) unless
+ * --wasm was given (bundle.h). */
+static int read_bundle_side(struct args *a, struct fg_diff *d, int side, const char *path)
+{
+	struct bundle b;
+	struct sym_names *own = NULL, *common = a->fold.cfg.names;
+	int status = bundle_open(&b, cli.prog, path);
+	status = status ? status : bundle_own_names(&b, &a->fold.names, &own);
+	if (!status) {
+		if (own)
+			a->fold.cfg.names = own;
+		status = read_side(a, d, side, b.data);
+		a->fold.cfg.names = common;
+	}
+	sym_names_free(own);
+	bundle_release(&b);
+	return status;
+}
+
 static int read_folded(struct fg_diff *d, int side, const char *path)
 {
 	return folded_read_diff(cli.prog, d, side, path);
@@ -109,8 +130,8 @@ int main(int argc, char **argv)
 		fold_args_release(&a.fold);
 		return 1;
 	}
-	status = read_side(&a, d, 0, argv[first]);
-	status = status ? status : read_side(&a, d, 1, argv[first + 1]);
+	status = read_bundle_side(&a, d, 0, argv[first]);
+	status = status ? status : read_bundle_side(&a, d, 1, argv[first + 1]);
 	if (!status && a.fold.given && !a.folded_any && !a.quiet)
 		wp_cli_error(&cli, "warning: the fold options apply to perf.data and perf script inputs "
 			     "only; the inputs were folded stacks, compared as they are");

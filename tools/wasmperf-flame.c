@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bundle.h"
 #include "fold_args.h"
 #include "folded_read.h"
 #include "input.h"
@@ -195,10 +196,17 @@ int main(int argc, char **argv)
 	a.o.warn_ctx = &a;
 	a.o.random_seed = (uint64_t)time(NULL) << 20 ^ (uint64_t)getpid();
 	int first = wp_cli_parse(&cli, argc, argv, on_option, &a), status = 0;
-	if (first >= 0 && (status = fold_args_finish(&a.fold)) != 0)
+	/* A bundle or run directory is drawn from its perf.data, its modules
+	 * translating as --wasm would (bundle.h). */
+	struct bundle_set bundles = {0};
+	if (first >= 0 && ((status = bundle_set_open(&bundles, cli.prog, argv + first,
+						     (size_t)(argc - first))) != 0 ||
+			   (status = bundle_set_add_modules(&bundles, &a.fold.names)) != 0 ||
+			   (status = fold_args_finish(&a.fold)) != 0))
 		first = -1;
 	if (first < 0) {
 		fold_args_release(&a.fold);
+		bundle_set_release(&bundles);
 		return first == -2 ? 0 : status ? status : 2;
 	}
 	struct fg_flame *f = fg_flame_new(&a.o);
@@ -207,11 +215,12 @@ int main(int argc, char **argv)
 		wp_cli_error(&cli, "%s", fg_flame_errmsg(f));
 		status = 1;
 	} else {
-		status = read_inputs(&a, f, argv + first, argc - first);
+		status = read_inputs(&a, f, bundles.paths, argc - first);
 		/* an input of the wrong kind: no output at all */
 		status = a.refused ? 1 : write_output(&a, f, status);
 	}
 	fg_flame_free(f);
 	fold_args_release(&a.fold);
+	bundle_set_release(&bundles);
 	return status;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "bundle.h"
 #include "fold_args.h"
 #include "output.h"
 #include "phases_run.h"
@@ -57,7 +58,8 @@ static int on_option(int key, const char *arg, void *ctx)
 		return 0;
 	}
 	a->other = a->other || (key != FOLD_OPT_SYMFS && key != FOLD_OPT_KALLSYMS &&
-				key != FOLD_OPT_BUILDID_DIR && key != FOLD_OPT_PERF_MAP_DIR);
+				key != FOLD_OPT_BUILDID_DIR && key != FOLD_OPT_PERF_MAP_DIR &&
+				key != FOLD_OPT_SAMPLES);
 	return fold_args_option(&a->fold, &cli, key, arg) < 0 ? -1 : 0;
 }
 
@@ -68,6 +70,7 @@ static int fold_phases(const struct args *a, char **inputs, size_t ninputs, FILE
 	struct phases_config pc = {
 		.prog = cli.prog, .folded = true, .symfs = c->symfs, .kallsyms = c->kallsyms,
 		.buildid_dir = c->buildid_dir, .perf_map_dir = c->perf_map_dir, .quiet = c->quiet,
+		.count_samples = c->count_samples,
 	};
 	return phases_run(&pc, ninputs ? inputs[0] : NULL, out);
 }
@@ -78,7 +81,7 @@ int main(int argc, char **argv)
 	if (fold_args_init(&a.fold, cli.prog))
 		return 1;
 	int first = wp_cli_parse(&cli, argc, argv, on_option, &a);
-	int status = first < 0 ? (first == -2 ? 0 : 2) : fold_args_finish(&a.fold);
+	int status = first < 0 ? (first == -2 ? 0 : 2) : 0;
 	char *default_input[] = {"perf.data"};
 	char **inputs = argv + (first < 0 ? 0 : first);
 	size_t ninputs = first < 0 ? 0 : (size_t)(argc - first);
@@ -94,11 +97,19 @@ int main(int argc, char **argv)
 	}
 	if (first >= 0 && !status && a.phases && (a.other || ninputs > 1)) {
 		wp_cli_error(&cli, "--phases folds one perf.data and takes only --symfs, --kallsyms, "
-			     "--buildid-dir, --perf-map-dir, -o and -q");
+			     "--buildid-dir, --perf-map-dir, --samples, -o and -q");
 		status = 2;
 	}
+	/* A bundle or run directory is read as its perf.data, its modules
+	 * translating as --wasm would (bundle.h). */
+	struct bundle_set bundles = {0};
+	if (first >= 0 && !status && !(status = bundle_set_open(&bundles, cli.prog, inputs, ninputs)))
+		inputs = bundles.paths;
+	if (first >= 0 && !status && !(status = bundle_set_add_modules(&bundles, &a.fold.names)))
+		status = fold_args_finish(&a.fold);
 	if (first < 0 || status) {
 		fold_args_release(&a.fold);
+		bundle_set_release(&bundles);
 		return status;
 	}
 	FILE *out = tool_output_open(&cli, a.output);
@@ -111,5 +122,6 @@ int main(int argc, char **argv)
 			status = 1;
 	}
 	fold_args_release(&a.fold);
+	bundle_set_release(&bundles);
 	return status;
 }

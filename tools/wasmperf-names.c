@@ -2,6 +2,7 @@
  * folded stacks, perf script text or perf maps (see wasmperf-names(1)). */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "input.h"
 #include "names.h"
@@ -56,6 +57,17 @@ static int on_option(int key, const char *arg, void *ctx)
 	return 0;
 }
 
+/* A bundle (or run directory) is a recording, which wasmperf fold reads
+ * with the bundle's modules: said as a usage error, before anything. */
+static bool is_recording_dir(const char *path)
+{
+	char data[4096];
+	struct stat st;
+	return path && stat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
+	       snprintf(data, sizeof data, "%s/perf.data", path) < (int)sizeof data &&
+	       stat(data, &st) == 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct args a = {.format = NAMES_AUTO};
@@ -65,6 +77,12 @@ int main(int argc, char **argv)
 		return first == -2 ? 0 : 2;
 	if (argc - first > 1) {
 		wp_cli_error(&cli, "reads one input (a file or standard input)");
+		return 2;
+	}
+	if (!a.list && first < argc && is_recording_dir(argv[first])) {
+		fprintf(stderr, "%s: '%s': is a recording (a directory holding perf.data), and %s "
+			"rewrites text: fold it with wasmperf fold '%s' (a bundle's Wasm modules name "
+			"the frames with no option)\n", cli.prog, argv[first], cli.prog, argv[first]);
 		return 2;
 	}
 	int status = 0;

@@ -8,15 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle.h"
+#include "names.h"
 #include "output.h"
 #include "phases_run.h"
 
-enum { OPT_FORMAT = 256, OPT_FOLDED, OPT_SVG, OPT_PRESET, OPT_RULES, OPT_PID, OPT_COMM, OPT_EVENT,
-       OPT_MARKS, OPT_SYMFS, OPT_KALLSYMS, OPT_BUILDID_DIR, OPT_PERF_MAP_DIR };
+enum { OPT_FORMAT = 256, OPT_FOLDED, OPT_SAMPLES, OPT_SVG, OPT_PRESET, OPT_RULES, OPT_PID, OPT_COMM,
+       OPT_EVENT, OPT_MARKS, OPT_SYMFS, OPT_KALLSYMS, OPT_BUILDID_DIR, OPT_PERF_MAP_DIR, OPT_JITDUMP };
 
 static const struct wp_option options[] = {
 	{"format", OPT_FORMAT, WP_OPT_REQUIRED, "FMT", "text (default), tsv, json or chrome (trace events)"},
 	{"folded", OPT_FOLDED, WP_OPT_NONE, NULL, "write folded stacks under a [phase:NAME] root instead"},
+	{"samples", OPT_SAMPLES, WP_OPT_NONE, NULL, "with --folded: count samples, not their periods"},
 	{"svg", OPT_SVG, WP_OPT_REQUIRED, "FILE", "also write a stacked-bar chart of the phases to FILE"},
 	{"preset", OPT_PRESET, WP_OPT_REQUIRED, "NAME", "rules for every process (default: chosen per process)"},
 	{"rules", OPT_RULES, WP_OPT_REQUIRED, "FILE", "rules from FILE (wasmperf-phases-rules(5))"},
@@ -28,6 +31,8 @@ static const struct wp_option options[] = {
 	{"kallsyms", OPT_KALLSYMS, WP_OPT_REQUIRED, "FILE", "kernel symbols from FILE"},
 	{"buildid-dir", OPT_BUILDID_DIR, WP_OPT_REQUIRED, "DIR", "perf build-id cache (default ~/.debug)"},
 	{"perf-map-dir", OPT_PERF_MAP_DIR, WP_OPT_REQUIRED, "DIR", "perf-PID.map files (default: beside the data, /tmp)"},
+	{"jitdump", OPT_JITDUMP, WP_OPT_REQUIRED, "FILE|DIR", "JIT code names from this jit-PID.dump, or the dumps in DIR (repeatable)"},
+	NAMES_OPTIONS,
 	{"output", 'o', WP_OPT_REQUIRED, "FILE", "write to FILE instead of standard output"},
 	{"quiet", 'q', WP_OPT_NONE, NULL, "no warnings"},
 	{NULL, 0, 0, NULL, NULL},
@@ -49,8 +54,10 @@ static const struct wp_cli cli = {
 
 struct args {
 	struct phases_config cfg;
+	struct names_config names;      /* --wasm and the other naming options */
 	int32_t pids[MAX_SELECT];
 	const char *comms[MAX_SELECT];
+	const char *jitdumps[MAX_SELECT];
 	const char *output;
 };
 
@@ -59,6 +66,9 @@ static int on_option(int key, const char *arg, void *ctx)
 	struct args *a = ctx;
 	struct phases_config *c = &a->cfg;
 	uint64_t v;
+	int named = names_config_option(&a->names, key, arg);
+	if (named <= 0)
+		return named;
 	switch (key) {
 	case OPT_FORMAT:
 		if (!strcmp(arg, "text"))
@@ -73,6 +83,7 @@ static int on_option(int key, const char *arg, void *ctx)
 			return wp_cli_error(&cli, "--format '%s': expected text, tsv, json or chrome", arg), -1;
 		return 0;
 	case OPT_FOLDED: c->folded = true; return 0;
+	case OPT_SAMPLES: c->count_samples = true; return 0;
 	case OPT_SVG: c->svg = arg; return 0;
 	case OPT_PRESET: c->preset = arg; return 0;
 	case OPT_RULES: c->rules_file = arg; return 0;
@@ -94,10 +105,26 @@ static int on_option(int key, const char *arg, void *ctx)
 	case OPT_KALLSYMS: c->kallsyms = arg; return 0;
 	case OPT_BUILDID_DIR: c->buildid_dir = arg; return 0;
 	case OPT_PERF_MAP_DIR: c->perf_map_dir = arg; return 0;
+	case OPT_JITDUMP:
+		if (c->njitdumps == MAX_SELECT)
+			return wp_cli_error(&cli, "--jitdump: at most %d", MAX_SELECT), -1;
+		a->jitdumps[c->njitdumps++] = arg;
+		return 0;
 	case 'o': a->output = arg; return 0;
-	case 'q': c->quiet = true; return 0;
+	case 'q': c->quiet = a->names.warn.quiet = true; return 0;
 	default: return -1;
 	}
+}
+
+/* Wasm names: --wasm and the other naming options, else the modules of
+ * a bundle, as wasmperf fold names them. 0 or an exit status. */
+static int build_names(struct args *a, const struct bundle *b)
+{
+	int status = bundle_own_names(b, &a->names, &a->cfg.names);
+	if (!status && !a->cfg.names && a->names.given)
+		a->cfg.names = names_build(&a->names, &status);
+	a->cfg.names_opt = &a->names.opt;
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -105,6 +132,8 @@ int main(int argc, char **argv)
 	struct args a = {.cfg = {.prog = cli.prog}};
 	a.cfg.pids = a.pids;
 	a.cfg.comms = a.comms;
+	a.cfg.jitdumps = a.jitdumps;
+	names_config_init(&a.names, cli.prog);
 	int first = wp_cli_parse(&cli, argc, argv, on_option, &a);
 	if (first < 0)
 		return first == -2 ? 0 : 2;
@@ -124,11 +153,21 @@ int main(int argc, char **argv)
 		wp_cli_error(&cli, "--folded and --svg exclude each other");
 		return 2;
 	}
+	if (a.cfg.count_samples && !a.cfg.folded) {
+		wp_cli_error(&cli, "--samples counts the samples of --folded stacks (the tables count both)");
+		return 2;
+	}
 	FILE *out = tool_output_open(&cli, a.output);
 	if (!out)
 		return 1;
-	int status = phases_run(&a.cfg, first < argc ? argv[first] : NULL, out);
+	/* A bundle or run directory is read as its perf.data (bundle.h). */
+	struct bundle b;
+	int status = bundle_open(&b, cli.prog, first < argc ? argv[first] : NULL);
+	status = status ? status : build_names(&a, &b);
+	status = status ? status : phases_run(&a.cfg, b.data, out);
 	if (tool_output_close(&cli, a.output, out) && status != 2)
 		status = 1;
+	sym_names_free(a.cfg.names);
+	bundle_release(&b);
 	return status;
 }

@@ -12,6 +12,8 @@ static const struct {
 	const char *name;
 	const char *summary;
 } tools[] = {
+	{"record", "runs a Wasm runtime's command under perf record, with its perf-map\n"
+		   "flag and phase probes: a bundle every other tool reads"},
 	{"fold", "reads perf.data or perf script text (and folded stacks): folded stacks,\n"
 		 "as stackcollapse-perf.pl; --wasm M names jitted Wasm frames"},
 	{"flame", "reads folded stacks (or a recording, folded first): an interactive\n"
@@ -22,6 +24,10 @@ static const struct {
 		  "with jitted Wasm names (aot_func#N, wasm-function[N]) as .wasm names"},
 	{"phases", "reads perf.data with probes and sched tracepoints: wall and CPU time\n"
 		   "per runtime phase (table, TSV, JSON, Chrome trace, SVG bars, folded)"},
+	{"export", "reads what fold reads: a profile for speedscope, the Firefox Profiler\n"
+		   "(and Perfetto) or pprof tools, per thread and in time order"},
+	{"batch", "reads many recordings (bundles, run directories, perf.data): flame\n"
+		  "graphs, diffs, phase tables, a comparison across runtimes, index.html"},
 };
 
 static void usage(FILE *f)

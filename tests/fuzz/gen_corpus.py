@@ -1,9 +1,15 @@
 #!/usr/bin/env python3
-"""Makes the seed corpora of the harnesses whose input is their own format
-from the corpora of the readers that produce such input:
+"""Makes seed corpora from the test fixtures and from other corpora:
+  testdata/ fixtures (every kind: file, pipe, zstd, tracepoint, uprobe,
+  multi-event, interrupted and DWARF perf.data; jitdumps with debug and
+  unwinding records; Wasm modules; texts) -> corpus/perfdata, jitdump,
+  wasm_module, input_kind, fold_merge, fold_time (seeds named fx-*)
   corpus/jitdump/*.dump       -> corpus/jit_symbols/*  (fuzz_jit_symbols.c)
   corpus/script_reader/*.txt  -> corpus/collapse/*     (fuzz_collapse.c)
-Run from anywhere: python3 tests/fuzz/gen_corpus.py"""
+Seeds stay small (whole fixtures up to 64 KiB, else a head or a sample of
+records), so that fuzzing stays fast. Run from anywhere:
+python3 tests/fuzz/gen_corpus.py"""
+import gzip
 import os
 import re
 import struct
@@ -61,7 +67,105 @@ def collapse_lines(text):
     return "".join(out)
 
 
+TESTDATA = os.path.join(HERE, "..", "..", "testdata")
+MAX_WHOLE = 64 << 10
+
+
+def fixture(path):
+    """A testdata file's bytes, gunzipped when it ends in .gz."""
+    with open(os.path.join(TESTDATA, path), "rb") as f:
+        data = f.read()
+    return gzip.decompress(data) if path.endswith(".gz") else data
+
+
+def whole_or_head(data, head=32 << 10):
+    return data if len(data) <= MAX_WHOLE else data[:head]
+
+
+def jit_sample(dump, per_kind=2):
+    """The header and the first per_kind records of each record kind."""
+    e = "<" if dump[:4] == b"DTiJ" else ">"
+    pos = struct.unpack_from(e + "I", dump, 8)[0]
+    out, seen = bytearray(dump[:pos]), {}
+    while pos + 16 <= len(dump):
+        rid, size, _ = struct.unpack_from(e + "IIQ", dump, pos)
+        if size < 16 or pos + size > len(dump):
+            break
+        if seen.get(rid, 0) < per_kind and len(out) + size <= MAX_WHOLE:
+            # an unwinding record describes the load after it: keep pairs
+            seen[rid] = seen.get(rid, 0) + 1
+            out += dump[pos:pos + size]
+        pos += size
+    return bytes(out)
+
+
+PERFDATA = {  # corpus name: fixture
+    "fx-multi.data": "perfdata-multi/perf.data",
+    "fx-interrupted.data": "perfdata-interrupted/perf.data",
+    "fx-uprobe.data": "perfdata-uprobe/perf.data",
+    "fx-perfmap.data": "perfmap-long/perf.data",
+    "fx-freq.data": "fold-event-default/freq.data.gz",
+    "fx-pipe-events.data": "fold-event-default/pipe.data.gz",
+    "fx-dwarf-head.data": "dwarf-c/perf.data",
+    "fx-jit-node-head.data": "fold-perfdata-kinds/node/perf.data",
+    "fx-zstd-kinds.data": "fold-perfdata-kinds/zstd/perf.data",
+    "fx-phases-edge.data": "phases-choose/edge.data.gz",
+}
+JITDUMPS = {
+    "fx-v8-debug-unwind.dump": "cxx-names/jit-22907.dump.gz",
+    "fx-v8-dwarf.dump": "jit-node/dwarf/jit-27711.dump.gz",
+    "fx-wamr-jit.dump": "fixtures/wamr-jit-compute/jit-30837.dump.gz",
+}
+WASM = {
+    "fx-node-kern.wasm": "fixtures/node-wasm.kern.wasm",
+    "fx-node-kern-stripped.wasm": "fixtures/node-wasm.kern.stripped.wasm",
+    "fx-cxx-kern.wasm": "cxx-names/kern.wasm",
+}
+# every kind input_kind.c tells apart, from its first bytes
+KINDS = {
+    "fx-perfdata": ("perfdata-fp/perf.data", 4096),
+    "fx-pipe": ("perfdata-pipe/pipe.data", 4096),
+    "fx-script": ("fold-text-edge-cases/input.perf", 4096),
+    "fx-folded": ("names-runtimes/input.folded", 4096),
+    "fx-perfmap": ("native-basic/perf-10429.map", 4096),
+    "fx-jitdump": ("jitdump-emit/jit-28833.dump", 4096),
+    "fx-wasm": ("names-v8/kern.wasm", 4096),
+    "fx-elf": ("native-basic/prog", 4096),
+}
+TIMES = [b"1.5,2.5", b"1.5,", b",2.5", b"10%-20%,50%-60%", b"10%/3", b"25%",
+         b"1.000001,1.000002 3,4", b"0%-100%", b"99.999999999%/7,1%-2%", b"abc", b""]
+
+
+def put(corpus, name, data, mode="wb"):
+    os.makedirs(os.path.join(HERE, "corpus", corpus), exist_ok=True)
+    with open(os.path.join(HERE, "corpus", corpus, name), mode) as f:
+        f.write(data)
+
+
+def from_fixtures():
+    for name, path in PERFDATA.items():
+        put("perfdata", name, whole_or_head(fixture(path)))
+    for name, path in JITDUMPS.items():
+        put("jitdump", name, jit_sample(fixture(path)))
+    for name, path in WASM.items():
+        put("wasm_module", name, fixture(path))
+    for name, (path, n) in KINDS.items():
+        put("input_kind", name, fixture(path)[:n])
+    text = fixture("fold-text-edge-cases/input.perf")[:2048]
+    put("input_kind", "fx-script.gz", gzip.compress(text, mtime=0))
+    put("input_kind", "fx-empty", b"")
+    folded = fixture("names-runtimes/input.folded")[:4096]
+    put("fold_merge", "fx-two", folded + b"\0" + folded)
+    put("fold_merge", "fx-big-counts",
+        b"a;b 18446744073709551614\na;c 1\n\0a;b 1\nx 9223372036854775807\n")
+    put("fold_merge", "fx-fractions", b"a;b 1.5\na;b 2\n\0a 3 4\n# c\n")
+    for i, t in enumerate(TIMES):
+        span = struct.pack("<QQ", 1000000000 * (i + 1), 1000000000 * (i + 5) + 123456789)
+        put("fold_time", "fx-%02d" % i, span + t)
+
+
 def main():
+    from_fixtures()
     for src, dst, conv, mode in (("jitdump", "jit_symbols", jit_ops, "b"),
                                  ("script_reader", "collapse", collapse_lines, "")):
         os.makedirs(os.path.join(HERE, "corpus", dst), exist_ok=True)

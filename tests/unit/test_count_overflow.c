@@ -18,6 +18,10 @@ static void test_parse(void)
 	CHECK(fg_folded_parse_line(L("a;b 18446744073709551615"), &fl) == 0);
 	CHECK(fl.count == UINT64_MAX);
 	CHECK(fg_folded_parse_line(L("a;b 12.75"), &fl) == 0 && fl.count == 12);
+	CHECK(fl.count_nano == 750000000);
+	/* fractions to 9 decimals, further digits dropped */
+	CHECK(fg_folded_parse_line(L("a;b 0.0000000019 3."), &fl) == 0 && fl.count_nano == 1);
+	CHECK(fl.count2 == 3 && fl.count2_nano == 0);
 	CHECK(fg_folded_parse_line(L("a;b 18446744073709551616"), &fl) == WP_E_TOOBIG);
 	CHECK(fl.stack_len == 3);
 	fg_folded_count_error(&fl, msg, sizeof msg);

@@ -270,7 +270,7 @@ static void test_nameattr_and_palmap(void)
 {
 	struct fg_nameattr na = {0};
 	const char *line = "f\ttitle=\"T\"\thref=u\tg_extra=a=\"1\" b='2' c=3\ta_extra=rel=x\tbogus=1";
-	CHECK(fg_nameattr_add_line(&na, line, strlen(line), NULL, NULL) == 0);
+	CHECK(fg_nameattr_add_line(&na, line, strlen(line), "t", 1, NULL, NULL) == 0);
 	const struct fg_attrs *a = fg_nameattr_find(&na, "f", 1);
 	CHECK(a && a->title && !strcmp(a->title, "T"));
 	CHECK(a && a->na == 3 && !strcmp(a->a[0].key, "xlink:href") && !strcmp(a->a[2].key, "target") &&

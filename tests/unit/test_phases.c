@@ -105,9 +105,15 @@ static void test_parser(void)
 	ph_rules_free(r);
 }
 
-static bool has_symbol(void *ctx, const char *name)
+static bool has_symbol(void *ctx, const char *name, const char *lib)
 {
-	return strcmp(name, (const char *)ctx) == 0;
+	return !lib && strcmp(name, (const char *)ctx) == 0;
+}
+
+/* WasmEdge's CLI is a stub: the symbol is in the library it maps. */
+static bool lib_has_symbol(void *ctx, const char *name, const char *lib)
+{
+	return lib && !strcmp(lib, "libwasmedge") && strcmp(name, (const char *)ctx) == 0;
 }
 
 static void test_presets(void)
@@ -147,6 +153,17 @@ static void test_presets(void)
 				.symbol_ctx = (void *)"m3_ParseModule" };
 	CHECK_STR(ph_rules_name(ph_catalog_choose(c, &t, &score)), "wasm3");
 	CHECK(score == 2);
+	char why[256];
+	CHECK(ph_rules_explain(ph_catalog_find(c, "wasm3"), &t, why, sizeof why) == 2);
+	CHECK_STR(why, "its binary defines m3_ParseModule");
+	t = (struct ph_target){ .binary = "/opt/edge", .has_symbol = lib_has_symbol,
+				.symbol_ctx = (void *)"WasmEdge_Driver_UniTool" };
+	CHECK_STR(ph_rules_name(ph_catalog_choose(c, &t, &score)), "wasmedge");
+	CHECK(ph_rules_explain(ph_catalog_find(c, "wasmedge"), &t, why, sizeof why) == 2);
+	CHECK_STR(why, "a library defines WasmEdge_Driver_UniTool");
+	CHECK(ph_catalog_wants_library(c, "/usr/lib/x86_64-linux-gnu/libwasmedge.so.0.1.0"));
+	CHECK(!ph_catalog_wants_library(c, "/usr/lib/x86_64-linux-gnu/libc.so.6"));
+	CHECK(!ph_catalog_wants_library(c, "/opt/libwasmedge/bin/wasmedge"));
 	/* Only the probes present: perf's event names. */
 	const char *probes[] = { "probe_rt:sched", "probe_rt:wasm_runtime_load__return" };
 	t = (struct ph_target){ .binary = "/opt/rt", .probes = probes, .nprobes = 2 };
@@ -525,6 +542,55 @@ static void test_no_probes(void)
 	ph_rules_free(r);
 }
 
+/* Rules chosen late (a library that names the preset is mapped after the
+ * first samples): the samples so far stay unattributed, category other;
+ * rules that classified samples cannot change; the reason is reported. */
+static void test_late_rules(void)
+{
+	int rc;
+	struct ph_rules *r = parse(model_rules, &rc), *r2 = parse(model_rules, &rc);
+	CHECK(rc == 0);
+	struct ph_model *m = ph_model_new(NULL, NULL, NULL);
+	CHECK(ph_model_exec(m, 70, 70, 1000, "rt") == 0);
+	sample(m, 70, 70, 1100, "ld", NULL);          /* before the rules: undecided */
+	CHECK(ph_model_set_rules(m, 70, r, "a library defines x") == 0);
+	sample(m, 70, 70, 1200, "ld", NULL);          /* stack load */
+	CHECK(ph_model_set_rules(m, 70, r2, NULL) == WP_E_USAGE);
+	CHECK(ph_model_set_rules(m, 80, NULL, "no preset fits /bin/x") == 0);
+	CHECK(ph_model_exit(m, 70, 70, 1300) == 0);
+	CHECK(ph_model_finish(m) == 0);
+	const struct ph_row *tot = row(m, 70, "total"), *ld = row(m, 70, "stack:load"),
+			    *un = row(m, 70, "stack:unattributed");
+	CHECK(tot && tot->present && tot->samples == 2 && tot->cat_samples[PH_CAT_OTHER] >= 1);
+	CHECK(ld && ld->samples == 1 && ld->start_ns == 1200);
+	CHECK(un && un->samples == 1 && un->start_ns == 1100);
+	const struct ph_process *procs;
+	CHECK(ph_model_processes(m, &procs) == 1);
+	CHECK_STR(procs[0].rules_why, "a library defines x");
+	ph_model_free(m);
+	ph_rules_free(r);
+	ph_rules_free(r2);
+}
+
+/* JSON strings are valid UTF-8 whatever the bytes: quotes, backslashes
+ * and controls escaped, a byte that starts no valid sequence (or an
+ * overlong form, a surrogate) U+FFFD, valid sequences kept. */
+static void test_json_escape(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	ph_json_escape(f, "a\"b\\c\x01\x7f \xc3\xa9 \xff\xfe \xc0\xaf \xed\xa0\x80 \xf0\x9f\x98\x80 \xe2\x82");
+	fclose(f);
+	CHECK_STR(buf, "a\\\"b\\\\c\\u0001\\u007f \xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd "
+		  "\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd "
+		  "\xf0\x9f\x98\x80 \xef\xbf\xbd\xef\xbf\xbd");
+	free(buf);
+}
+
 int main(void)
 {
 	const char *src = getenv("WASMPERF_SRC");
@@ -532,6 +598,8 @@ int main(void)
 	test_presets();
 	test_intervals();
 	test_no_probes();
+	test_late_rules();
+	test_json_escape();
 	if (!src) {
 		fprintf(stderr, "WASMPERF_SRC not set: recordings skipped\n");
 		check_failed++;

@@ -14,6 +14,8 @@
 # Fixtures (testdata/perfdata-NAME/):
 #   fp           perf record -F 999 -g                       (file mode)
 #   zstd         perf record -F 999 -g -z                    (COMPRESSED records)
+#   zstd-blocks  perf record -F 499 --call-graph dwarf,4096 -z (several zstd
+#                blocks in one COMPRESSED record)
 #   compressed2  zstd's perf.data with every COMPRESSED record rewritten as
 #                COMPRESSED2 by to_compressed2.py (perf 6.1 cannot read it: the
 #                expectations are zstd's)
@@ -56,6 +58,12 @@ cp zstd.data "$d/perf.data"; facts "$d" zstd.data
 d=$(out compressed2)
 python3 "$here/to_compressed2.py" zstd.data "$d/perf.data"
 cp "$top/testdata/perfdata-zstd/dump.txt" "$top/testdata/perfdata-zstd/stats.txt" "$d/"
+
+d=$(out zstd-blocks)
+# DWARF stacks (4 KiB a sample) fill zstd's 128 KiB blocks fast: several
+# blocks to a COMPRESSED record, so a record cut short still holds whole ones
+perf record -q -F 499 --call-graph dwarf,4096 -z -o zblocks.data -- ./pdprog 300 >/dev/null
+cp zblocks.data "$d/perf.data"; facts "$d" zblocks.data
 
 d=$(out pipe)
 perf record -q -F 999 -g -o - -- ./pdprog 300 >pipe.data 2>/dev/null
@@ -101,6 +109,12 @@ cp "$top/testdata/perfdata-zstd/perf.data" "$c/zstd.data"
 cp "$top/testdata/perfdata-compressed2/perf.data" "$c/compressed2.data"
 perf record -q -e sched:sched_process_exec -o - -- ./pdprog 1 2>/dev/null >pipe-tp.data
 cp pipe-tp.data "$c/pipe-tracepoint.data"
+head -c 9000 "$top/testdata/perfdata-zstd-blocks/perf.data" >"$c/zstd-blocks-cut.data"
+# libtraceevent leaked the type of a dynamic array without __data_loc
+# (found by fuzzing): the format is now rejected before it gets there
+python3 -c 'import sys; b = open(sys.argv[1], "rb").read()
+open(sys.argv[2], "wb").write(b.replace(b"field:__data_loc char[]", b"field:__data_llonghar[]"))' \
+	pipe-tp.data "$c/tp-bad-dynamic-array.data"
 d=$(out pipe-tp)
 cp pipe-tp.data "$d/pipe.data"
 perf script -i pipe-tp.data -F tid,time,event,trace --ns 2>/dev/null >"$d/script.txt"

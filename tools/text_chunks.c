@@ -1,0 +1,344 @@
+/* text_chunks.c - perf script text cut into jobs for worker threads (see
+ * text_chunks.h). One mutex guards everything shared: the pool of free
+ * chunks, the queue of jobs, each job's chain of chunks still to read;
+ * it is taken once per chunk, never per line. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text_chunks.h"
+
+struct chunk {
+	struct chunk *next;
+	char *data;
+	size_t len;
+	bool last;     /* ends its job: after a blank line, at the end, or failed */
+	bool failed;   /* reading the input failed after these bytes */
+};
+
+struct text_job {
+	struct text_chunks *q;
+	struct text_job *next_queued, *next_all;
+	uint64_t seq, first_lineno, first_offset;
+	struct chunk *head, *tail;     /* filled by the reader */
+	bool complete;                 /* the reader has added its last chunk */
+	bool abandoned;                /* the worker is done: chunks go back */
+	/* the worker's side, touched only by the worker */
+	struct chunk *cur;
+	size_t pos;
+	bool ended, failed;
+};
+
+struct text_chunks {
+	pthread_mutex_t lock;
+	pthread_cond_t pool_cv, jobs_cv, chain_cv;
+	size_t chunk_bytes;
+	unsigned buffers, allocated;
+	struct chunk *free;
+	struct text_job *queue_head, *queue_tail;
+	struct text_job *all;          /* every job, freed with q */
+	bool done, stopped;
+};
+
+struct text_chunks *text_chunks_new(size_t chunk_bytes, unsigned buffers)
+{
+	struct text_chunks *q = calloc(1, sizeof *q);
+	if (!q)
+		return NULL;
+	/* the first read must see gzip's two magic bytes, as a line reader's does */
+	q->chunk_bytes = chunk_bytes < 16 ? 16 : chunk_bytes;
+	q->buffers = buffers < 2 ? 2 : buffers;
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_cond_init(&q->pool_cv, NULL);
+	pthread_cond_init(&q->jobs_cv, NULL);
+	pthread_cond_init(&q->chain_cv, NULL);
+	return q;
+}
+
+static void free_chunks(struct chunk *c)
+{
+	while (c) {
+		struct chunk *next = c->next;
+		free(c->data);
+		free(c);
+		c = next;
+	}
+}
+
+void text_chunks_free(struct text_chunks *q)
+{
+	if (!q)
+		return;
+	free_chunks(q->free);
+	for (struct text_job *j = q->all, *next; j; j = next) {
+		next = j->next_all;
+		free_chunks(j->head);
+		if (j->cur)
+			free_chunks(j->cur);
+		free(j);
+	}
+	pthread_mutex_destroy(&q->lock);
+	pthread_cond_destroy(&q->pool_cv);
+	pthread_cond_destroy(&q->jobs_cv);
+	pthread_cond_destroy(&q->chain_cv);
+	free(q);
+}
+
+/* Under the lock. */
+static void give_back(struct text_chunks *q, struct chunk *c)
+{
+	c->next = q->free;
+	q->free = c;
+	pthread_cond_signal(&q->pool_cv);
+}
+
+/* A free chunk (waiting for one when all are in use); NULL once stopped,
+ * or with *nomem when a new one cannot be allocated. */
+static struct chunk *take_free(struct text_chunks *q, bool *nomem)
+{
+	pthread_mutex_lock(&q->lock);
+	while (!q->free && q->allocated == q->buffers && !q->stopped)
+		pthread_cond_wait(&q->pool_cv, &q->lock);
+	struct chunk *c = NULL;
+	if (!q->stopped && q->free) {
+		c = q->free;
+		q->free = c->next;
+	} else if (!q->stopped) {
+		q->allocated++;
+		pthread_mutex_unlock(&q->lock);
+		c = calloc(1, sizeof *c);
+		if (c && !(c->data = malloc(q->chunk_bytes))) {
+			free(c);
+			c = NULL;
+		}
+		*nomem = !c;
+		return c;
+	}
+	pthread_mutex_unlock(&q->lock);
+	return c;
+}
+
+void text_chunks_stop(struct text_chunks *q)
+{
+	pthread_mutex_lock(&q->lock);
+	q->stopped = true;
+	pthread_cond_broadcast(&q->pool_cv);
+	pthread_cond_broadcast(&q->chain_cv);
+	pthread_mutex_unlock(&q->lock);
+}
+
+/* Adds c to job (a new one when *open is NULL, queued for the workers);
+ * the job is complete with its last chunk. c == NULL only completes it. */
+static int hand_over(struct text_chunks *q, struct text_job **open, struct chunk *c,
+		     uint64_t *seq, uint64_t lineno, uint64_t offset)
+{
+	struct text_job *j = *open;
+	if (!j) {
+		if (!(j = calloc(1, sizeof *j)))
+			return WP_E_NOMEM;
+		*j = (struct text_job){.q = q, .seq = (*seq)++, .first_lineno = lineno,
+				       .first_offset = offset};
+	}
+	pthread_mutex_lock(&q->lock);
+	if (!*open) {
+		j->next_all = q->all;
+		q->all = j;
+		if (q->queue_tail)
+			q->queue_tail->next_queued = j;
+		else
+			q->queue_head = j;
+		q->queue_tail = j;
+		pthread_cond_signal(&q->jobs_cv);
+	}
+	if (c && j->abandoned) {
+		give_back(q, c);
+	} else if (c) {
+		c->next = NULL;
+		if (j->tail)
+			j->tail->next = c;
+		else
+			j->head = c;
+		j->tail = c;
+	}
+	if (!c || c->last)
+		j->complete = true;
+	pthread_cond_broadcast(&q->chain_cv);
+	pthread_mutex_unlock(&q->lock);
+	*open = !c || c->last ? NULL : j;
+	return 0;
+}
+
+/* The end of the last blank line in p[0, n) (its '\n' included), 0 when
+ * there is none: perf script ends every sample with one, and the reader
+ * after it is as fresh as a new one (a line of blanks counts too).
+ * at_line_start: p[0] begins a line (not so in a chunk continuing one). */
+static size_t after_last_blank_line(const char *p, size_t n, bool at_line_start)
+{
+	for (const char *nl = memrchr(p, '\n', n); nl; ) {
+		size_t stop = (size_t)(nl - p), start = stop; /* the line is p[start, stop) */
+		while (start > 0 && (p[start - 1] == ' ' || p[start - 1] == '\t' || p[start - 1] == '\r'))
+			start--;
+		if (start > 0 ? p[start - 1] == '\n' : at_line_start)
+			return stop + 1;
+		nl = start > 0 ? memrchr(p, '\n', start) : NULL; /* the previous line's end */
+	}
+	return 0;
+}
+
+static uint64_t count_lines(const char *p, size_t n)
+{
+	uint64_t lines = 0;
+	for (const char *end = p + n; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+		lines++;
+	return lines;
+}
+
+/* Fills c up to the chunk size; 1 at the end of the input, 0 when full,
+ * < 0 when reading failed. */
+static int fill(struct text_chunks *q, struct wp_lines *lr, struct chunk *c)
+{
+	while (c->len < q->chunk_bytes) {
+		long got = wp_lines_read(lr, c->data + c->len, q->chunk_bytes - c->len);
+		if (got < 0)
+			return (int)got;
+		if (got == 0)
+			return 1;
+		c->len += (size_t)got;
+	}
+	return 0;
+}
+
+int text_chunks_fill(struct text_chunks *q, struct wp_lines *lr)
+{
+	struct text_job *open = NULL;
+	uint64_t seq = 0, lineno = 0, offset = 0;
+	bool nomem = false, at_line_start = true;
+	int status = 0;
+	struct chunk *c = take_free(q, &nomem);
+	if (c)
+		c->len = 0;
+	while (c) {
+		int end = fill(q, lr, c);
+		struct chunk *next = NULL;
+		c->last = end != 0;
+		c->failed = end < 0;
+		if (end == 0) {
+			size_t cut = after_last_blank_line(c->data, c->len, at_line_start);
+			if ((next = take_free(q, &nomem))) {
+				next->len = 0;
+				if (cut) { /* the bytes after the blank line start the next job */
+					next->len = c->len - cut;
+					memcpy(next->data, c->data + cut, next->len);
+					c->len = cut;
+					c->last = true;
+				}
+			}
+			at_line_start = cut || c->data[c->len - 1] == '\n';
+		}
+		uint64_t lines = count_lines(c->data, c->len), bytes = c->len;
+		int rc = 0;
+		if (c->len || c->failed || open)
+			rc = hand_over(q, &open, c, &seq, lineno, offset);
+		else
+			pthread_mutex_lock(&q->lock), give_back(q, c), pthread_mutex_unlock(&q->lock);
+		lineno += lines;
+		offset += bytes;
+		status = end < 0 ? end : rc ? rc : nomem ? WP_E_NOMEM : 0;
+		c = status || end ? NULL : next;
+		if (!c && next) {
+			pthread_mutex_lock(&q->lock);
+			give_back(q, next);
+			pthread_mutex_unlock(&q->lock);
+		}
+	}
+	if (open)
+		hand_over(q, &open, NULL, &seq, lineno, offset);
+	pthread_mutex_lock(&q->lock);
+	q->done = true;
+	pthread_cond_broadcast(&q->jobs_cv);
+	pthread_mutex_unlock(&q->lock);
+	return status;
+}
+
+struct text_job *text_chunks_next(struct text_chunks *q)
+{
+	pthread_mutex_lock(&q->lock);
+	while (!q->queue_head && !q->done)
+		pthread_cond_wait(&q->jobs_cv, &q->lock);
+	struct text_job *j = q->queue_head;
+	if (j) {
+		q->queue_head = j->next_queued;
+		if (!q->queue_head)
+			q->queue_tail = NULL;
+	}
+	pthread_mutex_unlock(&q->lock);
+	return j;
+}
+
+uint64_t text_job_seq(const struct text_job *j) { return j->seq; }
+uint64_t text_job_first_lineno(const struct text_job *j) { return j->first_lineno; }
+uint64_t text_job_first_offset(const struct text_job *j) { return j->first_offset; }
+bool text_job_failed(const struct text_job *j) { return j->failed; }
+
+/* The job's next chunk as j->cur (waiting for the reader); false at the
+ * job's end. */
+static bool next_chunk(struct text_job *j)
+{
+	struct text_chunks *q = j->q;
+	pthread_mutex_lock(&q->lock);
+	if (j->cur) {
+		give_back(q, j->cur);
+		j->cur = NULL;
+	}
+	while (!j->head && !j->complete && !q->stopped)
+		pthread_cond_wait(&q->chain_cv, &q->lock);
+	struct chunk *c = j->head;
+	if (c) {
+		j->head = c->next;
+		if (!j->head)
+			j->tail = NULL;
+	}
+	pthread_mutex_unlock(&q->lock);
+	j->cur = c;
+	j->pos = 0;
+	return c != NULL;
+}
+
+long text_job_read(void *job, char *dst, size_t cap)
+{
+	struct text_job *j = job;
+	while (!j->ended) {
+		struct chunk *c = j->cur;
+		if (c && j->pos < c->len) {
+			size_t n = c->len - j->pos < cap ? c->len - j->pos : cap;
+			memcpy(dst, c->data + j->pos, n);
+			j->pos += n;
+			return (long)n;
+		}
+		if (c && (c->last || c->failed)) {
+			j->ended = true;
+			j->failed = c->failed;
+			break;
+		}
+		if (!next_chunk(j))
+			j->ended = true;
+	}
+	return j->failed ? -1 : 0;
+}
+
+void text_job_done(struct text_job *j)
+{
+	struct text_chunks *q = j->q;
+	pthread_mutex_lock(&q->lock);
+	j->abandoned = true;
+	if (j->cur)
+		give_back(q, j->cur);
+	j->cur = NULL;
+	while (j->head) {
+		struct chunk *c = j->head;
+		j->head = c->next;
+		give_back(q, c);
+	}
+	j->tail = NULL;
+	pthread_mutex_unlock(&q->lock);
+}
