@@ -1,12 +1,15 @@
 /* intern.c - string interning: each distinct byte string gets a dense id.
- * Strings live in fixed-size chunks that never move, so pointers handed
- * out stay valid; the index is open addressing over ids with the hash
- * kept beside each string so that growing never rehashes bytes. */
+ * Strings live in chunks that never move, so pointers handed out stay
+ * valid (the first is small, so a small table costs no large allocation,
+ * and each next one doubles up to CHUNK_SIZE); the index is open
+ * addressing over ids with the hash kept beside each string so that
+ * growing never rehashes bytes. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "wpcommon.h"
 
+#define FIRST_CHUNK (4 * 1024)
 #define CHUNK_SIZE (256 * 1024)
 
 struct entry {
@@ -60,7 +63,9 @@ static char *store(struct wp_intern *t, const char *s, size_t n)
 {
 	struct chunk *c = t->chunks;
 	if (!c || c->size - c->used < n + 1) {
-		size_t size = n + 1 > CHUNK_SIZE ? n + 1 : CHUNK_SIZE;
+		size_t size = !c ? FIRST_CHUNK : c->size >= CHUNK_SIZE / 2 ? CHUNK_SIZE : c->size * 2;
+		if (size < n + 1)
+			size = n + 1;
 		c = malloc(sizeof *c + size);
 		if (!c)
 			return NULL;

@@ -1,9 +1,10 @@
 /* lines.c - line reader over a file, stdin or memory, in bounded windows.
  *
- * Input goes through one buffer (1 MiB to start) that only grows when a
- * single line is longer, up to the caller's cap: memory stays flat however
- * large the input. gzip input (magic 1f 8b, also concatenated members) is
- * inflated on the fly with zlib. */
+ * Input goes through one buffer that starts small (a short input costs no
+ * large allocation), doubles on each refill up to WINDOW (1 MiB), and grows
+ * past it only when a single line is longer, up to the caller's cap: memory
+ * stays flat however large the input. gzip input (magic 1f 8b, also
+ * concatenated members) is inflated on the fly with zlib. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 
 #include "wpcommon.h"
 
+#define FIRST_WINDOW (16u << 10)
 #define WINDOW (1u << 20)
 #define GZ_IN (1u << 16)
 
@@ -28,6 +30,7 @@ struct wp_lines {
 	uint64_t base;       /* stream offset of buf[0] */
 	uint64_t lineno, line_offset;
 	bool eof;
+	bool refilled;       /* the window was filled once: later fills grow it */
 	bool gz;
 	z_stream zs;
 	unsigned char *zin;
@@ -53,7 +56,7 @@ static int alloc_reader(struct wp_lines **out, const char *name, size_t max_line
 	if (!lr)
 		return WP_E_NOMEM;
 	lr->max_line = max_line < 64 ? 64 : max_line;
-	lr->cap = WINDOW < lr->max_line ? WINDOW : lr->max_line + 1;
+	lr->cap = FIRST_WINDOW < lr->max_line ? FIRST_WINDOW : lr->max_line + 1;
 	lr->buf = malloc(lr->cap);
 	if (!lr->buf) {
 		free(lr);
@@ -240,8 +243,12 @@ static int refill(struct wp_lines *lr)
 		lr->end -= lr->start;
 		lr->start = 0;
 	}
-	if (lr->end == lr->cap) {
-		if (lr->cap > lr->max_line) {
+	/* A refill after the first means the input did not fit: a larger
+	 * window up to WINDOW; a full one (a long line) also past it. */
+	bool full = lr->end == lr->cap, first = !lr->refilled;
+	lr->refilled = true;
+	if (full || (!first && lr->cap < WINDOW && lr->cap <= lr->max_line)) {
+		if (full && lr->cap > lr->max_line) {
 			snprintf(lr->err, sizeof lr->err, "%s: line %llu at offset %llu is longer than %zu bytes",
 				 lr->name, (unsigned long long)lr->lineno + 1,
 				 (unsigned long long)lr->base, lr->max_line);

@@ -7,6 +7,10 @@
 
 #include "flame_internal.h"
 
+/* The buffer starts small, so a small graph costs no large allocation,
+ * and doubles each time it fills up to OUT_CAP, which bounds the writes
+ * of a large one. */
+#define OUT_FIRST (16u << 10)
 #define OUT_CAP (1u << 20)
 
 void fg_out_init(struct fg_out *o, FILE *f)
@@ -14,10 +18,23 @@ void fg_out_init(struct fg_out *o, FILE *f)
 	o->f = f;
 	o->len = 0;
 	o->err = 0;
-	o->buf = malloc(OUT_CAP);
-	o->cap = o->buf ? OUT_CAP : 0;
+	o->buf = malloc(OUT_FIRST);
+	o->cap = o->buf ? OUT_FIRST : 0;
 	if (!o->buf)
 		o->err = WP_E_NOMEM;
+}
+
+/* After a flush of a buffer that could not take more: a larger one if
+ * allowed (no memory for it is not an error: the current one still works). */
+static void grow(struct fg_out *o)
+{
+	if (o->cap >= OUT_CAP)
+		return;
+	char *p = realloc(o->buf, o->cap * 2);
+	if (p) {
+		o->buf = p;
+		o->cap *= 2;
+	}
 }
 
 int fg_out_flush(struct fg_out *o)
@@ -42,6 +59,7 @@ void fg_out_put_slow(struct fg_out *o, const char *s, size_t n)
 	fg_out_flush(o);
 	if (o->err)
 		return;
+	grow(o);
 	if (n > o->cap) {
 		if (fwrite(s, 1, n, o->f) != n)
 			o->err = WP_E_IO;

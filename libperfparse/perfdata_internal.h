@@ -181,6 +181,8 @@ struct pp_data {
 	struct pp_record rec;
 	uint8_t *scratch;       /* aligned copies and NUL-terminated strings of rec */
 	size_t scratch_len, scratch_cap;
+	uint8_t *scratch_old[16]; /* outgrown blocks still pointed into by rec */
+	size_t scratch_nold, scratch_old_len;
 
 	void *tep;              /* struct tep_handle * */
 	char namebuf[256];

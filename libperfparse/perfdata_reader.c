@@ -16,6 +16,9 @@
 #define MAGIC_LE 0x32454c4946524550ull   /* "PERFILE2" read little-endian */
 #define MAGIC_SWAPPED 0x50455246494c4532ull
 #define MAGIC_V1 0x454c494646524550ull    /* "PERFFILE" */
+/* Scratch space per record: at most SCRATCH bytes, in blocks that start
+ * at SCRATCH_FIRST and double, so a small file costs no large allocation. */
+#define SCRATCH_FIRST (4u << 10)
 #define SCRATCH (512u << 10)
 
 void pd_warn(struct pp_data *d, enum pd_warn_kind kind, const char *fmt, ...)
@@ -64,10 +67,48 @@ char *pd_strdup_n(const char *p, size_t n)
 	return s;
 }
 
+/* A block of at least n bytes for the rest of the record; the current
+ * one stays valid (what was handed out from it still is) until the next
+ * record. */
+static bool scratch_grow(struct pp_data *d, size_t n)
+{
+	if (d->scratch_nold == sizeof d->scratch_old / sizeof *d->scratch_old)
+		return false;
+	size_t cap = d->scratch_cap ? d->scratch_cap * 2 : SCRATCH_FIRST;
+	while (cap < n)
+		cap *= 2;
+	if (cap > SCRATCH)
+		cap = SCRATCH;
+	uint8_t *p = malloc(cap);
+	if (!p)
+		return false;
+	if (d->scratch_len) {
+		d->scratch_old[d->scratch_nold++] = d->scratch;
+		d->scratch_old_len += d->scratch_len;
+	} else {
+		free(d->scratch);
+	}
+	d->scratch = p;
+	d->scratch_cap = cap;
+	d->scratch_len = 0;
+	return true;
+}
+
+static void scratch_reset(struct pp_data *d)
+{
+	for (size_t i = 0; i < d->scratch_nold; i++)
+		free(d->scratch_old[i]);
+	d->scratch_nold = 0;
+	d->scratch_old_len = 0;
+	d->scratch_len = 0;
+}
+
 void *pd_scratch(struct pp_data *d, size_t n)
 {
 	n = (n + 7) & ~(size_t)7;
-	if (n > d->scratch_cap - d->scratch_len)
+	if (n > SCRATCH - d->scratch_old_len - d->scratch_len)
+		return NULL;
+	if ((!d->scratch || n > d->scratch_cap - d->scratch_len) && !scratch_grow(d, n))
 		return NULL;
 	void *p = d->scratch + d->scratch_len;
 	d->scratch_len += n;
@@ -107,6 +148,7 @@ void pp_data_free(struct pp_data *d)
 		pd_stream_release(&d->streams[i]);
 	free(d->streams);
 	free(d->cur);
+	scratch_reset(d);
 	free(d->scratch);
 	pd_attrs_release(d);
 	for (size_t i = 0; i < d->nbuild_ids; i++)
@@ -131,10 +173,8 @@ static struct pp_data *alloc_reader(const char *name, wp_warn_fn warn, void *ctx
 	d->warn = warn;
 	d->warn_ctx = ctx;
 	d->path = pd_strdup_n(name, strlen(name));
-	d->scratch = malloc(SCRATCH);
-	d->scratch_cap = SCRATCH;
 	d->file_size = UINT64_MAX;
-	if (!d->path || !d->scratch) {
+	if (!d->path) {
 		pp_data_free(d);
 		return NULL;
 	}
@@ -436,7 +476,7 @@ int pp_data_next(struct pp_data *d, const struct pp_record **out)
 {
 	free(d->cur);
 	d->cur = NULL;
-	d->scratch_len = 0;
+	scratch_reset(d);
 	if (d->failed)
 		return d->failed;
 	size_t best = SIZE_MAX;

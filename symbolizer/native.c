@@ -85,8 +85,7 @@ struct sym_native *sym_native_new(const struct sym_native_options *o, wp_warn_fn
 	s->jit_pids = wp_intern_new();
 	s->warned = wp_intern_new();
 	s->cache = calloc(NATIVE_CACHE_SLOTS, sizeof *s->cache);
-	s->answers = calloc(NATIVE_ANSWER_SLOTS, sizeof *s->answers);
-	if (!ok || !s->answers || !s->names || !s->strings || !s->paths || !s->space_keys ||
+	if (!ok || !s->names || !s->strings || !s->paths || !s->space_keys ||
 	    !s->file_keys || !s->pmap_keys || !s->jit_pids || !s->warned || !s->cache ||
 	    native_intern(s->strings, "[unknown]", &s->s_unknown) != 0 ||
 	    native_intern(s->strings, "[kernel.kallsyms]", &s->s_kernel) != 0) {

@@ -3,6 +3,7 @@
  * native_jit.c), then the symbol from that mapping's source
  * (native_sources.c). The hot path: answers are cached per (pid, address)
  * until an address space changes, and ELF lookups per (file, offset). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "native_internal.h"
@@ -147,6 +148,10 @@ int sym_native_resolve(struct sym_native *s, int32_t pid, uint64_t time, uint64_
 	/* Only questions about the present are cached: one at an earlier time
 	 * than the last change may see mappings that are gone now. */
 	if (!latest && time < s->changed_at)
+		return resolve_uncached(s, pid, time, addr, kernel, out);
+	/* Made on first use, so a symbolizer asked nothing costs no large
+	 * allocation; without memory for it every answer is only slower. */
+	if (!s->answers && !(s->answers = calloc(NATIVE_ANSWER_SLOTS, sizeof *s->answers)))
 		return resolve_uncached(s, pid, time, addr, kernel, out);
 	uint64_t h = (addr ^ ((uint64_t)(uint32_t)pid << 40) ^ (kernel ? 1ull << 63 : 0)) *
 		     0x9e3779b97f4a7c15ULL;

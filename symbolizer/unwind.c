@@ -252,10 +252,12 @@ static bool overlaps_reported(const struct proc *p, const struct native_module *
  * An ELF image in memory, laid out as perf inject's jitted-PID-N.so but
  * with the code at address 0: the code's bytes (zeros: only its range
  * matters), then, 8-aligned, .eh_frame and .eh_frame_hdr as the runtime put
- * them after the code, a PT_LOAD over all of it and a PT_GNU_EH_FRAME. */
+ * them after the code, a PT_LOAD over all of it and a PT_GNU_EH_FRAME.
+ * Built after its length, as find_elf reads it (no copy: the zeros of a
+ * large code range are costly enough once). */
 #define IMG_TEXT_OFF 0x100u
 
-static unsigned char *jit_image(const struct native_module *m, uint16_t machine, size_t *len)
+static unsigned char *jit_image(const struct native_module *m, uint16_t machine)
 {
 	static const char shstr[] = "\0.text\0.eh_frame\0.eh_frame_hdr\0.shstrtab";
 	uint64_t csize = m->end - m->start;
@@ -267,9 +269,11 @@ static unsigned char *jit_image(const struct native_module *m, uint16_t machine,
 	uint64_t shstr_off = IMG_TEXT_OFF + loadsz;
 	uint64_t sh_off = (shstr_off + sizeof shstr + 7) & ~(uint64_t)7;
 	size_t total = (size_t)(sh_off + 5 * sizeof(Elf64_Shdr));
-	unsigned char *img = calloc(1, total);
-	if (!img)
+	unsigned char *blob = calloc(1, sizeof total + total);
+	if (!blob)
 		return NULL;
+	memcpy(blob, &total, sizeof total);
+	unsigned char *img = blob + sizeof total;
 	Elf64_Ehdr *eh_ = (Elf64_Ehdr *)img;
 	memcpy(eh_->e_ident, ELFMAG, SELFMAG);
 	eh_->e_ident[EI_CLASS] = ELFCLASS64;
@@ -307,8 +311,7 @@ static unsigned char *jit_image(const struct native_module *m, uint16_t machine,
 			     .sh_size = m->cfi_hdr_size, .sh_addralign = 4};
 	sh[4] = (Elf64_Shdr){.sh_name = 31, .sh_type = SHT_STRTAB, .sh_offset = shstr_off,
 			     .sh_size = sizeof shstr, .sh_addralign = 1};
-	*len = total;
-	return img;
+	return blob;
 }
 
 /* libdwfl asks for a reported module's ELF here: JIT images from memory,
@@ -327,21 +330,13 @@ static int find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwar
 
 static void report_jit(struct sym_unwind *u, struct proc *p, const struct native_module *m)
 {
-	size_t len;
-	unsigned char *img = jit_image(m, u->cur->smp->machine, &len);
-	if (!img)
+	unsigned char *blob = jit_image(m, u->cur->smp->machine);
+	if (!blob)
 		return;
-	/* the image's length goes first, the image after it */
-	unsigned char *blob = malloc(sizeof(size_t) + len);
-	if (!blob || wp_grow((void **)&u->images, &u->images_cap, u->nimages + 1,
-			     sizeof *u->images)) {
+	if (wp_grow((void **)&u->images, &u->images_cap, u->nimages + 1, sizeof *u->images)) {
 		free(blob);
-		free(img);
 		return;
 	}
-	memcpy(blob, &len, sizeof len);
-	memcpy(blob + sizeof len, img, len);
-	free(img);
 	u->images[u->nimages++] = blob;
 	char name[48];
 	snprintf(name, sizeof name, "[jit %llx]", (unsigned long long)m->start);

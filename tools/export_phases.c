@@ -36,7 +36,8 @@ static bool has_markers(const char *path)
 {
 	struct pp_data *d;
 	bool found = false;
-	if (pp_data_open(&d, path, NULL, NULL) == 0 && !(found = any_marker(d))) {
+	if (pp_data_open(&d, path, NULL, NULL) == 0 && !(found = any_marker(d)) &&
+	    (pp_data_info(d)->pipe_mode || !pp_data_nevents(d))) {
 		const struct pp_record *r;
 		for (int i = 0; i < 65536 && pp_data_next(d, &r) == 1; i++)
 			if (r->type == PP_RECORD_SAMPLE) {

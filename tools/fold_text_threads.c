@@ -29,7 +29,7 @@
 
 #define MAX_LINE (256u << 20)
 #define MAX_THREADS 64
-#define CHUNK_BYTES (4u << 20)
+#define CHUNK_BYTES (512u << 10) /* stays in cache between the reader and a worker */
 
 struct job_warning {
 	bool has;
@@ -464,7 +464,8 @@ int fold_text_threaded(struct fold_run *run, const char *path, unsigned threads)
 		return 1;
 	}
 	struct worker *w = calloc(threads, sizeof *w);
-	sh.q = text_chunks_new(chunk_bytes(), 2 * threads + 2);
+	/* one chunk per worker, one being filled, one queued */
+	sh.q = text_chunks_new(chunk_bytes(), threads + 2);
 	if (!w || !sh.q) {
 		fprintf(stderr, "%s: out of memory\n", cfg->prog);
 		free(w);

@@ -180,7 +180,8 @@ int names_report(struct sym_names *n, const char *prog, bool quiet, bool named_o
 			st.outside == 1 ? "it was" : "they were", st.outside_module, st.outside_example);
 	else if (!st.translated && st.modules && !named_otherwise)
 		fprintf(stderr,
-			"%s: warning: no frame could be translated with --wasm: the frames carry no "
+			"%s: warning: no frame could be translated with the Wasm modules (--wasm, or a "
+			"bundle's): the frames carry no "
 			"jitted Wasm names (interpreters such as wasm3 and WAMR's classic and fast "
 			"interpreters run Wasm without them)\n",
 			prog);

@@ -33,9 +33,17 @@ static void check_long_name(const uint8_t *data, size_t size, struct wp_intern *
 	if (!line)
 		return;
 	memcpy(line, "1000 40 ", head);
-	for (size_t k = 0; k < want; k++) {
-		char c = (char)data[2 + k % (size - 2)];
+	/* The input once, then copies of what is written so far (doubling):
+	 * a per-byte loop over 128 KiB would cost most of each run. */
+	size_t done = want < size - 2 ? want : size - 2;
+	for (size_t k = 0; k < done; k++) {
+		char c = (char)data[2 + k];
 		line[head + k] = c == '\n' || c == '\0' ? '_' : c;
+	}
+	while (done < want) {
+		size_t n = want - done < done ? want - done : done;
+		memcpy(line + head + done, line + head, n);
+		done += n;
 	}
 	line[head + want] = '\n';
 	struct native_perfmap *m = NULL;
