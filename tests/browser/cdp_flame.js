@@ -16,31 +16,18 @@
 // The expected values below belong to flame_small.folded (next to this file).
 'use strict';
 
-const { spawn } = require('child_process');
-const fs = require('fs');
 const path = require('path');
 const { pathToFileURL } = require('url');
+const cdp = require('./cdp_session');
+const { near, sleep } = cdp;
 
 // ---------------------------------------------------------------- options
-const opt = { timeout: 45, verbose: false };
-for (let i = 2; i < process.argv.length; i++) {
-	const a = process.argv[i];
-	const val = () => {
-		if (i + 1 >= process.argv.length) die(`missing value for ${a}`);
-		return process.argv[++i];
-	};
-	if (a === '--svg') opt.svg = val();
-	else if (a === '--chromium') opt.chromium = val();
-	else if (a === '--profile') opt.profile = val();
-	else if (a === '--pgid-file') opt.pgidFile = val();
-	else if (a === '--timeout') opt.timeout = Number(val());
-	else if (a === '--search-fill') opt.searchFill = val();
-	else if (a === '--no-matches') opt.noMatches = true;
-	else if (a === '--verbose' || a === '-v') opt.verbose = true;
-	else die(`unknown argument ${a}`);
-}
+const opt = cdp.parseArgs('cdp_flame', process.argv.slice(2), {
+	values: { '--svg': 'svg', '--search-fill': 'searchFill' },
+	flags: { '--no-matches': 'noMatches' },
+});
 if (!opt.svg || !opt.chromium || !opt.profile)
-	die('usage: cdp_flame.js --svg FILE --chromium PATH --profile DIR [--pgid-file F] [--timeout S]\n' +
+	cdp.die('cdp_flame', 'usage: cdp_flame.js --svg FILE --chromium PATH --profile DIR [--pgid-file F] [--timeout S]\n' +
 	    '       [--search-fill "rgb(R, G, B)"] [--no-matches] [--verbose]');
 
 // ---------------------------------------------------------------- expectations
@@ -63,115 +50,9 @@ const EXPECT = new Map([
 	[XSS1, 10], [XSS2, 5], [AMP, 10],
 ]);
 
-// ---------------------------------------------------------------- bookkeeping
-const t0 = Date.now();
-let failures = 0, passes = 0;
-const stamp = () => ((Date.now() - t0) / 1000).toFixed(2).padStart(6) + 's';
-function log(...m) { console.log(stamp(), ...m); }
-function vlog(...m) { if (opt.verbose) log(...m); }
-function die(msg) { console.error('cdp_flame: ' + msg); cleanup(); process.exit(1); }
-function check(cond, what, detail) {
-	if (cond) { passes++; log('ok  ', what); }
-	else { failures++; log('FAIL', what + (detail !== undefined ? '\n         got: ' + fmt(detail) : '')); }
-	return !!cond;
-}
-function fmt(v) { return typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v, null, 0); }
-const near = (x, y, tol) => Math.abs(x - y) <= tol;
-
 // ---------------------------------------------------------------- chromium
-let chrome = null;
-function cleanup() {
-	if (chrome && chrome.exitCode === null && chrome.signalCode === null) {
-		try { process.kill(-chrome.pid, 'SIGKILL'); } catch (e) { /* gone */ }
-		try { chrome.kill('SIGKILL'); } catch (e) { /* gone */ }
-	}
-}
-process.on('exit', cleanup);
-for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'])
-	process.on(s, () => { cleanup(); process.exit(1); });
-
-const watchdog = setTimeout(() => {
-	log(`FAIL whole run exceeded ${opt.timeout}s; killing Chromium`);
-	cleanup(); process.exit(1);
-}, opt.timeout * 1000);
-
-const chromeArgs = [
-	'--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-	'--disable-background-networking', '--disable-component-update', '--disable-sync',
-	'--disable-extensions', '--disable-default-apps', '--mute-audio', '--no-default-browser-check',
-	'--disable-dev-shm-usage', '--disable-crash-reporter', '--disable-breakpad',
-	'--window-size=1280,800',
-	'--user-data-dir=' + opt.profile, '--remote-debugging-pipe', 'about:blank',
-];
-const chromeErr = [];
-chrome = spawn(opt.chromium, chromeArgs, {
-	stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
-	detached: true, // own process group, so the renderer/zygote children die with it
-	// keep Chromium's config/cache (and crash database) out of the user's home
-	env: Object.assign({}, process.env, {
-		XDG_CONFIG_HOME: path.join(opt.profile, 'xdg-config'),
-		XDG_CACHE_HOME: path.join(opt.profile, 'xdg-cache'),
-	}),
-});
-if (opt.pgidFile && chrome.pid) fs.writeFileSync(opt.pgidFile, String(chrome.pid) + '\n');
-for (const s of [chrome.stdout, chrome.stderr])
-	s.on('data', d => { chromeErr.push(d.toString()); if (chromeErr.length > 200) chromeErr.shift(); });
-chrome.on('error', e => die(`cannot start ${opt.chromium}: ${e.message}`));
-chrome.on('exit', (code, sig) => {
-	if (!finished) {
-		log(`FAIL Chromium exited early (code ${code}, signal ${sig}); its output:\n` + chromeErr.join(''));
-		process.exit(1);
-	}
-});
-let finished = false;
-
-// ---------------------------------------------------------------- CDP over the pipe
-const toChrome = chrome.stdio[3], fromChrome = chrome.stdio[4];
-let nextId = 1, inbuf = Buffer.alloc(0);
-const pending = new Map();
-const listeners = [];
-fromChrome.on('data', chunk => {
-	inbuf = Buffer.concat([inbuf, chunk]);
-	let nul;
-	while ((nul = inbuf.indexOf(0)) >= 0) {
-		const text = inbuf.subarray(0, nul).toString('utf8');
-		inbuf = inbuf.subarray(nul + 1);
-		let msg;
-		try { msg = JSON.parse(text); } catch (e) { log('bad CDP message', text.slice(0, 200)); continue; }
-		if (msg.id !== undefined && pending.has(msg.id)) {
-			const p = pending.get(msg.id); pending.delete(msg.id); clearTimeout(p.timer);
-			if (msg.error) p.reject(new Error(`${p.method}: ${msg.error.message} ${msg.error.data || ''}`));
-			else p.resolve(msg.result);
-		} else if (msg.method) {
-			for (const l of listeners.slice()) l(msg);
-		}
-	}
-});
-fromChrome.on('error', () => {});
-toChrome.on('error', () => {});
-
-function send(method, params = {}, sessionId, timeoutMs = 10000) {
-	const id = nextId++;
-	const msg = { id, method, params };
-	if (sessionId) msg.sessionId = sessionId;
-	return new Promise((resolve, reject) => {
-		const timer = setTimeout(() => {
-			pending.delete(id);
-			reject(new Error(`${method}: no reply within ${timeoutMs} ms`));
-		}, timeoutMs);
-		pending.set(id, { resolve, reject, timer, method });
-		toChrome.write(JSON.stringify(msg) + '\0');
-	});
-}
-function waitEvent(method, pred = () => true, timeoutMs = 10000) {
-	return new Promise((resolve, reject) => {
-		const l = m => { if (m.method === method && pred(m)) { done(); resolve(m.params); } };
-		const timer = setTimeout(() => { done(); reject(new Error(`no ${method} within ${timeoutMs} ms`)); }, timeoutMs);
-		const done = () => { clearTimeout(timer); const i = listeners.indexOf(l); if (i >= 0) listeners.splice(i, 1); };
-		listeners.push(l);
-	});
-}
-const sleep = ms => new Promise(r => setTimeout(r, ms));
+const chromium = cdp.startChromium(Object.assign({ name: 'cdp_flame' }, opt));
+const { send, waitEvent, evaluate, settle, mouseMove, mouseClick, check, log, vlog } = chromium;
 
 // ---------------------------------------------------------------- page session
 let S; // session id of the page
@@ -179,16 +60,6 @@ const pageErrors = [];
 const dialogs = []; // {type, message, answer}
 let promptAnswer = null;
 
-async function evaluate(expr) {
-	const r = await send('Runtime.evaluate', {
-		expression: expr, returnByValue: true, awaitPromise: true, userGesture: false,
-	}, S);
-	if (r.exceptionDetails) {
-		const d = r.exceptionDetails;
-		throw new Error('page evaluation failed: ' + ((d.exception && d.exception.description) || d.text) + '\n  in: ' + expr.slice(0, 200));
-	}
-	return r.result.value;
-}
 // Call a page-side helper (installed as window.__wpt) with JSON arguments.
 const H = (fn, ...args) => evaluate(`window.__wpt.${fn}(${args.map(a => JSON.stringify(a)).join(',')})`);
 
@@ -301,14 +172,6 @@ true;
 `;
 
 // ---------------------------------------------------------------- input
-async function mouseMove(x, y) {
-	await send('Input.dispatchMouseEvent', { type: 'mouseMoved', x, y, button: 'none', buttons: 0 }, S);
-}
-async function mouseClick(x, y) {
-	await mouseMove(x, y);
-	await send('Input.dispatchMouseEvent', { type: 'mousePressed', x, y, button: 'left', buttons: 1, clickCount: 1 }, S);
-	await send('Input.dispatchMouseEvent', { type: 'mouseReleased', x, y, button: 'left', buttons: 0, clickCount: 1 }, S);
-}
 async function clickFrame(name) {
 	const p = await H('pointOfFrame', name);
 	if (!p) throw new Error(`frame ${name} has no clickable point (covered or not rendered)`);
@@ -355,9 +218,6 @@ async function icState() {
 	await settle();
 	return H('el', 'ignorecase');
 }
-// Let the page run its handlers and lay out (two animation frames).
-const settle = () => evaluate('new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))');
-
 // ---------------------------------------------------------------- the test
 const pageUrl = pathToFileURL(path.resolve(opt.svg)).href;
 // (Re)load the SVG: every step starts from a fresh page, so one broken
@@ -385,11 +245,7 @@ async function main() {
 	const version = await send('Browser.getVersion');
 	log('browser:', version.product);
 
-	const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
-	({ sessionId: S } = await send('Target.attachToTarget', { targetId, flatten: true }));
-
-	listeners.push(m => {
-		if (m.sessionId !== S) return;
+	S = await chromium.openPage(m => {
 		if (m.method === 'Runtime.exceptionThrown') {
 			const d = m.params.exceptionDetails;
 			pageErrors.push('exception: ' + ((d.exception && d.exception.description) || d.text) +
@@ -405,13 +261,9 @@ async function main() {
 			vlog(`dialog ${p.type} ${JSON.stringify(p.message)} -> ${JSON.stringify(answer)}`);
 			// Cancel anything we did not expect (alert() from injected script, or a prompt we did not ask for)
 			send('Page.handleJavaScriptDialog', answer === null ? { accept: false }
-				: { accept: true, promptText: answer }, S).catch(e => log('dialog handling failed:', e.message));
+				: { accept: true, promptText: answer }, chromium.page()).catch(e => log('dialog handling failed:', e.message));
 		}
 	});
-	await send('Page.enable', {}, S);
-	await send('Runtime.enable', {}, S);
-	await send('Log.enable', {}, S);
-	await send('Emulation.setDeviceMetricsOverride', { width: 1280, height: 800, deviceScaleFactor: 1, mobile: false }, S);
 	await send('Emulation.setFocusEmulationEnabled', { enabled: true }, S).catch(() => {});
 
 	await load(pageUrl);
@@ -630,24 +482,14 @@ async function main() {
 	check(pageErrors.length === 0, 'no JavaScript exception or console error in the page', pageErrors);
 }
 
-// Close Chromium politely (so it reaps its own children), then make sure.
-async function shutdown(code) {
-	finished = true;
-	clearTimeout(watchdog);
-	if (chrome.exitCode === null && chrome.signalCode === null) {
-		const exited = new Promise(r => chrome.once('exit', r));
-		send('Browser.close', {}, undefined, 3000).catch(() => {});
-		await Promise.race([exited, sleep(3000)]);
-	}
-	cleanup();
-	process.exit(code);
-}
 main().then(() => {
+	const { passes, failures } = chromium.counts();
 	log(`${passes} checks passed, ${failures} failed`);
-	return shutdown(failures ? 1 : 0);
+	return chromium.shutdown(failures ? 1 : 0);
 }, e => {
+	const { passes, failures } = chromium.counts();
 	log('FAIL', e && e.stack ? e.stack : e);
 	if (pageErrors.length) log('page errors:', pageErrors.join('\n  '));
 	log(`${passes} checks passed, ${failures + 1} failed`);
-	return shutdown(1);
+	return chromium.shutdown(1);
 });
