@@ -110,31 +110,40 @@ static int build(struct ff *f)
 	return 0;
 }
 
-static void u32_column(struct fg_out *o, const char *name, const uint32_t *v, size_t n)
+/* Every table column is written as "name":[v,v,...], */
+static void column_open(struct fg_out *o, const char *name)
 {
 	fg_out_putc(o, '"');
 	fg_out_puts(o, name);
 	fg_out_puts(o, "\":[");
+}
+
+static void column_close(struct fg_out *o)
+{
+	fg_out_puts(o, "],");
+}
+
+static void u32_column(struct fg_out *o, const char *name, const uint32_t *v, size_t n)
+{
+	column_open(o, name);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			fg_out_putc(o, ',');
 		fg_out_u64(o, v[i]);
 	}
-	fg_out_puts(o, "],");
+	column_close(o);
 }
 
 /* A column of n copies of one JSON value. */
 static void const_column(struct fg_out *o, const char *name, const char *value, size_t n)
 {
-	fg_out_putc(o, '"');
-	fg_out_puts(o, name);
-	fg_out_puts(o, "\":[");
+	column_open(o, name);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			fg_out_putc(o, ',');
 		fg_out_puts(o, value);
 	}
-	fg_out_puts(o, "],");
+	column_close(o);
 }
 
 static void length(struct fg_out *o, size_t n)
@@ -200,18 +209,18 @@ static void write_tables(struct ff *f, struct fg_wasm_classifier *w)
 	fg_out_puts(o, ",\n\"frameTable\":{");
 	const_column(o, "address", "-1", nframes);
 	const_column(o, "inlineDepth", "0", nframes);
-	fg_out_puts(o, "\"category\":[");
+	column_open(o, "category");
 	for (uint32_t i = 0; i < nframes; i++) {
 		if (i)
 			fg_out_putc(o, ',');
 		fg_out_u64(o, category_of(fg_profile_frame_class(p, w, i)));
 	}
-	fg_out_puts(o, "],");
+	column_close(o);
 	const_column(o, "subcategory", "0", nframes);
 	u32_column(o, "func", f->func_of_frame, nframes);
 	const_column(o, "nativeSymbol", "null", nframes);
 	const_column(o, "innerWindowID", "0", nframes);
-	fg_out_puts(o, "\"line\":[");
+	column_open(o, "line");
 	for (uint32_t i = 0; i < nframes; i++) {
 		if (i)
 			fg_out_putc(o, ',');
@@ -220,7 +229,7 @@ static void write_tables(struct ff *f, struct fg_wasm_classifier *w)
 		else
 			fg_out_puts(o, "null");
 	}
-	fg_out_puts(o, "],");
+	column_close(o);
 	const_column(o, "column", "null", nframes);
 	length(o, nframes);
 	/* functions: name, source (file), resource (module) */
@@ -353,9 +362,7 @@ static void write_markers(struct ff *f, uint32_t t)
 	static const char *const cols[] = {"name", "startTime", "endTime", "phase", "category", "data"};
 	fg_out_puts(o, "\"markers\":{");
 	for (int c = 0; c < 6; c++) {
-		fg_out_putc(o, '"');
-		fg_out_puts(o, cols[c]);
-		fg_out_puts(o, "\":[");
+		column_open(o, cols[c]);
 		bool first = true;
 		for (size_t i = 0; i < p->nphases; i++) {
 			const struct fg_pphase *ph = &p->phases[i];
@@ -375,7 +382,7 @@ static void write_markers(struct ff *f, uint32_t t)
 			else
 				fg_out_puts(o, "null");
 		}
-		fg_out_puts(o, "],");
+		column_close(o);
 	}
 	length(o, n);
 }
