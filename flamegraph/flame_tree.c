@@ -112,7 +112,7 @@ struct fg_flame *fg_flame_new(const struct fg_flame_options *o)
 	wp_buf_init(&f->scratch, MAX_LINE);
 	wp_buf_init(&f->frame, MAX_LINE);
 	f->names = wp_intern_new();
-	f->slots_mask = 4095;
+	f->slots_mask = 255; /* doubled as nodes come: small inputs stay cheap */
 	f->slots = calloc(f->slots_mask + 1, sizeof *f->slots);
 	uint32_t root_name, root;
 	if (!f->names || !f->slots || !f->prev.data || !f->scratch.data || !f->frame.data ||

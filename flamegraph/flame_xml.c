@@ -11,7 +11,7 @@
  * and doubles each time it fills up to OUT_CAP, which bounds the writes
  * of a large one. */
 #define OUT_FIRST (16u << 10)
-#define OUT_CAP (1u << 20)
+#define OUT_CAP (256u << 10)
 
 void fg_out_init(struct fg_out *o, FILE *f)
 {
@@ -30,8 +30,10 @@ static void grow(struct fg_out *o)
 {
 	if (o->cap >= OUT_CAP)
 		return;
-	char *p = realloc(o->buf, o->cap * 2);
+	/* Called right after a flush: nothing to keep, so no realloc copy. */
+	char *p = malloc(o->cap * 2);
 	if (p) {
+		free(o->buf);
 		o->buf = p;
 		o->cap *= 2;
 	}

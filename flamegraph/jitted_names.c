@@ -15,7 +15,14 @@ struct fg_jitted {
 	bool *ambiguous;
 	size_t count;
 	pcre2_match_data *match;
+	uint32_t matches; /* names asked about before the patterns are JIT-compiled */
 };
+
+/* JIT compilation costs about as much as a few hundred interpreted
+ * matches (and an executable mapping), so the patterns are compiled only
+ * once a profile has asked about that many names: small inputs and
+ * fuzzing runs never pay for it, big ones get the fast matcher. */
+#define JIT_AFTER_MATCHES 256u
 
 struct fg_jitted *fg_jitted_new(void)
 {
@@ -40,7 +47,6 @@ struct fg_jitted *fg_jitted_new(void)
 			fg_jitted_free(j); /* the table is ours: a bad entry is a bug */
 			return NULL;
 		}
-		pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* best effort */
 		j->codes[j->count] = re;
 		j->ambiguous[j->count++] = p[i].ambiguous;
 	}
@@ -61,6 +67,9 @@ void fg_jitted_free(struct fg_jitted *j)
 
 bool fg_jitted_match(struct fg_jitted *j, const char *name, size_t len, bool jit)
 {
+	if (j->matches <= JIT_AFTER_MATCHES && j->matches++ == JIT_AFTER_MATCHES)
+		for (size_t i = 0; i < j->count; i++)
+			pcre2_jit_compile(j->codes[i], PCRE2_JIT_COMPLETE); /* best effort */
 	for (size_t i = 0; i < j->count; i++) {
 		if (j->ambiguous[i] && !jit)
 			continue;

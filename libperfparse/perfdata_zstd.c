@@ -12,7 +12,10 @@
 
 #include "perfdata_internal.h"
 
-#define OUT_CAP (512u << 10) /* > 2 records of the maximum size */
+/* Room for an incomplete record (< 64 KiB) plus at least 32 KiB of new
+ * output per call; kept under 128 KiB so that it comes from malloc's small
+ * pools (and ASan's), not a fresh mapping per file. */
+#define OUT_CAP (96u << 10)
 
 struct pd_zstd {
 	ZSTD_DStream *ds;

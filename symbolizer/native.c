@@ -84,9 +84,8 @@ struct sym_native *sym_native_new(const struct sym_native_options *o, wp_warn_fn
 	s->pmap_keys = wp_intern_new();
 	s->jit_pids = wp_intern_new();
 	s->warned = wp_intern_new();
-	s->cache = calloc(NATIVE_CACHE_SLOTS, sizeof *s->cache);
 	if (!ok || !s->names || !s->strings || !s->paths || !s->space_keys ||
-	    !s->file_keys || !s->pmap_keys || !s->jit_pids || !s->warned || !s->cache ||
+	    !s->file_keys || !s->pmap_keys || !s->jit_pids || !s->warned ||
 	    native_intern(s->strings, "[unknown]", &s->s_unknown) != 0 ||
 	    native_intern(s->strings, "[kernel.kallsyms]", &s->s_kernel) != 0) {
 		sym_native_free(s);

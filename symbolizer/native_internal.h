@@ -165,7 +165,8 @@ const struct native_perfmap_skips *native_perfmap_skipped(const struct native_pe
 /* ---- the sym_native handle (native.c and the files listed at the top) ---- */
 #define NATIVE_KERNEL_PID (-1)   /* the global space of kernel and module maps */
 #define NATIVE_CACHE_SLOTS 4096  /* direct-mapped (file, offset) -> symbol cache */
-#define NATIVE_ANSWER_SLOTS (1u << 16) /* (pid, address) -> frame answers */
+#define NATIVE_ANSWER_SLOTS (1u << 16) /* (pid, address) -> frame answers, at most */
+#define NATIVE_ANSWER_FIRST (1u << 8)  /* ... and at first: grown x4 as questions come */
 
 enum native_map_kind { K_ELF, K_VDSO, K_PERFMAP, K_NONE, K_KERNEL, K_MODULE, K_JITCODE };
 
@@ -258,6 +259,8 @@ struct sym_native {
 	/* Samples repeat addresses: answers are cached per (pid, address) and
 	 * dropped whenever an address space changes (generation). */
 	struct native_answer *answers;
+	uint32_t answer_slots;        /* a power of two, 0 before the first question */
+	uint64_t answer_misses;       /* since the table was last (re)made */
 	uint64_t generation;
 	uint64_t changed_at;          /* latest time of a record that changed a space */
 	struct wp_intern *warned;     /* warning keys already given */

@@ -11,13 +11,17 @@
 static const struct native_sym *cached_lookup(struct sym_native *s, uint32_t file,
 					      const struct native_elf *elf, uint64_t off)
 {
+	uint64_t addr;
+	/* Made at the first lookup, so a symbolizer that never reaches an ELF
+	 * symbol costs no zeroed table; without memory it is only slower. */
+	if (!s->cache && !(s->cache = calloc(NATIVE_CACHE_SLOTS, sizeof *s->cache)))
+		return native_elf_lookup(elf, off, &addr);
 	uint64_t h = (off * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)file << 40);
 	struct native_cache_slot *c = &s->cache[(h >> 20) % NATIVE_CACHE_SLOTS];
 	if (c->file == file + 1 && c->off == off) {
 		s->st.cache_hits++;
 		return c->sym;
 	}
-	uint64_t addr;
 	const struct native_sym *sym = native_elf_lookup(elf, off, &addr);
 	*c = (struct native_cache_slot){.file = file + 1, .off = off, .sym = sym};
 	return sym;
@@ -135,6 +139,29 @@ static int resolve_uncached(struct sym_native *s, int32_t pid, uint64_t time, ui
 	return resolve_user(s, e, addr, out);
 }
 
+/* The answers table is made on first use and starts small, so a symbolizer
+ * asked little (a short recording, a fuzzing run) costs no large zeroed
+ * allocation; it grows x4 (dropping what it holds: it is only a cache)
+ * each time it has missed more often than it has slots, up to
+ * NATIVE_ANSWER_SLOTS. Without memory for it every answer is only slower. */
+static bool answers_ready(struct sym_native *s)
+{
+	if (s->answers && (s->answer_misses <= s->answer_slots ||
+			   s->answer_slots >= NATIVE_ANSWER_SLOTS))
+		return true;
+	uint32_t want = s->answers ? s->answer_slots * 4 : NATIVE_ANSWER_FIRST;
+	if (want > NATIVE_ANSWER_SLOTS)
+		want = NATIVE_ANSWER_SLOTS;
+	struct native_answer *t = calloc(want, sizeof *t);
+	if (!t)
+		return s->answers != NULL;
+	free(s->answers);
+	s->answers = t;
+	s->answer_slots = want;
+	s->answer_misses = 0;
+	return true;
+}
+
 int sym_native_resolve(struct sym_native *s, int32_t pid, uint64_t time, uint64_t addr,
 		       bool kernel, struct sym_frame *out)
 {
@@ -149,13 +176,11 @@ int sym_native_resolve(struct sym_native *s, int32_t pid, uint64_t time, uint64_
 	 * than the last change may see mappings that are gone now. */
 	if (!latest && time < s->changed_at)
 		return resolve_uncached(s, pid, time, addr, kernel, out);
-	/* Made on first use, so a symbolizer asked nothing costs no large
-	 * allocation; without memory for it every answer is only slower. */
-	if (!s->answers && !(s->answers = calloc(NATIVE_ANSWER_SLOTS, sizeof *s->answers)))
+	if (!answers_ready(s))
 		return resolve_uncached(s, pid, time, addr, kernel, out);
 	uint64_t h = (addr ^ ((uint64_t)(uint32_t)pid << 40) ^ (kernel ? 1ull << 63 : 0)) *
 		     0x9e3779b97f4a7c15ULL;
-	struct native_answer *slot = &s->answers[(h >> 40) & (NATIVE_ANSWER_SLOTS - 1)];
+	struct native_answer *slot = &s->answers[(h >> 40) & (s->answer_slots - 1)];
 	if (slot->used && slot->generation == s->generation && slot->addr == addr &&
 	    slot->pid == pid && slot->kernel == kernel && slot->latest == latest) {
 		*out = slot->frame;
@@ -163,6 +188,7 @@ int sym_native_resolve(struct sym_native *s, int32_t pid, uint64_t time, uint64_
 		s->st.cache_hits++;
 		return 0;
 	}
+	s->answer_misses++;
 	int rc = resolve_uncached(s, pid, time, addr, kernel, out);
 	if (rc == 0)
 		*slot = (struct native_answer){addr, s->generation, pid, kernel, latest, true, *out};

@@ -4,8 +4,11 @@
 # harness, execs, coverage (cov/ft from libFuzzer's final status line),
 # findings (crash-/leak-/timeout-/oom- files libFuzzer wrote).
 #
-#   tests/fuzz/campaign.sh [-b BUILD_DIR] [-j JOBS] [-o OUT_DIR] MINUTES
+#   tests/fuzz/campaign.sh [-b BUILD_DIR] [-j JOBS] [-o OUT_DIR] [-n NAMES] MINUTES
 #
+# NAMES: the harnesses to run, comma-separated, without "fuzz_" (default:
+# all). A campaign longer than one sitting is run in parts this way; an
+# OUT_DIR reused keeps each harness's grown corpus, so a part resumes it.
 # BUILD_DIR: a build configured with -DWASMPERF_FUZZ=ON (clang); without
 # -b one is configured and built here (ASan+UBSan, as CI fuzzes) under
 # OUT_DIR. JOBS defaults to the number of cores. OUT_DIR (default: a new
@@ -16,15 +19,16 @@
 # Exit: 0 when no harness found anything, 1 on a finding or a harness that
 # did not run to its end, 2 on bad usage.
 set -u
-usage() { echo "usage: $0 [-b BUILD_DIR] [-j JOBS] [-o OUT_DIR] MINUTES" >&2; exit 2; }
+usage() { echo "usage: $0 [-b BUILD_DIR] [-j JOBS] [-o OUT_DIR] [-n NAMES] MINUTES" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
-build= jobs= out=
-while getopts b:j:o: opt; do
+build= jobs= out= only=
+while getopts b:j:o:n: opt; do
 	case $opt in
 	b) build=$OPTARG ;;
 	j) jobs=$OPTARG ;;
 	o) out=$OPTARG ;;
+	n) only=,$OPTARG, ;;
 	*) usage ;;
 	esac
 done
@@ -52,12 +56,14 @@ fi
 names=
 for c in "$here"/fuzz_*.c; do
 	name=$(basename "$c" .c)
+	case $only in '' | *",${name#fuzz_},"*) ;; *) continue ;; esac
 	if [ ! -x "$build/tests/fuzz/$name" ]; then
 		echo "$0: $build/tests/fuzz/$name is missing (a build with -DWASMPERF_FUZZ=ON and clang?)" >&2
 		exit 2
 	fi
 	names="$names ${name#fuzz_}"
 done
+[ -n "$names" ] || { echo "$0: no harness named in '$only'" >&2; exit 2; }
 
 # One harness: its own corpus copy (the seeds are read, never written) and
 # an artifact prefix, so findings of different harnesses never mix.
@@ -89,7 +95,7 @@ done
 wait
 
 bad=0
-printf '%-16s %12s %8s %8s  %s\n' harness execs cov ft findings
+printf '%-16s %12s %9s %8s %8s  %s\n' harness execs execs/s cov ft findings
 for name in $names; do
 	dir=$out/$name
 	log=$dir/log
@@ -107,6 +113,7 @@ for name in $names; do
 		note="did not finish (exit $status, see $log)"
 		bad=1
 	fi
-	printf '%-16s %12s %8s %8s  %s\n' "$name" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$note"
+	rate=$(awk -v e="${execs:-0}" -v s="$seconds" 'BEGIN { printf "%.0f", e / s }')
+	printf '%-16s %12s %9s %8s %8s  %s\n' "$name" "${execs:-?}" "$rate" "${cov:-?}" "${ft:-?}" "$note"
 done
 exit $bad
