@@ -166,7 +166,7 @@ const struct native_perfmap_skips *native_perfmap_skipped(const struct native_pe
 #define NATIVE_KERNEL_PID (-1)   /* the global space of kernel and module maps */
 #define NATIVE_CACHE_SLOTS 4096  /* direct-mapped (file, offset) -> symbol cache */
 #define NATIVE_ANSWER_SLOTS (1u << 16) /* (pid, address) -> frame answers, at most */
-#define NATIVE_ANSWER_FIRST (1u << 8)  /* ... and at first: grown x4 as questions come */
+#define NATIVE_ANSWER_FIRST (1u << 10) /* ... and at first: grown x8 as questions come */
 
 enum native_map_kind { K_ELF, K_VDSO, K_PERFMAP, K_NONE, K_KERNEL, K_MODULE, K_JITCODE };
 

@@ -139,26 +139,38 @@ static int resolve_uncached(struct sym_native *s, int32_t pid, uint64_t time, ui
 	return resolve_user(s, e, addr, out);
 }
 
+static uint32_t answer_slot(const struct sym_native *s, int32_t pid, uint64_t addr, bool kernel)
+{
+	uint64_t h = (addr ^ ((uint64_t)(uint32_t)pid << 40) ^ (kernel ? 1ull << 63 : 0)) *
+		     0x9e3779b97f4a7c15ULL;
+	return (uint32_t)(h >> 40) & (s->answer_slots - 1);
+}
+
 /* The answers table is made on first use and starts small, so a symbolizer
  * asked little (a short recording, a fuzzing run) costs no large zeroed
- * allocation; it grows x4 (dropping what it holds: it is only a cache)
- * each time it has missed more often than it has slots, up to
- * NATIVE_ANSWER_SLOTS. Without memory for it every answer is only slower. */
+ * allocation; it grows x8, keeping its answers, each time it has missed
+ * more often than a quarter of its slots, up to NATIVE_ANSWER_SLOTS. Without memory
+ * for it every answer is only slower. */
 static bool answers_ready(struct sym_native *s)
 {
-	if (s->answers && (s->answer_misses <= s->answer_slots ||
+	if (s->answers && (s->answer_misses * 4 <= s->answer_slots ||
 			   s->answer_slots >= NATIVE_ANSWER_SLOTS))
 		return true;
-	uint32_t want = s->answers ? s->answer_slots * 4 : NATIVE_ANSWER_FIRST;
+	uint32_t want = s->answers ? s->answer_slots * 8 : NATIVE_ANSWER_FIRST;
 	if (want > NATIVE_ANSWER_SLOTS)
 		want = NATIVE_ANSWER_SLOTS;
 	struct native_answer *t = calloc(want, sizeof *t);
 	if (!t)
 		return s->answers != NULL;
-	free(s->answers);
+	struct native_answer *old = s->answers;
+	uint32_t nold = s->answer_slots;
 	s->answers = t;
 	s->answer_slots = want;
 	s->answer_misses = 0;
+	for (uint32_t i = 0; i < nold; i++)
+		if (old[i].used && old[i].generation == s->generation)
+			t[answer_slot(s, old[i].pid, old[i].addr, old[i].kernel)] = old[i];
+	free(old);
 	return true;
 }
 
@@ -178,9 +190,7 @@ int sym_native_resolve(struct sym_native *s, int32_t pid, uint64_t time, uint64_
 		return resolve_uncached(s, pid, time, addr, kernel, out);
 	if (!answers_ready(s))
 		return resolve_uncached(s, pid, time, addr, kernel, out);
-	uint64_t h = (addr ^ ((uint64_t)(uint32_t)pid << 40) ^ (kernel ? 1ull << 63 : 0)) *
-		     0x9e3779b97f4a7c15ULL;
-	struct native_answer *slot = &s->answers[(h >> 40) & (s->answer_slots - 1)];
+	struct native_answer *slot = &s->answers[answer_slot(s, pid, addr, kernel)];
 	if (slot->used && slot->generation == s->generation && slot->addr == addr &&
 	    slot->pid == pid && slot->kernel == kernel && slot->latest == latest) {
 		*out = slot->frame;
