@@ -1,9 +1,10 @@
 #!/bin/bash
 # bench/dwarf.sh: --call-graph dwarf and jitdump recordings of real Wasm
 # (sql.js running SQLite under node, the workload of run.sh), timed in one
-# run: wasmperf-fold reading perf.data vs perf script (with and without its
-# inline expansion through addr2line) and the perl pipeline; plus the
-# agreement of the stacks. Usage:
+# run: wasmperf-fold reading perf.data (-j1, and -jN with N the cores:
+# medians of runs taken in turn with perf script's) vs perf script (with and
+# without its inline expansion through addr2line) and the perl pipeline;
+# plus the agreement of the stacks. Usage:
 #   bench/dwarf.sh [--runs N] [--seconds S] [--freq HZ] [--no-record]
 #                  [--inline-timeout S]
 # Environment: FLAMEGRAPH_DIR, WASMPERF_BIN, BENCH_WORK as for run.sh (the
@@ -66,12 +67,31 @@ best() { # OUT CMD...: best wall seconds of $runs runs, or "fail"
 }
 d=$work/sqljs-dwarf.data
 row "input" "$(stat -c %s "$d") bytes" "$(perf script -i "$d" -F pid 2>/dev/null | wc -l) samples"
-say "timing wasmperf-fold sqljs-dwarf.data"
-t_w=$(best "$out/dwarf.data.folded" "$fold" -q "$d")
-row "wasmperf-fold sqljs-dwarf.data" "$t_w" "s"
-say "timing perf script --no-inline"
-t_pn=$(best /dev/null perf script --no-inline -i "$d")
-row "perf script --no-inline" "$t_pn" "s"
+# fold -j1, fold -jN (N = the cores, at least 2) and perf script
+# --no-inline in turn, $runs times: a busy machine slows the three alike;
+# the median of each, its peak RSS, and the load average around them.
+jn=$(nproc)
+[ "$jn" -ge 2 ] || jn=2
+paired=$out/dwarf-paired.txt
+: >"$paired"
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+say "timing wasmperf-fold -j1, -j$jn and perf script --no-inline, in turn, $runs times"
+i=0
+while [ "$i" -lt "$runs" ]; do
+	echo "j1 $("$bench/timeit.sh" 1 "$out/dwarf.data.folded" "$fold" -q -j1 "$d")" >>"$paired"
+	echo "jn $("$bench/timeit.sh" 1 "$out/dwarf.data.jn.folded" "$fold" -q -j"$jn" "$d")" >>"$paired"
+	echo "perf $("$bench/timeit.sh" 1 /dev/null perf script --no-inline -i "$d")" >>"$paired"
+	i=$((i + 1))
+done
+median() { awk -v c="$1" '$1 == c { print $3 }' "$paired" | sort -n |
+	awk '{ v[NR] = $1 } END { print (NR ? v[int((NR + 1) / 2)] : "fail") }'; }
+peak() { awk -v c="$1" '$1 == c && $4 > m { m = $4 } END { print m + 0 }' "$paired"; }
+t_w1=$(median j1) t_w=$(median jn) t_pn=$(median perf)
+cmp -s "$out/dwarf.data.folded" "$out/dwarf.data.jn.folded" || t_w="$t_w (output differs from -j1!)"
+row "wasmperf-fold -j1 sqljs-dwarf.data (median)" "$t_w1" "s, peak RSS $(peak j1) KB"
+row "wasmperf-fold -j$jn sqljs-dwarf.data (median)" "$t_w" "s, peak RSS $(peak jn) KB"
+row "perf script --no-inline (median)" "$t_pn" "s, peak RSS $(peak perf) KB"
+row "load average before / after" "$load0 / $(cut -d' ' -f1-3 /proc/loadavg)" ""
 perf script --no-inline -F $F -i "$d" 2>/dev/null >"$work/sqljs-dwarf.noinline.perf"
 if [ -n "$collapse" ] && [ -f "$collapse" ]; then
 	say "timing perf script --no-inline | stackcollapse-perf.pl"
@@ -79,7 +99,8 @@ if [ -n "$collapse" ] && [ -f "$collapse" ]; then
 	row "perf script --no-inline | stackcollapse-perf.pl" "$t_pl" "s"
 	row "ratio (perf script | perl) / wasmperf-fold" "$(awk -v a="$t_pl" -v b="$t_w" 'BEGIN { printf "%.1fx", a / b }')" ""
 fi
-row "ratio perf script --no-inline / wasmperf-fold" "$(awk -v a="$t_pn" -v b="$t_w" 'BEGIN { printf "%.1fx", a / b }')" ""
+row "ratio perf script --no-inline / wasmperf-fold -j1" "$(awk -v a="$t_pn" -v b="$t_w1" 'BEGIN { printf "%.2fx", a / b }')" ""
+row "ratio perf script --no-inline / wasmperf-fold -j$jn" "$(awk -v a="$t_pn" -v b="$t_w" 'BEGIN { printf "%.2fx", a / b }')" ""
 say "timing perf script (default: inline frames through addr2line; at most $inline_timeout s)"
 t0=$(date +%s%N)
 if timeout "$inline_timeout" perf script -F $F -i "$d" >"$work/sqljs-dwarf.inline.perf" 2>/dev/null; then

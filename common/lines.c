@@ -4,7 +4,13 @@
  * large allocation), doubles on each refill up to WINDOW (1 MiB), and grows
  * past it only when a single line is longer, up to the caller's cap: memory
  * stays flat however large the input. gzip input (magic 1f 8b, also
- * concatenated members) is inflated on the fly with zlib. */
+ * concatenated members) is inflated on the fly with zlib.
+ *
+ * A reader over lent segments (wp_lines_open_segments: the chunks that
+ * worker threads fold) returns lines in place, pointing into the segment:
+ * the bytes were read once already, and a second copy per line cost as
+ * much as parsing it. Only a line that spans two segments is assembled in
+ * the window. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -37,8 +43,14 @@ struct wp_lines {
 	size_t zin_cap;
 	bool zin_eof;
 	bool mid_member; /* inside a gzip member: EOF here means truncation */
-	long (*fn)(void *ctx, char *dst, size_t cap); /* callback input, or NULL */
-	void *fn_ctx;
+	/* lent segments (wp_lines_open_segments), or seg_next NULL */
+	int (*seg_next)(void *ctx, const char **p, size_t *n);
+	void *seg_ctx;
+	const char *seg;
+	size_t seg_len, seg_pos;
+	uint64_t seg_base;   /* stream offset of seg[0] */
+	bool too_long;       /* err names a line: renumbered by wp_lines_renumber */
+	uint64_t too_long_at; /* that line's offset */
 	char name[256];
 	char err[512];
 };
@@ -104,17 +116,16 @@ int wp_lines_open_mem(struct wp_lines **out, const char *data, size_t len, const
 	return 0;
 }
 
-int wp_lines_open_fn(struct wp_lines **out, const char *name, size_t max_line,
-		     long (*read)(void *ctx, char *dst, size_t cap), void *ctx,
-		     uint64_t first_lineno, uint64_t first_offset)
+int wp_lines_open_segments(struct wp_lines **out, const char *name, size_t max_line,
+			   int (*next)(void *ctx, const char **p, size_t *n), void *ctx,
+			   uint64_t first_offset)
 {
 	int rc = alloc_reader(out, name, max_line);
 	if (rc)
 		return rc;
-	(*out)->fn = read;
-	(*out)->fn_ctx = ctx;
-	(*out)->lineno = first_lineno;
-	(*out)->base = first_offset;
+	(*out)->seg_next = next;
+	(*out)->seg_ctx = ctx;
+	(*out)->seg_base = first_offset;
 	return 0;
 }
 
@@ -131,14 +142,9 @@ void wp_lines_free(struct wp_lines *lr)
 	free(lr);
 }
 
-/* Raw bytes from the source into dst; 0 at end, < 0 on error (-4: the
- * callback failed). */
+/* Raw bytes from the source into dst; 0 at end, < 0 on error. */
 static ssize_t read_raw(struct wp_lines *lr, void *dst, size_t n)
 {
-	if (lr->fn) {
-		long got = lr->fn(lr->fn_ctx, dst, n);
-		return got < 0 ? -4 : (ssize_t)got;
-	}
 	if (lr->mem) {
 		size_t left = lr->mem_len - lr->mem_pos;
 		if (n > left)
@@ -214,7 +220,7 @@ static ssize_t read_stream(struct wp_lines *lr, char *dst, size_t n)
 		got = read_gzip(lr, dst, n);
 	} else {
 		got = read_raw(lr, dst, n);
-		if (got >= 2 && lr->base == 0 && lr->end == 0 && !lr->fn &&
+		if (got >= 2 && lr->base == 0 && lr->end == 0 &&
 		    (unsigned char)dst[0] == 0x1f && (unsigned char)dst[1] == 0x8b) {
 			int rc = start_gzip(lr, (size_t)got);
 			if (rc)
@@ -229,9 +235,20 @@ static ssize_t read_stream(struct wp_lines *lr, char *dst, size_t n)
 	case -1: set_err(lr, strerror(errno)); return WP_E_IO;
 	case -2: set_err(lr, "corrupt gzip data"); return WP_E_FORMAT;
 	case -3: set_err(lr, "truncated gzip data"); return WP_E_TRUNCATED;
-	case -4: set_err(lr, "the input failed"); return WP_E_IO;
 	}
 	return got;
+}
+
+/* The next line (lineno + 1), starting at `offset`, is longer than
+ * max_line bytes. */
+static int too_long(struct wp_lines *lr, uint64_t offset)
+{
+	lr->too_long = true;
+	lr->too_long_at = offset;
+	snprintf(lr->err, sizeof lr->err, "%s: line %llu at offset %llu is longer than %zu bytes",
+		 lr->name, (unsigned long long)lr->lineno + 1, (unsigned long long)offset,
+		 lr->max_line);
+	return WP_E_TOOBIG;
 }
 
 /* Moves the unread tail to the front and reads more; 0 at EOF. */
@@ -248,12 +265,8 @@ static int refill(struct wp_lines *lr)
 	bool full = lr->end == lr->cap, first = !lr->refilled;
 	lr->refilled = true;
 	if (full || (!first && lr->cap < WINDOW && lr->cap <= lr->max_line)) {
-		if (full && lr->cap > lr->max_line) {
-			snprintf(lr->err, sizeof lr->err, "%s: line %llu at offset %llu is longer than %zu bytes",
-				 lr->name, (unsigned long long)lr->lineno + 1,
-				 (unsigned long long)lr->base, lr->max_line);
-			return WP_E_TOOBIG;
-		}
+		if (full && lr->cap > lr->max_line)
+			return too_long(lr, lr->base);
 		size_t cap = lr->cap * 2 > lr->max_line + 1 ? lr->max_line + 1 : lr->cap * 2;
 		char *p = realloc(lr->buf, cap);
 		if (!p)
@@ -282,8 +295,86 @@ long wp_lines_read(struct wp_lines *lr, char *dst, size_t cap)
 	return (long)got;
 }
 
+/* buf[0, end) += p[0, n): the line assembled across segments. */
+static int assemble(struct wp_lines *lr, const char *p, size_t n)
+{
+	if (n > lr->max_line - lr->end)
+		return too_long(lr, lr->base);
+	if (lr->cap - lr->end < n) {
+		size_t cap = lr->cap;
+		while (cap - lr->end < n)
+			cap = cap * 2 > lr->max_line + 1 ? lr->max_line + 1 : cap * 2;
+		char *grown = realloc(lr->buf, cap);
+		if (!grown)
+			return WP_E_NOMEM;
+		lr->buf = grown;
+		lr->cap = cap;
+	}
+	memcpy(lr->buf + lr->end, p, n);
+	lr->end += n;
+	return 0;
+}
+
+static void served(struct wp_lines *lr, const char *p, size_t n, uint64_t offset,
+		   const char **line, size_t *len)
+{
+	*line = p;
+	*len = n;
+	lr->line_offset = offset;
+	lr->lineno++;
+}
+
+/* wp_lines_next over lent segments: in place when the line ends in the
+ * segment it starts in, else assembled in buf (start is unused: buf holds
+ * the one line in progress, from stream offset base). */
+static int next_in_segments(struct wp_lines *lr, const char **line, size_t *len)
+{
+	for (;;) {
+		const char *p = lr->seg ? lr->seg + lr->seg_pos : NULL;
+		size_t left = lr->seg_len - lr->seg_pos;
+		const char *nl = left ? memchr(p, '\n', left) : NULL;
+		size_t n = nl ? (size_t)(nl - p) : left;
+		uint64_t offset = lr->seg_base + lr->seg_pos;
+		if (nl && lr->end == 0) {
+			if (n > lr->max_line) /* (a segment longer than the cap) */
+				return too_long(lr, offset);
+			lr->seg_pos += n + 1;
+			served(lr, p, n && p[n - 1] == '\r' ? n - 1 : n, offset, line, len);
+			return 1;
+		}
+		if (n && lr->end == 0)
+			lr->base = offset;
+		int rc = n ? assemble(lr, p, n) : 0;
+		if (rc)
+			return rc;
+		lr->seg_pos += n;
+		if (nl || (lr->eof && lr->end)) {
+			lr->seg_pos += nl ? 1 : 0;
+			n = lr->end;
+			if (nl && n && lr->buf[n - 1] == '\r')
+				n--;
+			lr->end = 0; /* the bytes stay until the next call */
+			served(lr, lr->buf, n, lr->base, line, len);
+			return 1;
+		}
+		if (lr->eof)
+			return 0;
+		lr->seg_base += lr->seg_len;
+		lr->seg_len = lr->seg_pos = 0;
+		rc = lr->seg_next(lr->seg_ctx, &lr->seg, &lr->seg_len);
+		if (rc < 0) {
+			snprintf(lr->err, sizeof lr->err, "%s: offset %llu: the input failed", lr->name,
+				 (unsigned long long)lr->seg_base);
+			return WP_E_IO;
+		}
+		lr->eof = rc == 0;
+	}
+}
+
 int wp_lines_next(struct wp_lines *lr, const char **line, size_t *len)
 {
+	if (lr->seg_next)
+		return next_in_segments(lr, line, len);
 	size_t scanned = lr->start;
 	for (;;) {
 		char *nl = memchr(lr->buf + scanned, '\n', lr->end - scanned);
@@ -315,6 +406,13 @@ int wp_lines_next(struct wp_lines *lr, const char **line, size_t *len)
 			return rc;
 		scanned = lr->start + pending;
 	}
+}
+
+void wp_lines_renumber(struct wp_lines *lr, uint64_t before)
+{
+	lr->lineno += before;
+	if (lr->too_long)
+		too_long(lr, lr->too_long_at);
 }
 
 uint64_t wp_lines_lineno(const struct wp_lines *lr) { return lr->lineno; }

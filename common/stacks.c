@@ -89,6 +89,28 @@ void wp_stacks_clear(struct wp_stacks *st)
 	memset(st->slots, 0, (st->mask + 1) * sizeof *st->slots);
 }
 
+static int add_counts(struct entry *e, uint64_t count, uint64_t count2)
+{
+	/* A sum past 64 bits is an error, never a wrapped or clamped count:
+	 * the entry keeps what it had. */
+	if (e->count + count < e->count || e->count2 + count2 < e->count2)
+		return WP_E_TOOBIG;
+	e->count += count;
+	e->count2 += count2;
+	return 0;
+}
+
+int wp_stacks_add_to(struct wp_stacks *st, size_t index, uint64_t count, uint64_t count2)
+{
+	return add_counts(&st->entries[index], count, count2);
+}
+
+void wp_stacks_set_counts(struct wp_stacks *st, size_t index, uint64_t count, uint64_t count2)
+{
+	st->entries[index].count = count;
+	st->entries[index].count2 = count2;
+}
+
 int wp_stacks_add(struct wp_stacks *st, const uint32_t *ids, size_t n, uint64_t count,
 		  uint64_t count2)
 {
@@ -106,12 +128,8 @@ int wp_stacks_add_at(struct wp_stacks *st, const uint32_t *ids, size_t n, uint64
 		struct entry *e = &st->entries[v - 1];
 		if (e->hash == h && e->n == n &&
 		    memcmp(st->ids + e->offset, ids, n * sizeof *ids) == 0) {
-			/* A sum past 64 bits is an error, never a wrapped or
-			 * clamped count: the entry keeps what it had. */
-			if (e->count + count < e->count || e->count2 + count2 < e->count2)
+			if (add_counts(e, count, count2))
 				return WP_E_TOOBIG;
-			e->count += count;
-			e->count2 += count2;
 			if (index)
 				*index = v - 1;
 			return 0;

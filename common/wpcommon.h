@@ -156,6 +156,12 @@ int wp_stacks_add_at(struct wp_stacks *st, const uint32_t *ids, size_t n,
 size_t wp_stacks_count(const struct wp_stacks *st);
 /* Empties the table, keeping its memory for the next entries. */
 void wp_stacks_clear(struct wp_stacks *st);
+/* Adds to the counts of entry `index` (< wp_stacks_count) without looking
+ * it up: 0, or WP_E_TOOBIG (the entry unchanged) as wp_stacks_add. */
+int wp_stacks_add_to(struct wp_stacks *st, size_t index, uint64_t count, uint64_t count2);
+/* Sets the counts of entry `index`: a table whose counts are moved
+ * elsewhere keeps its entries (and what they map to) for the next ones. */
+void wp_stacks_set_counts(struct wp_stacks *st, size_t index, uint64_t count, uint64_t count2);
 void wp_stacks_get(const struct wp_stacks *st, size_t index, const uint32_t **ids,
 		   size_t *n, uint64_t *count, uint64_t *count2);
 /* Entry indices ordered as the joined strings "f0;f1;..." compare bytewise
@@ -178,17 +184,21 @@ int wp_lines_open(struct wp_lines **out, const char *path, size_t max_line);
 /* Reads from a memory buffer (fuzzers, tests); the bytes must outlive it.
  * *out as for wp_lines_open. */
 int wp_lines_open_mem(struct wp_lines **out, const char *data, size_t len, const char *name);
-/* Reads bytes a callback supplies (pieces of a larger stream, e.g. one
- * chunk of a file split among threads): read() puts up to cap bytes in dst
- * and returns how many, 0 at the end or < 0 to fail (the reader then fails
- * with WP_E_IO). No gzip is sniffed: the bytes are taken as they come. Line
- * numbers and offsets (messages, wp_lines_lineno/offset) continue from
- * first_lineno lines and first_offset bytes before the first byte, so they
- * name the same place as a reader of the whole stream. *out as for
- * wp_lines_open. */
-int wp_lines_open_fn(struct wp_lines **out, const char *name, size_t max_line,
-		     long (*read)(void *ctx, char *dst, size_t cap), void *ctx,
-		     uint64_t first_lineno, uint64_t first_offset);
+/* Reads segments a callback lends (pieces of a larger stream, e.g. the
+ * chunks of a file split among threads): next() sets *p and *n to the next
+ * segment and returns 1, 0 at the end or < 0 to fail (the reader then
+ * fails with WP_E_IO). A segment stays valid until next() is called again:
+ * lines that end in the segment they start in are returned in place,
+ * without a copy. No gzip is sniffed. Offsets (messages, wp_lines_offset)
+ * continue from first_offset bytes before the first byte; lines are
+ * numbered from 1 until wp_lines_renumber says how many came before.
+ * *out as for wp_lines_open. */
+int wp_lines_open_segments(struct wp_lines **out, const char *name, size_t max_line,
+			   int (*next)(void *ctx, const char **p, size_t *n), void *ctx,
+			   uint64_t first_offset);
+/* `before` lines preceded the stream: wp_lines_lineno and a message that
+ * names a line (a line too long) count them from now on. */
+void wp_lines_renumber(struct wp_lines *lr, uint64_t before);
 /* Bytes instead of lines, for a reader that has not returned a line: up to
  * cap bytes of the (decompressed) stream into dst; the count, 0 at the end,
  * or < 0 (WP_E_*, see wp_lines_errmsg: the message names the offset as

@@ -91,6 +91,9 @@ struct sym_native *sym_native_new(const struct sym_native_options *o, wp_warn_fn
 		sym_native_free(s);
 		return NULL;
 	}
+	/* without a thread to be had, sources load at first use as with one */
+	if (o->threads > 1)
+		s->loader = native_loader_new(o->threads - 1);
 	return s;
 }
 
@@ -104,11 +107,7 @@ void sym_native_free(struct sym_native *s)
 		free(s->spaces[i].jit.v);
 		free(s->spaces[i].jit.maxend);
 	}
-	for (size_t i = 0; i < s->nfiles; i++)
-		native_elf_free(s->files[i].elf);
-	for (size_t i = 0; i < s->npmaps; i++)
-		native_perfmap_free(s->pmaps[i]);
-	native_kallsyms_release(&s->kall);
+	native_sources_release(s); /* stops the loading threads first */
 	for (size_t i = 0; i < s->ncfi; i++)
 		free(s->cfi_blobs[i]);
 	free(s->cfi_blobs);

@@ -135,13 +135,21 @@ static const GElf_Phdr *phdr_for(const struct phdrs *ph, uint64_t vaddr)
 	return NULL;
 }
 
+/* A kept symbol, before its name is demangled and interned. */
+struct raw_sym {
+	uint64_t value, size;
+	const char *name;  /* in the ELF's string table */
+	char *demangled;   /* malloc'd, or NULL: name as it is */
+	uint8_t bind, type;
+};
+
 struct table_load {
 	struct native_elf *e;
 	Elf *elf;
 	size_t shstrndx;
 	struct phdrs ph;
-	struct wp_intern *names;
-	bool demangle;
+	struct raw_sym *v;
+	size_t n, cap;
 };
 
 /* One symbol of a table, kept as perf keeps it (functions, objects, and
@@ -172,29 +180,91 @@ static int load_symbol(void *ctx, const GElf_Sym *sym, const char *name)
 		value -= p->p_vaddr - p->p_offset;
 	else if (ssh.sh_type != SHT_NOBITS)
 		value -= ssh.sh_addr - ssh.sh_offset;
-	char *dm = t->demangle ? cplus_demangle(name, DMGL_NO_OPTS) : NULL;
-	uint32_t id;
-	const char *s = dm ? dm : name;
-	int rc = wp_intern_get(t->names, s, strlen(s), &id);
-	free(dm);
-	return rc ? rc : native_symtab_add(&t->e->syms, value, sym->st_size,
-					   (uint8_t)GELF_ST_BIND(sym->st_info), (uint8_t)type,
-					   wp_intern_str(t->names, id, NULL), 0);
+	if (wp_grow((void **)&t->v, &t->cap, t->n + 1, sizeof *t->v) != 0)
+		return WP_E_NOMEM;
+	t->v[t->n++] = (struct raw_sym){.value = value, .size = sym->st_size, .name = name,
+					.bind = (uint8_t)GELF_ST_BIND(sym->st_info),
+					.type = (uint8_t)type};
+	return 0;
+}
+
+/* ---- demangling, the bulk of a C++ program's load (node: 80 %), in
+ * slices that idle loader threads take (native_loader.c) ---- */
+#define DEMANGLE_SLICES 16         /* per table: spread over any number of threads */
+#define DEMANGLE_MIN_SLICE 1024    /* symbols; fewer are not worth a hand-off */
+
+struct demangle_job {
+	struct native_job job;
+	struct raw_sym *v;
+	size_t n;
+};
+
+static void demangle_run(struct native_job *job)
+{
+	struct demangle_job *d = (struct demangle_job *)job;
+	for (size_t i = 0; i < d->n; i++)
+		d->v[i].demangled = cplus_demangle(d->v[i].name, DMGL_NO_OPTS);
+}
+
+static void demangle_all(struct raw_sym *v, size_t n, struct native_loader *l)
+{
+	if (n == 0)
+		return;
+	struct demangle_job d[DEMANGLE_SLICES];
+	size_t slices = l ? n / DEMANGLE_MIN_SLICE : 1;
+	slices = slices < 1 ? 1 : slices > DEMANGLE_SLICES ? DEMANGLE_SLICES : slices;
+	for (size_t k = 0, from = 0; k < slices; k++) {
+		size_t to = n * (k + 1) / slices;
+		d[k] = (struct demangle_job){.job = {.run = demangle_run, .slice = true},
+					     .v = v + from, .n = to - from};
+		from = to;
+	}
+	if (slices == 1) {
+		demangle_run(&d[0].job);
+		return;
+	}
+	for (size_t k = 1; k < slices; k++)
+		native_loader_submit(l, &d[k].job);
+	demangle_run(&d[0].job);
+	for (size_t k = 1; k < slices; k++)
+		native_job_finish(l, &d[k].job);
+}
+
+/* The kept symbols in table order, names demangled (or not) and interned. */
+static int add_symbols(struct native_elf *e, struct raw_sym *v, size_t n,
+		       struct wp_intern *names)
+{
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *s = v[i].demangled ? v[i].demangled : v[i].name;
+		uint32_t id;
+		if (rc == 0 && (rc = wp_intern_get(names, s, strlen(s), &id)) == 0)
+			rc = native_symtab_add(&e->syms, v[i].value, v[i].size, v[i].bind, v[i].type,
+					       wp_intern_str(names, id, NULL), 0);
+		free(v[i].demangled);
+	}
+	return rc;
 }
 
 static int load_table(struct native_elf *e, Elf *elf, Elf *runtime, Elf64_Word type,
-		      struct wp_intern *names, bool demangle)
+		      struct wp_intern *names, bool demangle, struct native_loader *l)
 {
-	struct table_load t = {.e = e, .elf = elf, .names = names, .demangle = demangle};
+	struct table_load t = {.e = e, .elf = elf};
 	if (elf_getshdrstrndx(elf, &t.shstrndx) != 0)
 		return 0;
 	read_phdrs(runtime ? runtime : elf, &t.ph);
-	return sym_elf_foreach_symbol(elf, type, load_symbol, &t);
+	int rc = sym_elf_foreach_symbol(elf, type, load_symbol, &t);
+	if (rc == 0 && demangle)
+		demangle_all(t.v, t.n, l);
+	rc = rc ? rc : add_symbols(e, t.v, t.n, names);
+	free(t.v);
+	return rc;
 }
 
 struct native_elf *native_elf_load(const struct sym_native_paths *p, const char *path,
 				   const uint8_t *id, size_t id_len, struct wp_intern *names,
-				   bool demangle, const char **why, char *found_id_hex)
+				   bool demangle, struct native_loader *l, const char **why,
+				   char *found_id_hex)
 {
 	struct native_elf *e = calloc(1, sizeof *e);
 	if (!e)
@@ -229,9 +299,9 @@ struct native_elf *native_elf_load(const struct sym_native_paths *p, const char 
 
 	int rc = 0;
 	if (k.syms.elf)
-		rc = load_table(e, k.syms.elf, k.runtime.elf, SHT_SYMTAB, names, demangle);
+		rc = load_table(e, k.syms.elf, k.runtime.elf, SHT_SYMTAB, names, demangle, l);
 	else if (k.runtime.elf && has_section_type(k.runtime.elf, SHT_DYNSYM))
-		rc = load_table(e, k.runtime.elf, NULL, SHT_DYNSYM, names, demangle);
+		rc = load_table(e, k.runtime.elf, NULL, SHT_DYNSYM, names, demangle, l);
 	else if (k.saw_mismatch)
 		*why = "build-id mismatch";
 	else if (path[0] == '[')

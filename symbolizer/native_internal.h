@@ -89,10 +89,13 @@ void native_candidates(const struct sym_native_paths *p, const char *path, const
 /* ---- native_elf.c: symbols of one ELF file as perf 6.1 loads them ---- */
 struct native_elf;
 /* Never fails for a bad file: the table is then empty and *why says why
- * (static text). NULL only when out of memory. */
+ * (static text). NULL only when out of memory. l: threads that may share
+ * the demangling (native_loader.c), or NULL. */
+struct native_loader;
 struct native_elf *native_elf_load(const struct sym_native_paths *p, const char *path,
 				   const uint8_t *id, size_t id_len, struct wp_intern *names,
-				   bool demangle, const char **why, char *found_id_hex);
+				   bool demangle, struct native_loader *l, const char **why,
+				   char *found_id_hex);
 void native_elf_free(struct native_elf *e);
 /* A file offset (ip - map start + pgoff) to the table's address domain. */
 const struct native_sym *native_elf_lookup(const struct native_elf *e, uint64_t file_off,
@@ -119,13 +122,13 @@ struct native_kallsyms {
 	struct wp_intern *modules;  /* module name -> id */
 	uint64_t text, stext;       /* addresses of _text/_stext, 0 if absent */
 	uint64_t lines, bad_lines;
+	char *bytes;                /* the file's bytes, which the names point into */
 };
 /* Parses /proc/kallsyms text ("ADDR TYPE NAME[\t[module]]") as perf's
  * kallsyms__parse + map__process_kallsym_symbol; memory-only so that the
- * fuzzer can call it. */
-int native_kallsyms_parse(struct native_kallsyms *k, const char *data, size_t len,
-			  struct wp_intern *names);
-int native_kallsyms_load(struct native_kallsyms *k, const char *path, struct wp_intern *names);
+ * fuzzer can call it (data is copied). Release k whatever the result. */
+int native_kallsyms_parse(struct native_kallsyms *k, const char *data, size_t len);
+int native_kallsyms_load(struct native_kallsyms *k, const char *path);
 void native_kallsyms_release(struct native_kallsyms *k);
 
 /* ---- native_perfmap.c: /tmp/perf-PID.map as perf's dso__load_perf_map ---- */
@@ -208,6 +211,8 @@ struct native_file {           /* one (path, build-id) */
 	uint8_t id[NATIVE_MAX_BUILD_ID];
 	size_t id_len;
 	struct native_elf *elf; /* NULL until loaded */
+	struct wp_intern *names; /* its symbol names */
+	struct native_elf_job *job; /* its load, started ahead (native_prefetch.c) */
 	bool loaded, failed;
 };
 
@@ -248,11 +253,13 @@ struct sym_native {
 	struct native_file *files;
 	size_t nfiles, files_cap;
 	struct wp_intern *pmap_keys;  /* pid -> index in pmaps */
-	struct native_perfmap **pmaps; /* the perf map of each pid, NULL: none */
+	struct native_pmap_job **pmaps; /* the perf map load of each pid */
 	size_t npmaps, pmaps_cap;
 	struct wp_intern *jit_pids;   /* pids whose JIT code a jitdump names */
 	struct native_kallsyms kall;
+	struct native_kall_job *kall_job; /* kallsyms' load, started ahead */
 	bool kall_tried, kall_ok;
+	struct native_loader *loader; /* workers for loads ahead, NULL: one thread */
 	uint32_t seq;
 	uint32_t s_unknown, s_kernel;  /* strings ids */
 	struct native_cache_slot *cache;
@@ -298,6 +305,67 @@ static inline const struct native_bid *native_mapping_bid(const struct sym_nativ
 /* native_jit.c */
 bool native_is_jit_pid(const struct sym_native *s, int32_t pid);
 
+/* ---- native_loader.c: worker threads loading symbol sources ahead ---- */
+struct native_job {
+	void (*run)(struct native_job *j); /* fills the job's results, touching nothing else */
+	struct native_job *next;
+	int state;
+	bool slice;                        /* a part of a running job's work */
+};
+struct native_loader;
+/* NULL when workers is 0, or when no thread could be started. */
+struct native_loader *native_loader_new(unsigned workers);
+/* Running jobs finish, queued ones stay unrun. Accepts NULL. */
+void native_loader_free(struct native_loader *l);
+void native_loader_submit(struct native_loader *l, struct native_job *j);
+/* Returns once j has run: runs it here if no worker has taken it yet. */
+void native_job_finish(struct native_loader *l, struct native_job *j);
+
+/* ---- native_prefetch.c: each source's load, at first use or ahead of it ---- */
+struct native_elf_job {
+	struct native_job job;
+	const struct sym_native_paths *paths;
+	const char *path;             /* interned in paths (never moves) */
+	uint8_t id[NATIVE_MAX_BUILD_ID];
+	size_t id_len;
+	bool demangle;
+	struct native_loader *loader; /* shares the demangling, or NULL */
+	struct wp_intern *names;      /* results: the names of elf's symbols */
+	struct native_elf *elf;       /* NULL when out of memory */
+	const char *why;
+	char found[2 * NATIVE_MAX_BUILD_ID + 1];
+};
+struct native_pmap_job {
+	struct native_job job;
+	const char *dirs[3];          /* looked in, in order (option strings) */
+	int32_t pid;
+	bool started, taken;          /* taken: reported at first use */
+	bool found;                   /* results: a file was there ... */
+	int rc;                       /* ... and read (0), or why not */
+	char path[4096];
+	struct native_perfmap *map;
+	struct wp_intern *names;
+};
+struct native_kall_job {
+	struct native_job job;
+	char path[4096];
+	int rc;                       /* results */
+	struct native_kallsyms k;
+};
+/* The file entry of a file mapping, made when new; NULL when out of memory. */
+struct native_file *native_file_entry(struct sym_native *s, const struct native_mapping *e);
+struct native_elf_job *native_elf_job_new(const struct sym_native *s, const struct native_file *f);
+/* The perf map entry of pid, made when new; NULL when out of memory. */
+struct native_pmap_job *native_pmap_entry(struct sym_native *s, int32_t pid);
+struct native_kall_job *native_kall_job_new(const char *path);
+void native_elf_job_free(struct native_elf_job *j);
+void native_pmap_job_free(struct native_pmap_job *j);
+void native_kall_job_free(struct native_kall_job *j);
+/* A new mapping: with workers, its source starts loading now. */
+void native_prefetch(struct sym_native *s, const struct native_mapping *e);
+/* Frees every source (after stopping the workers). */
+void native_sources_release(struct sym_native *s);
+
 /* native_sources.c: each loaded (and warned about) on first use */
 /* The ELF file of a file mapping; NULL when out of memory. */
 struct native_file *native_file_get(struct sym_native *s, const struct native_mapping *e);
@@ -305,6 +373,9 @@ struct native_file *native_file_get(struct sym_native *s, const struct native_ma
 struct native_perfmap *native_perfmap_get(struct sym_native *s, int32_t pid);
 /* Whether kernel symbols (s->kall) could be loaded. */
 bool native_kallsyms_ready(struct sym_native *s);
+/* The kallsyms file to read, NULL with *why when there is none. */
+const char *native_kallsyms_source(const struct sym_native *s, char *path, size_t size,
+				   const char **why);
 
 /* ---- native_resolve.c, for the unwinder: the file mapping at an address ---- */
 struct native_module {

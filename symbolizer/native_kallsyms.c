@@ -8,7 +8,10 @@
  * ends from symbols__fixup_end(is_kallsyms = true), so module boundaries
  * are not bridged. _text and _stext are remembered for the relocation
  * against the [kernel.kallsyms]_text MMAP. Lines that do not parse are
- * counted and skipped (perf stops at the first one). */
+ * counted and skipped (perf stops at the first one). The names are not
+ * copied: each ends with a NUL written over the '\t' or '\n' after it in
+ * the kept text of the file (the kernel's 120,000 names, all distinct,
+ * cost no hashing). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,8 +24,7 @@
 
 /* One line (no '\n'): 1 kept, 0 skipped (type filtered), -1 malformed,
  * < -1 a WP_E_* error. */
-static int parse_line(struct native_kallsyms *k, const char *s, size_t n,
-		      struct wp_intern *names)
+static int parse_line(struct native_kallsyms *k, char *s, size_t n)
 {
 	size_t i = 0;
 	uint64_t addr = 0;
@@ -35,7 +37,7 @@ static int parse_line(struct native_kallsyms *k, const char *s, size_t n,
 	if (digits == 0 || i + 3 > n || s[i] != ' ' || s[i + 2] != ' ')
 		return -1;
 	char type = s[i + 1];
-	const char *name = s + i + 3;
+	char *name = s + i + 3;
 	size_t len = n - (i + 3);
 	const char *tab = memchr(name, '\t', len);
 	const char *mod = NULL;
@@ -58,10 +60,8 @@ static int parse_line(struct native_kallsyms *k, const char *s, size_t n,
 		return 0;
 	if (name[0] == '$')
 		return 0;
-	uint32_t id, mid = 0;
-	int rc = wp_intern_get(names, name, len, &id);
-	if (rc != 0)
-		return rc;
+	uint32_t mid = 0;
+	int rc;
 	if (mod) {
 		rc = wp_intern_get(k->modules, mod, mod_len, &mid);
 		if (rc != 0)
@@ -74,23 +74,25 @@ static int parse_line(struct native_kallsyms *k, const char *s, size_t n,
 	}
 	uint8_t bind = up == 'W' ? STB_WEAK : type == up ? STB_GLOBAL : STB_LOCAL;
 	uint8_t stt = (up == 'T' || up == 'W') ? STT_FUNC : STT_OBJECT;
-	rc = native_symtab_add(&k->syms, addr, 0, bind, stt, wp_intern_str(names, id, NULL), mid);
+	name[len] = '\0'; /* the '\t', '\n' or the NUL past the text */
+	rc = native_symtab_add(&k->syms, addr, 0, bind, stt, name, mid);
 	return rc != 0 ? rc : 1;
 }
 
-int native_kallsyms_parse(struct native_kallsyms *k, const char *data, size_t len,
-			  struct wp_intern *names)
+/* Parses text (len bytes and a NUL), which k keeps. */
+static int parse_text(struct native_kallsyms *k, char *text, size_t len)
 {
 	memset(k, 0, sizeof *k);
+	k->bytes = text;
 	k->modules = wp_intern_new();
 	if (!k->modules)
 		return WP_E_NOMEM;
-	const char *p = data, *end = data + len;
+	char *p = text, *end = text + len;
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		k->lines++;
-		int rc = parse_line(k, p, n, names);
+		int rc = parse_line(k, p, n);
 		if (rc == -1)
 			k->bad_lines++;
 		else if (rc < -1)
@@ -101,7 +103,18 @@ int native_kallsyms_parse(struct native_kallsyms *k, const char *data, size_t le
 	return 0;
 }
 
-int native_kallsyms_load(struct native_kallsyms *k, const char *path, struct wp_intern *names)
+int native_kallsyms_parse(struct native_kallsyms *k, const char *data, size_t len)
+{
+	memset(k, 0, sizeof *k);
+	char *text = len < SIZE_MAX ? malloc(len + 1) : NULL;
+	if (!text)
+		return WP_E_NOMEM;
+	memcpy(text, data, len);
+	text[len] = '\0';
+	return parse_text(k, text, len);
+}
+
+int native_kallsyms_load(struct native_kallsyms *k, const char *path)
 {
 	char *data;
 	size_t len;
@@ -109,9 +122,9 @@ int native_kallsyms_load(struct native_kallsyms *k, const char *path, struct wp_
 	int rc = wp_read_file(path, MAX_KALLSYMS_BYTES, &data, &len);
 	if (rc != 0)
 		return rc;
-	rc = native_kallsyms_parse(k, data, len, names);
-	free(data);
-	return rc;
+	/* kept: no room to spare (/proc/kallsyms' size is read, not known) */
+	char *fit = realloc(data, len + 1);
+	return parse_text(k, fit ? fit : data, len); /* wp_read_file() ends it with a NUL */
 }
 
 void native_kallsyms_release(struct native_kallsyms *k)
@@ -119,4 +132,6 @@ void native_kallsyms_release(struct native_kallsyms *k)
 	native_symtab_release(&k->syms);
 	wp_intern_free(k->modules);
 	k->modules = NULL;
+	free(k->bytes);
+	k->bytes = NULL;
 }

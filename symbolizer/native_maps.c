@@ -260,6 +260,7 @@ int sym_native_mmap(struct sym_native *s, const struct sym_native_map *m)
 	if (!sp || native_list_add(&sp->maps, &e) != 0)
 		return WP_E_NOMEM;
 	s->st.mappings++;
+	native_prefetch(s, &e);
 	return 0;
 }
 

@@ -27,7 +27,7 @@ static void warn_no_symbols(struct sym_native *s, const struct native_file *f, c
 		native_warn_once(s, key, "'%s': no symbols: %s", shown, why);
 }
 
-struct native_file *native_file_get(struct sym_native *s, const struct native_mapping *e)
+struct native_file *native_file_entry(struct sym_native *s, const struct native_mapping *e)
 {
 	const struct native_bid *b = native_mapping_bid(s, e);
 	uint8_t key[4 + NATIVE_MAX_BUILD_ID];
@@ -43,22 +43,46 @@ struct native_file *native_file_get(struct sym_native *s, const struct native_ma
 		memcpy(s->files[id].id, b->id, b->len);
 		s->nfiles++;
 	}
-	struct native_file *f = &s->files[id];
+	return &s->files[id];
+}
+
+/* Loads f here, or takes the load a worker made of it. false when out of
+ * memory. */
+static bool file_load(struct sym_native *s, struct native_file *f)
+{
+	struct native_elf_job *j = f->job;
+	f->job = NULL;
+	if (j)
+		native_job_finish(s->loader, &j->job);
+	else if ((j = native_elf_job_new(s, f)) != NULL)
+		j->job.run(&j->job);
+	if (!j || !j->elf) {
+		native_elf_job_free(j);
+		return false;
+	}
+	f->elf = j->elf;
+	f->names = j->names;
+	j->elf = NULL;
+	j->names = NULL;
+	s->st.files++;
+	if (j->why) {
+		f->failed = true;
+		s->st.files_failed++;
+		warn_no_symbols(s, f, j->path, j->why, j->found);
+	}
+	native_elf_job_free(j);
+	return true;
+}
+
+struct native_file *native_file_get(struct sym_native *s, const struct native_mapping *e)
+{
+	struct native_file *f = native_file_entry(s, e);
+	if (!f)
+		return NULL;
 	if (!f->loaded) {
 		f->loaded = true;
-		const char *path = wp_intern_str(s->paths, f->path, NULL);
-		const char *why;
-		char found[2 * NATIVE_MAX_BUILD_ID + 1];
-		f->elf = native_elf_load(&s->paths_opt, path, f->id, f->id_len, s->names,
-					 !s->o.no_demangle, &why, found);
-		if (!f->elf)
+		if (!file_load(s, f))
 			return NULL;
-		s->st.files++;
-		if (why) {
-			f->failed = true;
-			s->st.files_failed++;
-			warn_no_symbols(s, f, path, why, found);
-		}
 	}
 	return f;
 }
@@ -73,7 +97,7 @@ int sym_native_defines(struct sym_native *s, int32_t pid, uint64_t time, uint64_
 	struct native_file *f = native_file_get(s, e);
 	if (!f)
 		return WP_E_NOMEM;
-	return f->failed ? 0 : native_elf_defines(f->elf, s->names, name, !s->o.no_demangle);
+	return f->failed ? 0 : native_elf_defines(f->elf, f->names, name, !s->o.no_demangle);
 }
 
 /* ---- perf maps ---- */
@@ -108,65 +132,60 @@ static void warn_skipped_lines(struct sym_native *s, int32_t pid, const char *pa
 	}
 }
 
-/* perf-PID.map from the first directory that has one: --perf-map-dir,
- * beside the perf.data file, /tmp. */
-static struct native_perfmap *perfmap_load(struct sym_native *s, int32_t pid, bool *found)
+/* A perf map's load (native_prefetch.c) reported as at its first use:
+ * from the first directory that has one (--perf-map-dir, beside the
+ * perf.data file, /tmp). */
+static struct native_perfmap *perfmap_report(struct sym_native *s, struct native_pmap_job *j)
 {
-	const char *dirs[3] = {s->o.perf_map_dir, s->o.data_dir, "/tmp"};
-	char path[PATH_MAX], key[64], shown[WP_WARN_MAX];
+	char key[64], shown[WP_WARN_MAX];
+	int32_t pid = j->pid;
 	snprintf(key, sizeof key, "perfmap:%d", (int)pid);
-	*found = false;
-	for (int i = 0; i < 3; i++) {
-		if (!dirs[i] ||
-		    snprintf(path, sizeof path, "%s/perf-%d.map", dirs[i], (int)pid) >= (int)sizeof path)
-			continue;
-		struct native_perfmap *m;
-		int rc = native_perfmap_load(&m, path, s->names);
-		if (rc == WP_E_NOTFOUND)
-			continue;
-		*found = true;
-		if (rc == WP_E_TOOBIG) {
-			/* refused from its size, before reading it */
-			native_warn_once(s, key,
-					 "'%s': larger than the 1 GiB cap for perf maps: not read, "
-					 "JIT frames of pid %d stay unknown",
-					 native_shown(shown, path), (int)pid);
-			return NULL;
-		}
-		if (rc != 0) {
-			native_warn_once(s, key, "'%s': cannot read: %s: JIT frames of pid %d stay unknown",
-					 native_shown(shown, path), wp_strerror(rc), (int)pid);
-			return NULL;
-		}
-		uint64_t n, bad;
-		native_perfmap_counts(m, &n, &bad);
-		s->st.perf_maps++;
-		s->st.perf_map_bad_lines += bad;
-		warn_skipped_lines(s, pid, path, m);
-		return m;
+	if (!j->found) {
+		/* a process whose JIT code a jitdump names needs no map */
+		if (!native_is_jit_pid(s, pid))
+			native_warn_once(s, key, "no perf-%d.map found: JIT frames of pid %d stay unknown",
+					 (int)pid, (int)pid);
+		return NULL;
 	}
-	return NULL;
+	if (j->rc == WP_E_TOOBIG) {
+		/* refused from its size, before reading it */
+		native_warn_once(s, key,
+				 "'%s': larger than the 1 GiB cap for perf maps: not read, "
+				 "JIT frames of pid %d stay unknown",
+				 native_shown(shown, j->path), (int)pid);
+		return NULL;
+	}
+	if (j->rc != 0) {
+		native_warn_once(s, key, "'%s': cannot read: %s: JIT frames of pid %d stay unknown",
+				 native_shown(shown, j->path), wp_strerror(j->rc), (int)pid);
+		return NULL;
+	}
+	uint64_t n, bad;
+	native_perfmap_counts(j->map, &n, &bad);
+	s->st.perf_maps++;
+	s->st.perf_map_bad_lines += bad;
+	warn_skipped_lines(s, pid, j->path, j->map);
+	return j->map;
 }
 
 struct native_perfmap *native_perfmap_get(struct sym_native *s, int32_t pid)
 {
-	uint32_t id;
-	if (wp_intern_find(s->pmap_keys, (const char *)&pid, sizeof pid, &id) == 0)
-		return s->pmaps[id];
-	if (wp_intern_get(s->pmap_keys, (const char *)&pid, sizeof pid, &id) != 0 ||
-	    wp_grow((void **)&s->pmaps, &s->pmaps_cap, s->npmaps + 1, sizeof *s->pmaps) != 0)
+	struct native_pmap_job *j = native_pmap_entry(s, pid);
+	if (!j)
 		return NULL;
-	s->npmaps++;
-	bool found;
-	s->pmaps[id] = perfmap_load(s, pid, &found);
-	/* a process whose JIT code a jitdump names needs no map */
-	if (!found && !native_is_jit_pid(s, pid)) {
-		char key[64];
-		snprintf(key, sizeof key, "perfmap:%d", (int)pid);
-		native_warn_once(s, key, "no perf-%d.map found: JIT frames of pid %d stay unknown",
-				 (int)pid, (int)pid);
+	if (!j->taken) {
+		j->taken = true;
+		if (j->started)
+			native_job_finish(s->loader, &j->job);
+		else
+			j->job.run(&j->job);
+		j->started = true;
+		if (!perfmap_report(s, j) && j->map) {
+			native_perfmap_free(j->map);
+			j->map = NULL;
+		}
 	}
-	return s->pmaps[id];
+	return j->map;
 }
 
 /* ---- kallsyms ---- */
@@ -209,7 +228,7 @@ static size_t running_kernel_id(uint8_t *out)
  * build-id (pipe mode, -z, an interrupted or cut file) proves nothing:
  * another kernel's names would be plausible and wrong, so its kernel
  * frames stay unknown. NULL with *why when there is none. */
-static const char *kallsyms_source(const struct sym_native *s, char *path, size_t size,
+const char *native_kallsyms_source(const struct sym_native *s, char *path, size_t size,
 				   const char **why)
 {
 	uint32_t kp;
@@ -243,6 +262,31 @@ static const char *kallsyms_source(const struct sym_native *s, char *path, size_
 	return NULL;
 }
 
+/* Loads kallsyms from src here, or takes the load a worker made of it
+ * (when it read the same file). */
+static int kallsyms_load(struct sym_native *s, const char *src)
+{
+	struct native_kall_job *j = s->kall_job;
+	s->kall_job = NULL;
+	if (j) {
+		native_job_finish(s->loader, &j->job);
+		if (strcmp(j->path, src) != 0) {
+			native_kall_job_free(j);
+			j = NULL;
+		}
+	}
+	if (!j) {
+		if (!(j = native_kall_job_new(src)))
+			return WP_E_NOMEM;
+		j->job.run(&j->job);
+	}
+	int rc = j->rc;
+	s->kall = j->k;
+	memset(&j->k, 0, sizeof j->k);
+	native_kall_job_free(j);
+	return rc;
+}
+
 bool native_kallsyms_ready(struct sym_native *s)
 {
 	if (s->kall_tried)
@@ -250,13 +294,13 @@ bool native_kallsyms_ready(struct sym_native *s)
 	s->kall_tried = true;
 	char path[PATH_MAX], shown[WP_WARN_MAX];
 	const char *why;
-	const char *src = kallsyms_source(s, path, sizeof path, &why);
+	const char *src = native_kallsyms_source(s, path, sizeof path, &why);
 	if (!src) {
 		native_warn_once(s, "kallsyms", "no kernel symbols: %s", why);
 		return false;
 	}
 	native_shown(shown, src);
-	int rc = native_kallsyms_load(&s->kall, src, s->names);
+	int rc = kallsyms_load(s, src);
 	if (rc != 0) {
 		native_kallsyms_release(&s->kall);
 		native_warn_once(s, "kallsyms", "'%s': cannot read kernel symbols: %s", shown,

@@ -133,13 +133,24 @@ static struct native_rbtree *tree_of(const struct native_symtab *t)
 	return tree;
 }
 
+/* Already sorted (seq grows with the index): /proc/kallsyms lists its
+ * 120,000 symbols by address, which qsort() would copy around anyway. */
+static bool in_order(const struct native_symtab *t)
+{
+	for (size_t i = 1; i < t->n; i++)
+		if (t->v[i - 1].start > t->v[i].start)
+			return false;
+	return true;
+}
+
 void native_symtab_finish(struct native_symtab *t, bool is_kallsyms)
 {
 	if (t->n == 0)
 		return;
 	/* without memory for the tree, lookups fall back to the array rule */
 	struct native_rbtree *tree = is_kallsyms ? NULL : tree_of(t);
-	qsort(t->v, t->n, sizeof *t->v, cmp_start);
+	if (!in_order(t))
+		qsort(t->v, t->n, sizeof *t->v, cmp_start);
 	struct native_sym *v = t->v;
 	/* symbols__fixup_end */
 	for (size_t i = 1; i < t->n; i++) {

@@ -227,6 +227,10 @@ struct sym_native_options {
 	const char *data_dir;     /* then beside the perf.data file, NULL none; then /tmp */
 	bool no_demangle;         /* keep C++/Rust ELF names mangled (--no-demangle) */
 	bool no_proc_kallsyms;    /* never read /proc/kallsyms nor /sys/kernel/notes */
+	unsigned threads;         /* > 1: symbol sources (kallsyms, ELF tables, perf maps)
+				   * load in threads - 1 workers from their first MMAP on;
+				   * answers and warnings are the same as with 0 or 1 (one
+				   * thread: each source loads at its first use) */
 };
 void sym_native_options_init(struct sym_native_options *o);
 

@@ -24,7 +24,8 @@
 
 #define BATCH_TOP 5            /* hottest Wasm functions kept per run */
 #define BATCH_MAX_WASM 64      /* --wasm options */
-#define BATCH_RECORD_MAX (1u << 20)
+#define BATCH_RECORD_MAX (1u << 20)  /* bytes of a record.tsv */
+#define BATCH_MAX_PHASES 256         /* phase lines of a record.tsv */
 
 struct batch_options {
 	const char *prog;
@@ -107,7 +108,8 @@ int batch_merge_inputs(struct batch *b, char **outs, size_t n);
  * baseline (2 after a message when --baseline names no runtime). */
 int batch_index_runs(struct batch *b);
 /* Matches name against a --layout pattern: fills runtime and bench
- * (malloc'd) and returns 1, 0 when it does not match, -1 out of memory. */
+ * (malloc'd) and returns 1, 0 when it does not match, -1 out of memory.
+ * Any pattern (checked or not) in time name x pattern, no recursion. */
 int batch_layout_match(const char *pattern, const char *name, char **runtime, char **bench);
 /* 0 when pattern holds {runtime} and {bench} at most once each and only
  * those and {*} placeholders; else -1 with why in err. */
@@ -143,8 +145,15 @@ int batch_summary_data(const char *prog, const char *path, struct batch_summary 
 /* ---- batch_record.c: record.tsv, written by a run, read by the page ---- */
 int batch_record_write(FILE *f, const struct batch_run *r);
 /* Fills the results of r from OUT/runs/DIR/record.tsv (the input fields
- * too when r->name is NULL, for --merge). 0, or -1 with why in err. */
+ * too when r->name is NULL, for --merge). 0, or -1 with why in err
+ * ("'PATH': line N: what"): a record is untrusted text (--merge reads other
+ * machines' outputs), and one cut short (no final files line) is an error,
+ * never a run with fewer results. */
 int batch_record_read(const char *path, struct batch_run *r, char *err, size_t errlen);
+/* The same on text[0, len) (text[len] is '\0'; the text is modified),
+ * path naming it in messages. */
+int batch_record_parse(char *text, size_t len, const char *path, struct batch_run *r, char *err,
+		       size_t errlen);
 void batch_run_release(struct batch_run *r);
 /* "OUT/runs/DIR/FILE" (malloc'd; NULL out of memory). */
 char *batch_path(const struct batch_options *o, const char *dir, const char *file);

@@ -56,38 +56,105 @@ int batch_layout_check(const char *pattern, char *err, size_t errlen)
 	return 0;
 }
 
-struct capture {
-	const char *start[3];
-	size_t len[3];
+/* A pattern cut into literal text and placeholders: segment 0 is the text
+ * before the first placeholder (kind -1), each next one a placeholder and
+ * the text after it. `end` is where the placeholder's capture can end at
+ * the latest (see match), 0 when nowhere. */
+struct segment {
+	int kind;
+	const char *text;
+	size_t len;
+	size_t end;
 };
 
-/* Placeholders match one character or more, the longest first, so
- * '{runtime}-{bench}' splits "wamr-jit-compute" as wamr-jit / compute. */
-static bool match(const char *p, const char *s, struct capture *c)
+/* The segments of pattern into seg (room for one more than its '{'s);
+ * their number. A '{' that starts no placeholder is text (which
+ * batch_layout_check refuses). */
+static size_t segments(const char *pattern, struct segment *seg)
 {
-	if (!*p)
-		return !*s;
-	size_t plen;
-	int k = *p == '{' ? placeholder(p, &plen) : -1;
-	if (k < 0)
-		return *s == *p && match(p + 1, s + 1, c);
-	for (size_t n = strlen(s); n >= 1; n--) {
-		if (match(p + plen, s + n, c)) {
-			c->start[k] = s;
-			c->len[k] = n;
-			return true;
+	size_t n = 0;
+	seg[n++] = (struct segment){.kind = -1, .text = pattern};
+	for (const char *p = pattern; *p;) {
+		size_t len;
+		int k = *p == '{' ? placeholder(p, &len) : -1;
+		if (k < 0) {
+			seg[n - 1].len++;
+			p++;
+			continue;
 		}
+		p += len;
+		seg[n++] = (struct segment){.kind = k, .text = p};
 	}
-	return false;
+	return n;
+}
+
+/* Placeholders match one character or more, the longest first, left to
+ * right, so '{runtime}-{bench}' splits "wamr-jit-compute" as wamr-jit /
+ * compute. Backtracking over every split would be exponential in the
+ * placeholders ('{*}a{*}a{*}a...' against "aaaa...b" never ends); instead,
+ * from the last placeholder back, seg[i].end is the latest end of
+ * placeholder i after which its text and the rest of the pattern match
+ * (later placeholders taking theirs). It does not depend on where the
+ * placeholder starts, so from any start its longest capture ends there,
+ * and the captures follow left to right in one pass: time name x pattern,
+ * no recursion, whatever the pattern (tests/fuzz/fuzz_batch_layout.c
+ * compares it with the backtracking search). */
+static bool match(struct segment *seg, size_t nseg, const char *s, const char *start[3],
+		  size_t len[3])
+{
+	size_t n = strlen(s);
+	if (nseg == 1)
+		return n == seg[0].len && memcmp(s, seg[0].text, n) == 0;
+	if (n < seg[0].len || memcmp(s, seg[0].text, seg[0].len) != 0)
+		return false;
+	/* the last placeholder's text ends the name */
+	struct segment *last = &seg[nseg - 1];
+	if (n < last->len + 1 || memcmp(s + n - last->len, last->text, last->len) != 0)
+		return false;
+	last->end = n - last->len;
+	for (size_t i = nseg - 2; i >= 1; i--) {
+		/* the latest e followed by seg[i]'s text, then a capture of one
+		 * character or more of placeholder i + 1 ending at its end */
+		struct segment *g = &seg[i];
+		if (seg[i + 1].end < g->len + 2)
+			return false;
+		size_t e = seg[i + 1].end - g->len - 1;
+		while (e >= 1 && memcmp(s + e, g->text, g->len) != 0)
+			e--;
+		if (e == 0)
+			return false;
+		g->end = e;
+	}
+	size_t at = seg[0].len;
+	for (size_t i = 1; i < nseg; i++) {
+		if (seg[i].end <= at)
+			return false; /* only the first can fail: each end leaves room for the next */
+		int k = seg[i].kind;
+		if (!start[k]) { /* an unchecked pattern's repeated placeholder: the first */
+			start[k] = s + at;
+			len[k] = seg[i].end - at;
+		}
+		at = seg[i].end + seg[i].len;
+	}
+	return true;
 }
 
 int batch_layout_match(const char *pattern, const char *name, char **runtime, char **bench)
 {
-	struct capture c = {{NULL, NULL, NULL}, {0, 0, 0}};
-	if (!match(pattern, name, &c))
+	size_t braces = 1;
+	for (const char *p = pattern; (p = strchr(p, '{')); p++)
+		braces++;
+	struct segment *seg = malloc(braces * sizeof *seg);
+	if (!seg)
+		return -1;
+	const char *start[3] = {NULL, NULL, NULL};
+	size_t len[3] = {0, 0, 0};
+	bool ok = match(seg, segments(pattern, seg), name, start, len);
+	free(seg);
+	if (!ok)
 		return 0;
-	*runtime = c.start[CAP_RUNTIME] ? strndup(c.start[CAP_RUNTIME], c.len[CAP_RUNTIME]) : strdup("");
-	*bench = c.start[CAP_BENCH] ? strndup(c.start[CAP_BENCH], c.len[CAP_BENCH]) : strdup("");
+	*runtime = start[CAP_RUNTIME] ? strndup(start[CAP_RUNTIME], len[CAP_RUNTIME]) : strdup("");
+	*bench = start[CAP_BENCH] ? strndup(start[CAP_BENCH], len[CAP_BENCH]) : strdup("");
 	if (!*runtime || !*bench) {
 		free(*runtime);
 		free(*bench);

@@ -13,7 +13,11 @@
  *	samples	ALL	PROC	MAIN	THREADS
  *	hot	NAME	COUNT		(up to BATCH_TOP)
  *	phase	NAME	DEPTH	START_NS	DUR_NS	SAMPLES	CAT...	(PH_NCAT categories)
- *	files	folded svg phases	(those present)
+ *	files	folded svg phases	(those present; always the last line)
+ *
+ * Each line kind but hot and phase appears at most once; status and files
+ * are required, and a record that does not end with its files line and a
+ * newline was cut short: an error, never a run with fewer results.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -24,7 +28,6 @@
 
 #define RECORD_MAGIC "wasmperf-batch-record"
 #define MAX_FIELDS (8 + PH_NCAT)
-#define MAX_PHASES 256
 
 static void put(FILE *f, const char *s)
 {
@@ -110,15 +113,20 @@ static size_t split(char *line, char **fields, size_t max)
 	return n;
 }
 
+/* Decimal digits only, as the writer puts them (strtoull would also take
+ * leading blanks and a minus sign, wrapping " -1" to 2^64 - 1). */
 static bool number(const char *s, uint64_t *out)
 {
-	if (!*s || *s == '-' || *s == '+')
-		return false;
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
+	uint64_t v = 0;
+	const char *p = s;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		unsigned d = (unsigned)(*p - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
 	*out = v;
-	return !*end && errno == 0;
+	return p > s && !*p;
 }
 
 static int set_str(char **dst, const char *s)
@@ -130,7 +138,7 @@ static int set_str(char **dst, const char *s)
 
 static int add_phase(struct batch_run *r, char **f, size_t n)
 {
-	if (n != 6 + PH_NCAT || r->nphases >= MAX_PHASES)
+	if (n != 6 + PH_NCAT || r->nphases >= BATCH_MAX_PHASES)
 		return -1;
 	struct batch_phase p = {0};
 	uint64_t depth;
@@ -151,62 +159,162 @@ static int add_phase(struct batch_run *r, char **f, size_t n)
 	return 0;
 }
 
-/* One line; -1 when it is not one of the lines above. */
-static int parse_line(struct batch_run *r, char *line, bool merge)
+/* The lines after the first, in the order the writer puts them; "files"
+ * comes last, so a record cut short (a worker killed while writing it, a
+ * partial copy) is told from a complete one. */
+enum line_kind {
+	LINE_NAME, LINE_INPUT, LINE_RUNTIME, LINE_BENCH, LINE_KEY, LINE_STATUS, LINE_ERROR,
+	LINE_PID, LINE_EXEC_EXIT, LINE_SAMPLES, LINE_HOT, LINE_PHASE, LINE_FILES, NLINE_KINDS
+};
+static const char *const line_keys[NLINE_KINDS] = {
+	"name", "input", "runtime", "bench", "key", "status", "error",
+	"pid", "exec_exit_ns", "samples", "hot", "phase", "files",
+};
+
+static int line_kind(const char *key)
 {
-	char *f[MAX_FIELDS];
-	size_t n = split(line, f, MAX_FIELDS);
-	const char *k = f[0];
+	for (int i = 0; i < NLINE_KINDS; i++)
+		if (!strcmp(key, line_keys[i]))
+			return i;
+	return -1;
+}
+
+/* The value of a line with one; -1 when the line is not right. */
+static int parse_value(struct batch_run *r, int kind, char **f, size_t n, bool merge)
+{
 	uint64_t v[4];
-	if (n == 2 && (!strcmp(k, "name") || !strcmp(k, "input") || !strcmp(k, "runtime") ||
-		       !strcmp(k, "bench"))) {
+	switch (kind) {
+	case LINE_NAME: case LINE_INPUT: case LINE_RUNTIME: case LINE_BENCH:
+		if (n != 2)
+			return -1;
 		if (!merge)
 			return 0; /* the command line's own */
-		char **dst = !strcmp(k, "name") ? &r->name : !strcmp(k, "input") ? &r->input
-			     : !strcmp(k, "runtime") ? &r->runtime : &r->bench;
-		return set_str(dst, f[1]);
-	}
-	if (n == 2 && !strcmp(k, "key"))
-		return set_str(&r->key, f[1]);
-	if (n == 2 && !strcmp(k, "status") && (!strcmp(f[1], "ok") || !strcmp(f[1], "failed"))) {
+		return set_str(kind == LINE_NAME ? &r->name : kind == LINE_INPUT ? &r->input
+			       : kind == LINE_RUNTIME ? &r->runtime : &r->bench, f[1]);
+	case LINE_KEY:
+		return n == 2 ? set_str(&r->key, f[1]) : -1;
+	case LINE_STATUS:
+		if (n != 2 || (strcmp(f[1], "ok") && strcmp(f[1], "failed")))
+			return -1;
 		r->failed = !strcmp(f[1], "failed");
 		return 0;
-	}
-	if (n == 2 && !strcmp(k, "error"))
-		return set_str(&r->error, f[1]);
-	if (n == 2 && !strcmp(k, "pid") && number(f[1], v) && v[0] <= INT32_MAX) {
+	case LINE_ERROR:
+		return n == 2 ? set_str(&r->error, f[1]) : -1;
+	case LINE_PID:
+		if (n != 2 || !number(f[1], v) || v[0] > INT32_MAX)
+			return -1;
 		r->pid = (int64_t)v[0];
 		return 0;
-	}
-	if (n == 2 && !strcmp(k, "exec_exit_ns") && number(f[1], v)) {
+	case LINE_EXEC_EXIT:
+		if (n != 2 || !number(f[1], v))
+			return -1;
 		r->has_exec_exit = true;
 		r->exec_exit_ns = v[0];
 		return 0;
-	}
-	if (n == 5 && !strcmp(k, "samples") && number(f[1], v) && number(f[2], v + 1) &&
-	    number(f[3], v + 2) && number(f[4], v + 3)) {
+	case LINE_SAMPLES:
+		if (n != 5 || !number(f[1], v) || !number(f[2], v + 1) || !number(f[3], v + 2) ||
+		    !number(f[4], v + 3))
+			return -1;
 		r->has_samples = true;
 		r->samples_all = v[0];
 		r->samples_proc = v[1];
 		r->samples_main = v[2];
 		r->threads = v[3];
 		return 0;
-	}
-	if (n == 3 && !strcmp(k, "hot") && r->nhot < BATCH_TOP && number(f[2], v)) {
-		if (!(r->hot[r->nhot].name = strdup(f[1])))
+	case LINE_HOT:
+		if (n != 3 || r->nhot >= BATCH_TOP || !number(f[2], v) ||
+		    !(r->hot[r->nhot].name = strdup(f[1])))
 			return -1;
 		r->hot[r->nhot++].count = v[0];
 		return 0;
-	}
-	if (!strcmp(k, "phase"))
+	case LINE_PHASE:
 		return add_phase(r, f, n);
-	if (n == 2 && !strcmp(k, "files")) {
+	default: /* LINE_FILES */
+		if (n != 2)
+			return -1;
 		r->has_folded = strstr(f[1], "folded") != NULL;
 		r->has_svg = strstr(f[1], "svg") != NULL;
 		r->has_phases = strstr(f[1], "phases") != NULL;
 		return 0;
 	}
-	return -1;
+}
+
+/* One line after the first; 0, or -1 with what is wrong in why. *seen
+ * has a bit per kind of line read so far. */
+static int parse_line(struct batch_run *r, char *line, bool merge, unsigned *seen, char *why,
+		      size_t whylen)
+{
+	char *f[MAX_FIELDS];
+	size_t n = split(line, f, MAX_FIELDS);
+	int kind = line_kind(f[0]);
+	if (*seen & (1u << LINE_FILES)) {
+		snprintf(why, whylen, "a line after the files line");
+		return -1;
+	}
+	if (kind < 0) {
+		char key[40];
+		snprintf(why, whylen, "unknown line '%s'", wp_visible(key, sizeof key, f[0], strlen(f[0])));
+		return -1;
+	}
+	if (kind != LINE_HOT && kind != LINE_PHASE && (*seen & (1u << kind))) {
+		snprintf(why, whylen, "a second %s line", line_keys[kind]);
+		return -1;
+	}
+	*seen |= 1u << kind;
+	if (parse_value(r, kind, f, n, merge)) {
+		if (kind == LINE_HOT && r->nhot >= BATCH_TOP)
+			snprintf(why, whylen, "more than %d hot lines", BATCH_TOP);
+		else if (kind == LINE_PHASE && r->nphases >= BATCH_MAX_PHASES)
+			snprintf(why, whylen, "more than %d phase lines", BATCH_MAX_PHASES);
+		else
+			snprintf(why, whylen, "malformed %s line", line_keys[kind]);
+		return -1;
+	}
+	return 0;
+}
+
+int batch_record_parse(char *text, size_t len, const char *path, struct batch_run *r, char *err,
+		       size_t errlen)
+{
+	bool merge = r->name == NULL;
+	unsigned lineno = 0, seen = 0;
+	char why[128];
+	for (size_t pos = 0; pos < len;) {
+		char *line = text + pos, *nl = memchr(line, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - line) : len - pos;
+		lineno++;
+		if (!nl)
+			snprintf(why, sizeof why, "cut short (no newline at the end)");
+		else if (memchr(line, '\0', n))
+			snprintf(why, sizeof why, "a NUL byte");
+		else if (lineno == 1 && (*nl = '\0', strcmp(line, RECORD_MAGIC "\t1") != 0))
+			snprintf(why, sizeof why, "not a wasmperf-batch record");
+		else if (lineno > 1 && (*nl = '\0', parse_line(r, line, merge, &seen, why, sizeof why)))
+			;
+		else {
+			pos += n + 1;
+			continue;
+		}
+		snprintf(err, errlen, "'%s': line %u: %s", path, lineno, why);
+		return -1;
+	}
+	if (lineno == 0) {
+		snprintf(err, errlen, "'%s': empty", path);
+		return -1;
+	}
+	if (!(seen & (1u << LINE_FILES))) {
+		snprintf(err, errlen, "'%s': line %u: cut short (no files line)", path, lineno + 1);
+		return -1;
+	}
+	if (!(seen & (1u << LINE_STATUS))) {
+		snprintf(err, errlen, "'%s': no status line", path);
+		return -1;
+	}
+	if (merge && (!r->name || !r->input || !r->runtime || !r->bench)) {
+		snprintf(err, errlen, "'%s': no name, input, runtime or bench line", path);
+		return -1;
+	}
+	return 0;
 }
 
 int batch_record_read(const char *path, struct batch_run *r, char *err, size_t errlen)
@@ -216,33 +324,11 @@ int batch_record_read(const char *path, struct batch_run *r, char *err, size_t e
 	int rc = wp_read_file(path, BATCH_RECORD_MAX, &text, &len);
 	if (rc) {
 		snprintf(err, errlen, "'%s': %s", path,
-			 rc == WP_E_IO ? strerror(errno) : rc == WP_E_NOTFOUND ? "missing" : wp_strerror(rc));
+			 rc == WP_E_IO ? strerror(errno) : rc == WP_E_NOTFOUND ? "missing"
+			 : rc == WP_E_TOOBIG ? "larger than a record's 1 MiB cap" : wp_strerror(rc));
 		return -1;
 	}
-	bool merge = r->name == NULL;
-	unsigned lineno = 0;
-	char *line = text, *next;
-	rc = 0;
-	for (; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		lineno++;
-		if (lineno == 1 ? strcmp(line, RECORD_MAGIC "\t1") != 0 : parse_line(r, line, merge) != 0) {
-			snprintf(err, errlen, "'%s': line %u: %s", path, lineno,
-				 lineno == 1 ? "not a wasmperf-batch record" : "malformed");
-			rc = -1;
-			break;
-		}
-	}
-	if (!rc && lineno == 0) {
-		snprintf(err, errlen, "'%s': empty", path);
-		rc = -1;
-	}
-	if (!rc && merge && (!r->name || !r->input || !r->runtime || !r->bench)) {
-		snprintf(err, errlen, "'%s': no name, input, runtime or bench line", path);
-		rc = -1;
-	}
+	rc = batch_record_parse(text, len, path, r, err, errlen);
 	free(text);
 	return rc;
 }

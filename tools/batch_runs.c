@@ -166,6 +166,11 @@ int batch_make(const struct batch_options *o, char **paths, size_t n)
 			fprintf(stderr, "%s: out of memory\n", o->prog);
 			status = -1;
 		}
+		/* a --merge stopped by its first record has not made OUT yet */
+		if (status >= 0 && make_dir(o->out)) {
+			fprintf(stderr, "%s: cannot create '%s': %s\n", o->prog, o->out, strerror(errno));
+			status = -1;
+		}
 		if (status >= 0 && (batch_write_runs_list(&b) | batch_write_summary_tsv(&b) |
 				    batch_write_comparison_tsv(&b, &c) | batch_write_json(&b, &c) |
 				    batch_write_html(&b, &c)))

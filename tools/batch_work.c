@@ -294,6 +294,19 @@ static int steps(struct work *w)
 	return status;
 }
 
+/* The cores shared among the -j workers, so that each run's folding
+ * threads (perf.data symbol loading, text chunks) do not oversubscribe
+ * the machine: at least one each. */
+static unsigned worker_threads(unsigned jobs)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cores < 1)
+		cores = 1;
+	if (jobs == 0 || jobs > (unsigned long)cores)
+		jobs = (unsigned)cores;
+	return (unsigned)(cores / jobs) ? (unsigned)(cores / jobs) : 1;
+}
+
 int batch_work(const struct batch_options *o, const struct batch_run *run)
 {
 	/* the worker's own copy: results land in record.tsv, not the parent */
@@ -306,6 +319,7 @@ int batch_work(const struct batch_options *o, const struct batch_run *run)
 	int status = fold_args_init(&w.fold, o->prog);
 	if (o->quiet)
 		fold_args_quiet(&w.fold);
+	w.fold.cfg.threads = worker_threads(o->jobs);
 	w.folded = batch_path(o, r.dir, "stacks.folded");
 	w.svg = batch_path(o, r.dir, "flame.svg");
 	w.phases = batch_path(o, r.dir, "phases.tsv");

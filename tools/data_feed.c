@@ -87,6 +87,7 @@ struct data_feed *data_feed_new(const struct data_feed_config *cfg, const char *
 	so.kallsyms = cfg->kallsyms;
 	so.perf_map_dir = cfg->perf_map_dir;
 	so.data_dir = f->data_dir;
+	so.threads = cfg->threads;
 	f->sym = sym_native_new(&so, warn, ctx);
 	f->jit = f->sym ? fold_jit_new(f->sym, f->data_dir, warn, error, ctx) : NULL;
 	f->unwind = f->sym ? sym_unwind_new(f->sym, warn, ctx) : NULL;
@@ -165,14 +166,27 @@ void data_feed_build_ids(struct data_feed *f, const struct pp_data *d)
 /* Known at the first sample (pipe mode gives the header in-band): the
  * machine, and whether jitdump times (CLOCK_MONOTONIC) compare with the
  * samples'. */
-static void learn_recording(struct data_feed *f, const struct pp_data *d)
+void data_feed_recording_of(const struct pp_data *d, struct data_feed_recording *r)
 {
-	f->clock_checked = true;
 	const struct pp_data_info *info = pp_data_info(d);
-	f->machine = info->arch && (!strcmp(info->arch, "aarch64") || !strcmp(info->arch, "arm64"))
+	r->machine = info->arch && (!strcmp(info->arch, "aarch64") || !strcmp(info->arch, "arm64"))
 			     ? 183 /* EM_AARCH64 */
 			     : 62 /* EM_X86_64 */;
-	fold_jit_clock(f->jit, info->has_clock_data && info->clockid == 1 /* CLOCK_MONOTONIC */);
+	r->monotonic = info->has_clock_data && info->clockid == 1 /* CLOCK_MONOTONIC */;
+}
+
+void data_feed_set_recording(struct data_feed *f, const struct data_feed_recording *r)
+{
+	f->clock_checked = true;
+	f->machine = r->machine;
+	fold_jit_clock(f->jit, r->monotonic);
+}
+
+static void learn_recording(struct data_feed *f, const struct pp_data *d)
+{
+	struct data_feed_recording r;
+	data_feed_recording_of(d, &r);
+	data_feed_set_recording(f, &r);
 }
 
 int data_feed_sample(struct data_feed *f, const struct pp_data *d, const struct pp_sample *s)

@@ -30,6 +30,8 @@ struct data_feed_config {
 	const char *perf_map_dir;   /* --perf-map-dir DIR, or NULL */
 	const char **jitdumps;      /* --jitdump FILE|DIR (kept, not copied) */
 	size_t njitdumps;
+	unsigned threads;           /* > 1: symbol sources load in threads - 1 workers
+				     * (sym_native_options.threads); 0 or 1: none */
 };
 
 struct data_feed;
@@ -46,6 +48,16 @@ void data_feed_build_ids(struct data_feed *f, const struct pp_data *d);
 int data_feed_record(struct data_feed *f, const struct pp_record *r);
 /* Before a sample is resolved: the jitted code loaded up to its time. */
 int data_feed_sample(struct data_feed *f, const struct pp_data *d, const struct pp_sample *s);
+/* What data_feed_sample learns from d at the first sample (the machine,
+ * whether jitdump times compare with the samples'), in two steps for a
+ * reader on another thread (fold_data.c): _of where d is, _set where the
+ * feed is, before that sample; data_feed_sample then never reads d (NULL). */
+struct data_feed_recording {
+	uint16_t machine;           /* EM_* */
+	bool monotonic;             /* sample times are CLOCK_MONOTONIC */
+};
+void data_feed_recording_of(const struct pp_data *d, struct data_feed_recording *r);
+void data_feed_set_recording(struct data_feed *f, const struct data_feed_recording *r);
 /* A sample's frame addresses, leaf first, to fn (stopping at a nonzero
  * return, which is returned): its callchain; for --call-graph dwarf the
  * callchain's kernel part, then the user part unwound from the stack copy

@@ -33,7 +33,7 @@ struct fold_config {
 	const char *perf_map_dir;        /* --perf-map-dir DIR */
 	const char **jitdumps;           /* --jitdump FILE|DIR, repeatable */
 	size_t njitdumps;
-	unsigned threads;                /* -j: text folding threads (0: the online cores) */
+	unsigned threads;                /* -j: threads for text, perf.data loading (0: the cores) */
 	bool quiet;
 	bool names_report_later;         /* a part of fold_inputs: it reports once */
 	const struct fold_sink *sink;    /* wasmperf-export: samples go there, no folded text */

@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aot_names.h"
 #include "data_feed.h"
+#include "data_pipe.h"
 #include "fold.h"
 #include "perfparse.h"
 #include "symbolizer.h"
@@ -39,6 +41,10 @@ struct data_run {
 	uint64_t kept;               /* samples of the folded event inside --time */
 	const char *file;
 	struct frame_cache_slot *cache;
+	/* -j2 and more: records are read on a second thread (data_pipe.c) */
+	struct data_pipe *pipe;      /* while it runs, pp_data warnings go there */
+	struct data_feed_recording recording; /* the reader's, at the first sample */
+	bool recording_known;
 };
 
 
@@ -199,9 +205,10 @@ static int resolve_time(struct data_run *run, const char *path)
 	return 0;
 }
 
+static int fold_sample(struct data_run *run, const struct pp_sample *s);
+
 static int on_sample(struct data_run *run, const struct pp_sample *s)
 {
-	const struct fold_config *cfg = run->cfg;
 	int jrc = data_feed_sample(run->feed, run->data, s);
 	if (jrc)
 		return jrc;
@@ -211,6 +218,13 @@ static int on_sample(struct data_run *run, const struct pp_sample *s)
 	if (!fold_events_keep_index(&run->events, run->data, s->event, in))
 		return 0;
 	run->kept++;
+	return fold_sample(run, s);
+}
+
+/* A sample of the folded event inside --time: its stack, counted. */
+static int fold_sample(struct data_run *run, const struct pp_sample *s)
+{
+	const struct fold_config *cfg = run->cfg;
 	size_t comm_len;
 	char unknown[16];
 	const char *comm = data_feed_comm_shown(run->feed, s->tid, unknown, &comm_len);
@@ -249,6 +263,132 @@ static int on_record(struct data_run *run, const struct pp_record *r)
 	return data_feed_record(run->feed, r);
 }
 
+/* -j: threads that load symbol sources while records are read (1: each
+ * at its first use, as always); the default is the online cores. */
+static unsigned data_threads(const struct fold_config *cfg)
+{
+	long n = cfg->threads ? (long)cfg->threads : sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+}
+
+/* ---- -j2 and more: the records are read on a second thread ----
+ * The reader (read_records, on data_pipe's thread) owns run->data and the
+ * event and --time filters: read(2), zstd, time ordering and decoding
+ * overlap the rest. This thread keeps the symbolizer, the unwinder and the
+ * collapser (neither the symbolizer nor libdw's unwinder state may be
+ * shared between threads). Each sample carries the reader's decisions as
+ * notes, and the reader's warnings come in their place between the
+ * records, so the output, the warnings and the exit status are those of
+ * one thread (tests/threads/test_fold_data_threads.sh compares them).
+ * Measured on a 173 MB --call-graph dwarf recording (bench/dwarf.sh): the
+ * reader's share was ~9 % of the CPU time (read(2) of the page-cached file
+ * 0.04-0.07 s of ~0.8 s, the copy into pp_data's queue, decoding); libdw's
+ * unwinding (~30 %) and the symbol tables (~40 %, loaded by the
+ * symbolizer's own workers with -j) are the rest. A thread rather than
+ * mmap: it also serves pipes (perf record -o - | wasmperf fold), takes the
+ * decoding off this thread too, and cannot fault with SIGBUS when the file
+ * shrinks; mmap would only trade that 5 % copy for page faults. */
+enum { NOTE_FOLD = 1, NOTE_FIRST_SAMPLE = 2 };
+
+/* pp_data's warnings: in order with the records while the reader runs. */
+static void reader_warn(void *ctx, const char *msg)
+{
+	struct data_run *run = ctx;
+	if (run->pipe)
+		data_pipe_put_warning(run->pipe, msg);
+	else
+		tool_warn_fn(&run->warn, msg);
+}
+
+/* The reader's part of on_sample: the recording's facts at the first
+ * sample, the events (pipe mode: known at the first sample), the filters.
+ * An error is noted for the folding thread to give after data_feed_sample,
+ * where one thread gives it, and ends the reading. */
+static int note_sample(struct data_run *run, const struct pp_sample *s,
+		       struct data_pipe_item *it)
+{
+	if (!run->recording_known) {
+		run->recording_known = true;
+		data_feed_recording_of(run->data, &run->recording);
+		it->notes |= NOTE_FIRST_SAMPLE;
+	}
+	if (!run->events_ready) {
+		run->events_ready = true;
+		if ((it->rc = fold_events_data(&run->events, run->data)) != 0)
+			return it->rc;
+	}
+	bool in = !run->time.arg || fold_time_keep(&run->time, s->fields & PP_SAMPLE_TIME, s->time);
+	if (fold_events_keep_index(&run->events, run->data, s->event, in)) {
+		run->kept++;
+		it->notes |= NOTE_FOLD;
+	}
+	return 0;
+}
+
+static int read_records(void *ctx, struct data_pipe *p)
+{
+	struct data_run *run = ctx;
+	const struct pp_record *r;
+	int rc;
+	while ((rc = pp_data_next(run->data, &r)) == 1) {
+		struct data_pipe_item *it = data_pipe_put_record(p, r, &rc);
+		if (!it)
+			return rc;
+		if (r->type == PP_RECORD_SAMPLE && (rc = note_sample(run, &r->u.sample, it)) != 0)
+			return rc;
+	}
+	return rc;
+}
+
+/* on_record for a record from the reader. */
+static int fold_item(struct data_run *run, const struct data_pipe_item *it)
+{
+	if (it->kind == DATA_PIPE_WARNING) {
+		tool_warn_fn(&run->warn, it->msg);
+		return 0;
+	}
+	const struct pp_record *r = &it->rec;
+	if (r->type != PP_RECORD_SAMPLE)
+		return data_feed_record(run->feed, r);
+	if (it->notes & NOTE_FIRST_SAMPLE)
+		data_feed_set_recording(run->feed, &run->recording);
+	int rc = data_feed_sample(run->feed, NULL, &r->u.sample);
+	if (rc)
+		return rc;
+	if (it->rc == WP_E_NOTFOUND)
+		run->events_status = fold_events_check(&run->events, run->cfg, run->file);
+	if (it->rc)
+		return it->rc;
+	return (it->notes & NOTE_FOLD) ? fold_sample(run, &r->u.sample) : 0;
+}
+
+/* The record loop with the reader on its own thread: what the loop of one
+ * thread returns (0, or the first error of either side). */
+static int fold_piped(struct data_run *run)
+{
+	if (data_pipe_start(run->pipe, read_records, run) != 0)
+		return WP_E_NOMEM;
+	int rc = 0;
+	const struct data_pipe_item *it;
+	while ((it = data_pipe_next(run->pipe)) != NULL)
+		if ((rc = fold_item(run, it)) < 0)
+			break;
+	int read_rc = data_pipe_finish(run->pipe);
+	data_pipe_free(run->pipe);
+	run->pipe = NULL;
+	return rc < 0 ? rc : read_rc;
+}
+
+/* Bytes of records per batch handed between the threads: tests make it
+ * tiny to cut small recordings into many batches, through the variable
+ * that sizes text folding's chunks too. 0: the default. */
+static size_t pipe_batch_bytes(void)
+{
+	const char *env = getenv("WASMPERF_CHUNK_BYTES");
+	long long n = env ? atoll(env) : 0;
+	return n > 0 ? (size_t)n : 0;
+}
+
 int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 {
 	struct data_run run = {.cfg = cfg, .warn = {cfg->prog, cfg->quiet}};
@@ -257,7 +397,7 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 	struct data_feed_config fc = {
 		.symfs = cfg->symfs, .kallsyms = cfg->kallsyms, .buildid_dir = cfg->buildid_dir,
 		.perf_map_dir = cfg->perf_map_dir, .jitdumps = cfg->jitdumps,
-		.njitdumps = cfg->njitdumps,
+		.njitdumps = cfg->njitdumps, .threads = data_threads(cfg),
 	};
 	run.feed = data_feed_new(&fc, path, tool_warn_fn, tool_error_fn, &run.warn);
 	run.sym = run.feed ? data_feed_symbolizer(run.feed) : NULL;
@@ -274,7 +414,17 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 		fprintf(stderr, "%s: out of memory\n", cfg->prog);
 		status = 1;
 	}
-	int rc = status ? 0 : pp_data_open(&run.data, path, tool_warn_fn, &run.warn);
+	/* -j1: reading and folding on this thread, as always */
+	bool piped = data_threads(cfg) > 1;
+	if (!status && piped && !(run.pipe = data_pipe_new(pipe_batch_bytes()))) {
+		fprintf(stderr, "%s: out of memory\n", cfg->prog);
+		status = 1;
+	}
+	struct data_pipe *reader_pipe = run.pipe;
+	run.pipe = NULL; /* pp_data_open's warnings are printed at once */
+	int rc = status ? 0
+		 : piped ? pp_data_open(&run.data, path, reader_warn, &run)
+			 : pp_data_open(&run.data, path, tool_warn_fn, &run.warn);
 	if (!status && rc) {
 		fprintf(stderr, "%s: %s\n", cfg->prog, run.data ? pp_data_errmsg(run.data) : "out of memory");
 		status = 1;
@@ -289,7 +439,12 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 	if (!status) {
 		data_feed_build_ids(run.feed, run.data);
 		const struct pp_record *r;
-		while ((rc = pp_data_next(run.data, &r)) == 1)
+		if (piped) {
+			run.pipe = reader_pipe;
+			reader_pipe = NULL;
+			rc = fold_piped(&run);
+		}
+		while (!piped && (rc = pp_data_next(run.data, &r)) == 1)
 			if ((rc = on_record(&run, r)) < 0)
 				break;
 		if (rc == WP_E_NOTFOUND && run.events_status) {
@@ -318,6 +473,7 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 	if (!status)
 		fold_time_report(run.time.arg ? &run.time : NULL, run.kept, cfg);
 out:
+	data_pipe_free(reader_pipe);
 	pp_data_free(run.data);
 	data_feed_free(run.feed);
 	fold_inline_free(run.inliner);

@@ -385,13 +385,25 @@ int fold_time_parse(struct fold_time *t, const char *arg)
 	return 0;
 }
 
+/* round(fraction * total) as perf's set_percent_time() computes it, kept
+ * within total: near 2^64 the double rounds up past what a uint64_t holds
+ * (converting that would be undefined). */
+static uint64_t percent_offset(double fraction, uint64_t total)
+{
+	double v = fraction * (double)total + 0.5;
+	if (!(v < (double)total)) /* also NaN */
+		return total;
+	uint64_t off = v > 0 ? (uint64_t)v : 0;
+	return off < total ? off : total; /* (double)total may have rounded up */
+}
+
 void fold_time_resolve(struct fold_time *t, uint64_t first, uint64_t last)
 {
 	/* perf's set_percent_time() (round() of non-negative values) */
 	uint64_t total = last > first ? last - first : 0;
 	for (size_t i = 0; t->percent && i < t->n; i++) {
-		t->start[i] = first + (uint64_t)(t->pstart[i] * (double)total + 0.5);
-		t->end[i] = first + (uint64_t)(t->pend[i] * (double)total + 0.5);
+		t->start[i] = first + percent_offset(t->pstart[i], total);
+		t->end[i] = first + percent_offset(t->pend[i], total);
 		if (t->end[i] > t->start[i] && t->end[i] != last)
 			t->end[i]--;
 	}

@@ -3,20 +3,30 @@
  *
  * The calling thread reads the input into jobs cut after blank lines
  * (text_chunks.c); each worker parses a job with a reader of its own that
- * numbers lines and offsets as the whole stream's reader would, and
- * collapses its samples into collapsers of its own (one per event: which
- * event is folded is only known in input order). When a job is parsed its
+ * serves the lines in place from the job's chunks, names offsets as the
+ * whole stream's reader would and numbers lines from the job's start (the
+ * lines before it are only known when the job is merged: counting them on
+ * the reading thread took a quarter of its time), and collapses its
+ * samples into collapsers of its own (one per event: which event is
+ * folded is only known in input order). When a job is parsed its
  * worker waits for its turn (jobs are merged in input order) and then,
  * alone, adds the job to the run: the job's events registered in the
  * order they first appeared, the chosen event's stacks summed into the
  * run's collapser (names interned there; the output is sorted by name, so
- * interning order does not show), the first warning of each kind, the
- * --time span, the reader's counts, an error. An error stops the run
- * where one thread would have stopped: later jobs are not merged.
+ * interning order does not show), the first warning of each kind (its
+ * line renumbered), the --time span, the reader's counts, an error. An
+ * error stops the run where one thread would have stopped: later jobs are
+ * not merged.
  *
  * A worker keeps its collapsers (and their caches of tidied frames)
- * across jobs and empties their stack tables after each merge; it starts
- * its next job only after merging, so its names are those of merged jobs. */
+ * across jobs, and their stack tables too: a job's merge adds only the
+ * stacks the job counted (noted as it went), each to the run's entry it
+ * was merged into before, looked up and translated only the first time
+ * (that lookup once per job and stack was a tenth of the threads' time),
+ * and then sets their counts back to 0; a table holding many more stacks
+ * than its jobs count is emptied, so that each worker keeps the stacks of
+ * its last few jobs rather than a copy of all of the run's. It starts its
+ * next job only after merging, so its names are those of merged jobs. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,12 +40,20 @@
 #define MAX_LINE (256u << 20)
 #define MAX_THREADS 64
 #define CHUNK_BYTES (512u << 10) /* stays in cache between the reader and a worker */
+#define KEEP_STACKS 1024 /* a worker's stack table is emptied past this many... */
+#define KEEP_JOBS 4      /* ...and this many times those of its last job */
 
 struct job_warning {
 	bool has;
 	uint64_t lineno;
 	char text[201];            /* the first 200 bytes (all the message shows) */
 	size_t len;                /* the line's whole length */
+};
+
+/* A stack of a worker's collapser. */
+struct stack_link {
+	size_t run;                /* 1 + the run's entry it was merged into, 0 before */
+	bool touched;              /* counted in the current job */
 };
 
 /* An event (by base name) as a worker sees it. */
@@ -47,6 +65,10 @@ struct worker_event {
 	struct fg_collapser *c;    /* NULL until a sample is folded */
 	uint32_t *map;             /* c's name ids -> the run's */
 	size_t mapped, map_cap;
+	struct stack_link *links;  /* per stack of c */
+	size_t links_cap;
+	size_t *touched;           /* c's stacks counted in the job, first seen first */
+	size_t ntouched, touched_cap;
 	/* in the current job */
 	bool in_job;
 	char *spelling;            /* the first name seen, as printed */
@@ -87,6 +109,7 @@ struct shared {
 	bool stop;
 	int status;
 	struct pp_script_stats stats;
+	uint64_t lines;            /* in the jobs merged so far */
 	pthread_mutex_t aot_lock;  /* run->aot: one translator, read files cached */
 };
 
@@ -165,6 +188,25 @@ static struct worker_event *event_of(struct worker *w, struct pp_str name)
 	return ev;
 }
 
+/* The stack the sample just collapsed into is one to merge. */
+static int note_touched(struct worker_event *ev)
+{
+	size_t k = fg_collapser_last_stack(ev->c), old = ev->links_cap;
+	if (k == SIZE_MAX) /* (a sample without frames adds no stack) */
+		return 0;
+	if (wp_grow((void **)&ev->links, &ev->links_cap, k + 1, sizeof *ev->links))
+		return WP_E_NOMEM;
+	if (ev->links_cap > old)
+		memset(ev->links + old, 0, (ev->links_cap - old) * sizeof *ev->links);
+	if (ev->links[k].touched)
+		return 0;
+	if (wp_grow((void **)&ev->touched, &ev->touched_cap, ev->ntouched + 1, sizeof *ev->touched))
+		return WP_E_NOMEM;
+	ev->links[k].touched = true;
+	ev->touched[ev->ntouched++] = k;
+	return 0;
+}
+
 /* fold_text.c's fold_sample, with the event's fate left to the merge. */
 static int worker_sample(struct worker *w, const struct pp_script_sample *s)
 {
@@ -188,7 +230,8 @@ static int worker_sample(struct worker *w, const struct pp_script_sample *s)
 			return WP_E_NOMEM;
 	}
 	uint64_t weight;
-	return fold_text_collapse(cfg, ev->c, NULL, s, &weight);
+	int rc = fold_text_collapse(cfg, ev->c, NULL, s, &weight);
+	return rc ? rc : note_touched(ev);
 }
 
 static void on_warning(void *ctx, enum pp_script_warning kind, const char *line, size_t len,
@@ -222,8 +265,9 @@ static size_t run_slot(struct fold_events *e, const struct worker_event *ev)
 	return find_slot(e, ev);
 }
 
-/* ev's stacks into the run's collapser: its new names interned there,
- * then each stack with its ids translated. */
+/* The job's stacks of ev into the run's collapser: its new names
+ * interned there, then each stack's counts added to the run's entry
+ * (found once, with its ids translated). */
 static int merge_stacks(struct worker *w, struct worker_event *ev)
 {
 	struct fg_collapser *into = w->sh->run->collapser;
@@ -238,21 +282,52 @@ static int merge_stacks(struct worker *w, struct worker_event *ev)
 		if (rc)
 			return rc;
 	}
-	struct wp_stacks *st = fg_collapser_stacks(ev->c);
-	for (size_t i = 0, count = wp_stacks_count(st); i < count; i++) {
+	struct wp_stacks *st = fg_collapser_stacks(ev->c), *run_st = fg_collapser_stacks(into);
+	for (size_t t = 0; t < ev->ntouched; t++) {
+		size_t i = ev->touched[t], at;
 		const uint32_t *ids;
 		size_t len;
 		uint64_t c, c2;
 		wp_stacks_get(st, i, &ids, &len, &c, &c2);
+		if (ev->links[i].run) {
+			int rc = wp_stacks_add_to(run_st, ev->links[i].run - 1, c, c2);
+			if (rc)
+				return rc;
+			continue;
+		}
 		if (wp_grow((void **)&w->ids, &w->ids_cap, len ? len : 1, sizeof *w->ids))
 			return WP_E_NOMEM;
 		for (size_t k = 0; k < len; k++)
 			w->ids[k] = ev->map[ids[k]];
-		int rc = wp_stacks_add(fg_collapser_stacks(into), w->ids, len, c, c2);
+		int rc = wp_stacks_add_at(run_st, w->ids, len, c, c2, &at);
 		if (rc)
 			return rc;
+		ev->links[i].run = at + 1;
 	}
 	return 0;
+}
+
+/* The job's counts are merged (or not wanted): its stacks start again at
+ * 0, or all are forgotten when the table outgrew what its jobs use (the
+ * memory of a worker stays that of a few jobs however long the run). */
+static void reset_touched(struct worker_event *ev)
+{
+	if (!ev->c)
+		return;
+	struct wp_stacks *st = fg_collapser_stacks(ev->c);
+	size_t n = wp_stacks_count(st);
+	if (n > KEEP_STACKS && n > KEEP_JOBS * ev->ntouched) {
+		wp_stacks_clear(st);
+		memset(ev->links, 0, ev->links_cap * sizeof *ev->links);
+		ev->ntouched = 0;
+		return;
+	}
+	for (size_t t = 0; t < ev->ntouched; t++) {
+		size_t i = ev->touched[t];
+		wp_stacks_set_counts(st, i, 0, 0);
+		ev->links[i].touched = false;
+	}
+	ev->ntouched = 0;
 }
 
 /* The job's events into the run's registry; the chosen event (the first
@@ -286,8 +361,7 @@ static int merge_events(struct worker *w)
 	/* what the run decided, for the next jobs (final once chosen) */
 	for (size_t i = 0; i < w->nev; i++) {
 		struct worker_event *ev = &w->ev[i];
-		if (ev->c)
-			wp_stacks_clear(fg_collapser_stacks(ev->c));
+		reset_touched(ev);
 		ev->in_job = false;
 		if (!e->chosen || ev->decided)
 			continue;
@@ -322,8 +396,9 @@ static void merge_stats(struct pp_script_stats *into, const struct pp_script_sta
 	into->weird_bytes += st->weird_bytes;
 }
 
-/* The first warning of each kind not warned yet, in line order. */
-static void merge_warnings(struct worker *w)
+/* The first warning of each kind not warned yet, in line order; `before`
+ * lines preceded the job. */
+static void merge_warnings(struct worker *w, uint64_t before)
 {
 	struct fold_run *run = w->sh->run;
 	for (;;) {
@@ -337,7 +412,7 @@ static void merge_warnings(struct worker *w)
 		run->warned[kind] = true;
 		/* (only the first 200 bytes are shown; the length says "...") */
 		fold_text_warning(run->cfg, run->file, (enum pp_script_warning)kind, next->text,
-				  next->len, next->lineno);
+				  next->len, before + next->lineno);
 	}
 	memset(w->warn, 0, sizeof w->warn);
 }
@@ -345,7 +420,10 @@ static void merge_warnings(struct worker *w)
 struct job_result {
 	int rc;                    /* the reader's or the collapse's error */
 	bool input_failed;         /* rc is the input's: the reader thread's message */
-	char msg[600];
+	bool lines_failed;         /* rc is the job's line reader's (a line too long) */
+	struct pp_script_reader *r; /* until the merge: its lines renumbered then */
+	struct wp_lines *lines;
+	uint64_t nlines;
 	struct pp_script_stats stats;
 };
 
@@ -361,20 +439,24 @@ static void merge_job(struct worker *w, uint64_t seq, struct job_result *res)
 		return;
 	}
 	struct fold_run *run = sh->run;
-	merge_warnings(w);
+	merge_warnings(w, sh->lines);
 	int rc = merge_events(w);
 	merge_time(&run->time, &w->time);
 	merge_stats(&sh->stats, &res->stats);
 	if (!res->rc && rc)
 		res->rc = rc;
 	if (res->rc) {
+		if (res->lines_failed)
+			wp_lines_renumber(res->lines, sh->lines);
 		const char *msg = res->input_failed ? wp_lines_errmsg(sh->input)
-				  : res->msg[0] ? res->msg : wp_strerror(res->rc);
+				  : res->lines_failed ? wp_lines_errmsg(res->lines)
+				  : wp_strerror(res->rc);
 		fprintf(stderr, "%s: %s\n", run->cfg->prog, msg);
 		sh->status = 1;
 		sh->stop = true;
 		text_chunks_stop(sh->q);
 	}
+	sh->lines += res->nlines;
 	sh->turn++;
 	pthread_cond_broadcast(&sh->turn_cv);
 	pthread_mutex_unlock(&sh->lock);
@@ -386,8 +468,8 @@ static void parse_job(struct worker *w, struct text_job *job, struct job_result 
 	struct wp_lines *lines;
 	memset(res, 0, sizeof *res);
 	w->time = w->time0;
-	res->rc = wp_lines_open_fn(&lines, run->file, MAX_LINE, text_job_read, job,
-				   text_job_first_lineno(job), text_job_first_offset(job));
+	res->rc = wp_lines_open_segments(&lines, run->file, MAX_LINE, text_job_segment, job,
+					 text_job_first_offset(job));
 	struct pp_script_reader *r = res->rc ? NULL : pp_script_new(lines, on_warning, w);
 	if (!r) {
 		if (!res->rc)
@@ -406,10 +488,13 @@ static void parse_job(struct worker *w, struct text_job *job, struct job_result 
 	if (rc < 0) {
 		res->rc = rc;
 		res->input_failed = text_job_failed(job);
-		snprintf(res->msg, sizeof res->msg, "%s", pp_script_errmsg(r));
+		/* (the script reader's only messages are its line reader's) */
+		res->lines_failed = !res->input_failed && pp_script_errmsg(r)[0];
 	}
 	res->stats = *pp_script_stats(r);
-	pp_script_free(r);
+	res->nlines = wp_lines_lineno(lines);
+	res->r = r;
+	res->lines = lines;
 }
 
 static void *work(void *arg)
@@ -424,8 +509,10 @@ static void *work(void *arg)
 		if (!stopped)
 			parse_job(w, job, &res);
 		text_job_done(job);
-		if (!stopped)
+		if (!stopped) {
 			merge_job(w, text_job_seq(job), &res);
+			pp_script_free(res.r);
+		}
 	}
 	return NULL;
 }
@@ -436,6 +523,8 @@ static void worker_release(struct worker *w)
 		free(w->ev[i].base);
 		free(w->ev[i].spelling);
 		free(w->ev[i].map);
+		free(w->ev[i].links);
+		free(w->ev[i].touched);
 		fg_collapser_free(w->ev[i].c);
 	}
 	free(w->ev);

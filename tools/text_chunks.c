@@ -19,13 +19,12 @@ struct chunk {
 struct text_job {
 	struct text_chunks *q;
 	struct text_job *next_queued, *next_all;
-	uint64_t seq, first_lineno, first_offset;
+	uint64_t seq, first_offset;
 	struct chunk *head, *tail;     /* filled by the reader */
 	bool complete;                 /* the reader has added its last chunk */
 	bool abandoned;                /* the worker is done: chunks go back */
 	/* the worker's side, touched only by the worker */
-	struct chunk *cur;
-	size_t pos;
+	struct chunk *cur;             /* lent to the worker's line reader */
 	bool ended, failed;
 };
 
@@ -130,14 +129,13 @@ void text_chunks_stop(struct text_chunks *q)
 /* Adds c to job (a new one when *open is NULL, queued for the workers);
  * the job is complete with its last chunk. c == NULL only completes it. */
 static int hand_over(struct text_chunks *q, struct text_job **open, struct chunk *c,
-		     uint64_t *seq, uint64_t lineno, uint64_t offset)
+		     uint64_t *seq, uint64_t offset)
 {
 	struct text_job *j = *open;
 	if (!j) {
 		if (!(j = calloc(1, sizeof *j)))
 			return WP_E_NOMEM;
-		*j = (struct text_job){.q = q, .seq = (*seq)++, .first_lineno = lineno,
-				       .first_offset = offset};
+		*j = (struct text_job){.q = q, .seq = (*seq)++, .first_offset = offset};
 	}
 	pthread_mutex_lock(&q->lock);
 	if (!*open) {
@@ -185,23 +183,6 @@ static size_t after_last_blank_line(const char *p, size_t n, bool at_line_start)
 	return 0;
 }
 
-/* Plain loops the compiler vectorizes (a memchr call per line costs more
- * than parsing a short line); 32-bit sums over blocks keep the vectors
- * wide. */
-static uint64_t count_lines(const char *p, size_t n)
-{
-	uint64_t lines = 0;
-	for (size_t i = 0; i < n;) {
-		size_t m = n - i < 65536 ? n - i : 65536;
-		uint32_t block = 0;
-		for (size_t k = 0; k < m; k++)
-			block += p[i + k] == '\n';
-		lines += block;
-		i += m;
-	}
-	return lines;
-}
-
 /* Fills c up to the chunk size; 1 at the end of the input, 0 when full,
  * < 0 when reading failed. */
 static int fill(struct text_chunks *q, struct wp_lines *lr, struct chunk *c)
@@ -220,7 +201,7 @@ static int fill(struct text_chunks *q, struct wp_lines *lr, struct chunk *c)
 int text_chunks_fill(struct text_chunks *q, struct wp_lines *lr)
 {
 	struct text_job *open = NULL;
-	uint64_t seq = 0, lineno = 0, offset = 0;
+	uint64_t seq = 0, offset = 0;
 	bool nomem = false, at_line_start = true;
 	int status = 0;
 	struct chunk *c = take_free(q, &nomem);
@@ -244,13 +225,12 @@ int text_chunks_fill(struct text_chunks *q, struct wp_lines *lr)
 			}
 			at_line_start = cut || c->data[c->len - 1] == '\n';
 		}
-		uint64_t lines = count_lines(c->data, c->len), bytes = c->len;
+		uint64_t bytes = c->len;
 		int rc = 0;
 		if (c->len || c->failed || open)
-			rc = hand_over(q, &open, c, &seq, lineno, offset);
+			rc = hand_over(q, &open, c, &seq, offset);
 		else
 			pthread_mutex_lock(&q->lock), give_back(q, c), pthread_mutex_unlock(&q->lock);
-		lineno += lines;
 		offset += bytes;
 		status = end < 0 ? end : rc ? rc : nomem ? WP_E_NOMEM : 0;
 		c = status || end ? NULL : next;
@@ -261,7 +241,7 @@ int text_chunks_fill(struct text_chunks *q, struct wp_lines *lr)
 		}
 	}
 	if (open)
-		hand_over(q, &open, NULL, &seq, lineno, offset);
+		hand_over(q, &open, NULL, &seq, offset);
 	pthread_mutex_lock(&q->lock);
 	q->done = true;
 	pthread_cond_broadcast(&q->jobs_cv);
@@ -285,7 +265,6 @@ struct text_job *text_chunks_next(struct text_chunks *q)
 }
 
 uint64_t text_job_seq(const struct text_job *j) { return j->seq; }
-uint64_t text_job_first_lineno(const struct text_job *j) { return j->first_lineno; }
 uint64_t text_job_first_offset(const struct text_job *j) { return j->first_offset; }
 bool text_job_failed(const struct text_job *j) { return j->failed; }
 
@@ -309,29 +288,23 @@ static bool next_chunk(struct text_job *j)
 	}
 	pthread_mutex_unlock(&q->lock);
 	j->cur = c;
-	j->pos = 0;
 	return c != NULL;
 }
 
-long text_job_read(void *job, char *dst, size_t cap)
+int text_job_segment(void *job, const char **p, size_t *n)
 {
 	struct text_job *j = job;
-	while (!j->ended) {
-		struct chunk *c = j->cur;
-		if (c && j->pos < c->len) {
-			size_t n = c->len - j->pos < cap ? c->len - j->pos : cap;
-			memcpy(dst, c->data + j->pos, n);
-			j->pos += n;
-			return (long)n;
-		}
-		if (c && (c->last || c->failed)) {
-			j->ended = true;
-			j->failed = c->failed;
-			break;
-		}
-		if (!next_chunk(j))
-			j->ended = true;
+	struct chunk *c = j->cur;
+	if (!j->ended && c && (c->last || c->failed)) {
+		j->ended = true;
+		j->failed = c->failed;
 	}
+	if (!j->ended && next_chunk(j)) {
+		*p = j->cur->data;
+		*n = j->cur->len;
+		return 1;
+	}
+	j->ended = true;
 	return j->failed ? -1 : 0;
 }
 

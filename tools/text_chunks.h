@@ -35,11 +35,11 @@ void text_chunks_stop(struct text_chunks *q);
 /* The worker side: the next job in input order, NULL when none is left. */
 struct text_job *text_chunks_next(struct text_chunks *q);
 uint64_t text_job_seq(const struct text_job *j);          /* 0, 1, ... */
-uint64_t text_job_first_lineno(const struct text_job *j); /* lines before it */
 uint64_t text_job_first_offset(const struct text_job *j); /* bytes before it */
-/* wp_lines_open_fn's callback over the job's bytes (ctx: the job); fails
- * (< 0) where the input failed. */
-long text_job_read(void *job, char *dst, size_t cap);
+/* wp_lines_open_segments' callback over the job's chunks (ctx: the job):
+ * the next one, lent until the next call (the previous one goes back to
+ * the reader then); fails (< 0) where the input failed. */
+int text_job_segment(void *job, const char **p, size_t *n);
 /* Whether the job's bytes end where reading the input failed. */
 bool text_job_failed(const struct text_job *j);
 /* The worker is done with the job: its chunks (those still to come too)

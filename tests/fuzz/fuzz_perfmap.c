@@ -81,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	check_long_name(data, size, names);
 	struct native_kallsyms k;
-	if (native_kallsyms_parse(&k, (const char *)data, size, names) == 0) {
+	if (native_kallsyms_parse(&k, (const char *)data, size) == 0) {
 		for (size_t i = 1; i < k.syms.n; i++)
 			if (k.syms.v[i - 1].start >= k.syms.v[i].start)
 				__builtin_trap(); /* sorted, one symbol per start */

@@ -76,6 +76,12 @@ grep -v '^$' "$edge" >"$tmp/noblank.txt"
 run "no blank lines" "\$fold \$J '$tmp/noblank.txt'"
 awk 'BEGIN { for (i = 0; i < 6; i++) printf "p%d 1 1.0: 9999999999999999999 cpu-clock:\n\tffff f%d (m)\n\n", i % 2, i % 2 }' >"$tmp/overflow.txt"
 run "counts overflowing 64 bits" "\$fold \$J '$tmp/overflow.txt'"
+# more distinct stacks than a worker keeps (its table is emptied past 1024
+# and 4 times its last job's), each seen twice, in one-sample jobs and in
+# default ones
+awk 'BEGIN { for (r = 0; r < 2; r++) for (i = 0; i < 3000; i++)
+	printf "p 1 1.0: %d cpu-clock:\n\tffff f%d (m)\n\tffff g%d (m)\n\n", r + 1, i, i % 7 }' >"$tmp/distinct.txt"
+run "many distinct stacks" "\$fold \$J '$tmp/distinct.txt'" "-j2 0 -j3 61 -j2 40"
 
 # usage: a count from 1 to 64
 for bad in 0 65 x 2x; do

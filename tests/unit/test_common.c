@@ -93,6 +93,12 @@ static void test_stack_order(void)
 	uint64_t sum, sum2;
 	wp_stacks_get(big, 0, NULL, NULL, &sum, &sum2);
 	CHECK(sum == UINT64_MAX && sum2 == 2);
+	/* The same by index, and counts set back. */
+	CHECK(wp_stacks_add_to(big, 0, 1, 0) == WP_E_TOOBIG);
+	wp_stacks_set_counts(big, 0, 3, 0);
+	CHECK(wp_stacks_add_to(big, 0, 4, 1) == 0);
+	wp_stacks_get(big, 0, NULL, NULL, &sum, &sum2);
+	CHECK(sum == 7 && sum2 == 1 && wp_stacks_count(big) == 1);
 	wp_stacks_free(big);
 	wp_stacks_free(st);
 	wp_intern_free(names);
@@ -180,6 +186,85 @@ static void test_lines(void)
 	wp_buf_release(&text);
 }
 
+/* The segments of seg_text, seg_size bytes each; fails after seg_fail_at
+ * segments when that is not 0. */
+static const char *seg_text;
+static size_t seg_len, seg_size, seg_pos, seg_given, seg_fail_at;
+
+static int next_segment(void *ctx, const char **p, size_t *n)
+{
+	(void)ctx;
+	if (seg_fail_at && seg_given == seg_fail_at)
+		return -1;
+	if (seg_pos == seg_len)
+		return 0;
+	*p = seg_text + seg_pos;
+	*n = seg_len - seg_pos < seg_size ? seg_len - seg_pos : seg_size;
+	seg_pos += *n;
+	seg_given++;
+	return 1;
+}
+
+static struct wp_lines *open_segments(const char *text, size_t size, size_t max_line)
+{
+	struct wp_lines *lr;
+	seg_text = text, seg_len = strlen(text), seg_size = size;
+	seg_pos = seg_given = seg_fail_at = 0;
+	CHECK(wp_lines_open_segments(&lr, "job", max_line, next_segment, NULL, 100) == 0);
+	return lr;
+}
+
+/* Lines over lent segments are the lines of the whole text, whatever the
+ * cuts: the same bytes, numbers and offsets; in place when a line ends in
+ * the segment it starts in. */
+static void test_lines_segments(void)
+{
+	static const char text[] = "a\r\nbb\n\n  \nccc dd\r\nlong line here\n\r\nlast";
+	static const size_t sizes[] = {1, 2, 3, 5, 7, 16, 64};
+	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+		struct wp_lines *ref, *lr = open_segments(text, sizes[k], 1000);
+		CHECK(wp_lines_open_mem(&ref, text, strlen(text), "mem") == 0);
+		const char *a, *b;
+		size_t an, bn;
+		int ra, rb, ok = 1, in_place = 0;
+		do {
+			ra = wp_lines_next(ref, &a, &an);
+			rb = wp_lines_next(lr, &b, &bn);
+			ok &= ra == rb && (ra != 1 || (an == bn && memcmp(a, b, an) == 0 &&
+						       wp_lines_offset(lr) == 100 + wp_lines_offset(ref)));
+			in_place += rb == 1 && b >= text && b < text + sizeof text;
+		} while (ra == 1 && rb == 1);
+		CHECK(ok && ra == 0 && wp_lines_lineno(lr) == 8);
+		CHECK(sizes[k] < 16 || in_place > 0);
+		wp_lines_renumber(lr, 10);
+		CHECK(wp_lines_lineno(lr) == 18);
+		wp_lines_free(ref);
+		wp_lines_free(lr);
+	}
+	/* The callback failing is WP_E_IO after the lines before it. */
+	struct wp_lines *lr = open_segments("one\ntwo\nthree\n", 4, 1000);
+	seg_fail_at = 1;
+	const char *line;
+	size_t len;
+	CHECK(wp_lines_next(lr, &line, &len) == 1 && len == 3);
+	CHECK(wp_lines_next(lr, &line, &len) == WP_E_IO);
+	CHECK_STR(wp_lines_errmsg(lr), "job: offset 104: the input failed");
+	wp_lines_free(lr);
+	/* A line over the cap (64 bytes at least), across segments;
+	 * renumbered, its message too. */
+	char longer[80];
+	memcpy(longer, "ok\n", 3);
+	memset(longer + 3, 'x', 70);
+	memcpy(longer + 73, "\n", 2);
+	lr = open_segments(longer, 5, 64);
+	CHECK(wp_lines_next(lr, &line, &len) == 1);
+	CHECK(wp_lines_next(lr, &line, &len) == WP_E_TOOBIG);
+	CHECK_STR(wp_lines_errmsg(lr), "job: line 2 at offset 103 is longer than 64 bytes");
+	wp_lines_renumber(lr, 40);
+	CHECK_STR(wp_lines_errmsg(lr), "job: line 42 at offset 103 is longer than 64 bytes");
+	wp_lines_free(lr);
+}
+
 static void test_patterns(void)
 {
 	size_t n;
@@ -196,6 +281,7 @@ int main(void)
 	test_intern();
 	test_stack_order();
 	test_lines();
+	test_lines_segments();
 	test_patterns();
 	return check_report();
 }

@@ -462,7 +462,7 @@ static void check_plt(const char *label, const char *symfs, const char *path,
 	struct sym_native_paths p = {.symfs = symfs, .buildid_dir = NULL};
 	const char *why;
 	char hex[2 * NATIVE_MAX_BUILD_ID + 1];
-	struct native_elf *e = native_elf_load(&p, path, NULL, 0, names, true, &why, hex);
+	struct native_elf *e = native_elf_load(&p, path, NULL, 0, names, true, NULL, &why, hex);
 	CHECK(e != NULL && why == NULL);
 	for (size_t i = 0; e && !why && i < n; i++) {
 		uint64_t addr;
@@ -723,7 +723,7 @@ static void test_kallsyms(void)
 			   "ffffffffc0000000 t mod_fn\t[my_mod]\n"
 			   "ffffffffc0000100 t mod_fn2\t[my_mod]\n";
 	struct native_kallsyms k;
-	CHECK(native_kallsyms_parse(&k, text, strlen(text), names) == 0);
+	CHECK(native_kallsyms_parse(&k, text, strlen(text)) == 0);
 	CHECK(k.text == 0xffffffff81000000ull && k.stext == 0xffffffff81000000ull);
 	CHECK(k.bad_lines == 1);
 	const struct native_sym *s = native_symtab_find(&k.syms, 0xffffffff81000250ull);
