@@ -11,6 +11,7 @@
 #include "flame_internal.h"
 
 #define MAX_NAME (1u << 20)
+#define MEMO_SLOTS 16384u
 
 struct fg_collapser {
 	struct fg_collapse_options opt;
@@ -42,6 +43,12 @@ struct fg_collapser {
 	uint32_t *inlined;
 	size_t ninlined, inlined_cap;
 	struct wp_buf key, name, tmp, tmp2;
+	/* raw key id + 1 (0: empty) of a recent frame, by a few bytes of its
+	 * symbol and module: a profile repeats the same frame lines, and one
+	 * exact comparison with the key found here costs a fraction of
+	 * building, hashing and probing the key. A slot only ever speeds up a
+	 * lookup: a miss or a mismatch takes the full path. */
+	uint32_t memo[MEMO_SLOTS];
 };
 
 void fg_collapse_options_init(struct fg_collapse_options *o)
@@ -383,12 +390,58 @@ static int expand_frame(struct fg_collapser *c, const struct fg_raw_frame *f, ui
 	return remember_expansion(c, key, offset, count);
 }
 
+/* 8 bytes of p[0, n) from `at` (fewer, zero-padded, near the end). */
+static uint64_t word_at(const char *p, size_t n, size_t at)
+{
+	uint64_t w = 0;
+	if (n - at >= 8 && at < n)
+		memcpy(&w, p + at, 8); /* one load */
+	else if (at < n)
+		memcpy(&w, p + at, n - at);
+	return w;
+}
+
+/* The memo slot of a frame whose key is symbol (sym_len bytes, offset
+ * dropped) and module: a few words of the symbol (its start, middle and
+ * last 16 bytes: V8's "JS:wasm-function[N]-N-liftoff" differ only inside),
+ * the module's last 8 bytes and both lengths. */
+static size_t memo_slot(const struct fg_raw_frame *f, size_t sym_len)
+{
+	size_t tail = sym_len > 16 ? sym_len - 16 : 0;
+	uint64_t h = (word_at(f->sym, sym_len, 0) ^ ((uint64_t)sym_len << 40)) * 0x9e3779b97f4a7c15ULL;
+	h = (h ^ (h >> 29) ^ word_at(f->sym, sym_len, sym_len / 2)) * 0xff51afd7ed558ccdULL;
+	h = (h ^ (h >> 29) ^ word_at(f->sym, sym_len, tail)) * 0xc4ceb9fe1a85ec53ULL;
+	h = (h ^ (h >> 29) ^ word_at(f->sym, sym_len, tail + 8)) * 0x9e3779b97f4a7c15ULL;
+	size_t mtail = f->module_len > 8 ? f->module_len - 8 : 0;
+	h = (h ^ (h >> 29) ^ word_at(f->module, f->module_len, mtail) ^ f->module_len) * 0xc2b2ae3d27d4eb4fULL;
+	return (size_t)(h >> 40) & (MEMO_SLOTS - 1);
+}
+
+/* Whether raw key id is the key of (symbol, module) as
+ * fg_collapser_frame_key builds it without pc or source line. */
+static bool memo_matches(const struct fg_collapser *c, uint32_t id, const struct fg_raw_frame *f,
+			 size_t sym_len)
+{
+	size_t len;
+	const char *k = wp_intern_str(c->raw_keys, id, &len);
+	return len == sym_len + f->module_len + 2 && (!sym_len || memcmp(k, f->sym, sym_len) == 0) &&
+	       k[sym_len] == '\0' && (!f->module_len || memcmp(k + sym_len + 1, f->module, f->module_len) == 0) &&
+	       k[len - 1] == (c->java ? 'J' : '-');
+}
+
 int fg_collapser_frame_key(struct fg_collapser *c, const struct fg_raw_frame *f, uint32_t *key)
 {
+	size_t sym_len = without_offset(f->sym, f->sym_len);
+	bool plain = !c->opt.include_addrs && !f->srcline_len;
+	size_t slot = plain ? memo_slot(f, sym_len) : 0;
+	if (plain && c->memo[slot] && memo_matches(c, c->memo[slot] - 1, f, sym_len)) {
+		*key = c->memo[slot] - 1;
+		return 0;
+	}
 	/* Cache key: symbol, module, and the pc only where it is printed. */
 	struct wp_buf *k = &c->key;
 	wp_buf_reset(k);
-	int rc = wp_buf_append(k, f->sym, without_offset(f->sym, f->sym_len));
+	int rc = wp_buf_append(k, f->sym, sym_len);
 	rc = rc ? rc : wp_buf_putc(k, '\0');
 	rc = rc ? rc : wp_buf_append(k, f->module, f->module_len);
 	rc = rc ? rc : wp_buf_putc(k, c->java ? 'J' : '-');
@@ -404,7 +457,10 @@ int fg_collapser_frame_key(struct fg_collapser *c, const struct fg_raw_frame *f,
 	rc = wp_intern_get(c->raw_keys, k->data, k->len, key);
 	if (rc)
 		return rc;
-	return *key == before ? expand_frame(c, f, *key) : 0;
+	rc = *key == before ? expand_frame(c, f, *key) : 0;
+	if (!rc && plain)
+		c->memo[slot] = *key + 1;
+	return rc;
 }
 
 int fg_collapser_push_key(struct fg_collapser *c, uint32_t key)

@@ -106,12 +106,53 @@ static bool inlined_frame(struct pp_str s, size_t i, struct pp_script_frame *out
 	return true;
 }
 
-bool pp_script_parse_frame(const char *line, size_t len, struct pp_script_frame *out)
+/* Blanks that indent a frame line: perf prints a tab, then pads the
+ * address with spaces to 16 columns, so they are skipped 8 at a time. */
+static size_t skip_indent(const char *p, size_t n)
 {
-	/* Frame lines are indented with blanks and end in ')': trim cheaply. */
-	struct pp_str s = {line, len};
-	while (s.n && (*s.p == ' ' || *s.p == '\t'))
-		s.p++, s.n--;
+	size_t i = 0;
+	while (i < n && p[i] == '\t')
+		i++;
+	static const char eight[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	while (n - i >= 8 && memcmp(p + i, eight, 8) == 0)
+		i += 8;
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	return i;
+}
+
+/* The '(' that opens the module group ending s (s.p[s.n - 1] == ')'),
+ * after position i; false when there is none. The module may itself hold
+ * parentheses ("/tmp/x (deleted)") and spaces: the group is balanced.
+ * Almost always the last '(' opens it and no ')' lies between (one
+ * memrchr, one memchr); otherwise the balanced scan decides. */
+static bool module_open(struct pp_str s, size_t i, size_t *open)
+{
+	const char *last = memrchr(s.p + i, '(', s.n - 1 - i);
+	if (!last)
+		return false;
+	size_t at = (size_t)(last - s.p);
+	if (!memchr(last + 1, ')', s.n - 2 - at)) {
+		*open = at;
+		return true;
+	}
+	size_t depth = 0;
+	for (size_t k = s.n; k-- > i;) {
+		if (s.p[k] == ')')
+			depth++;
+		else if (s.p[k] == '(' && --depth == 0) {
+			*open = k;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* pp_script_parse_frame for a line whose first `lead` bytes are known
+ * blanks (the reader has looked at them already). */
+static bool parse_frame_at(const char *line, size_t len, size_t lead, struct pp_script_frame *out)
+{
+	struct pp_str s = {line + lead, len - lead};
 	while (s.n && is_space(s.p[s.n - 1]))
 		s.n--;
 	size_t i = 0;
@@ -121,26 +162,19 @@ bool pp_script_parse_frame(const char *line, size_t len, struct pp_script_frame 
 		return false;
 	if (s.p[s.n - 1] != ')')
 		return inlined_frame(s, i, out);
-	/* The module is the parenthesised group that ends the line; it may
-	 * itself hold parentheses ("/tmp/x (deleted)") and spaces. */
-	size_t depth = 0, open = 0;
-	bool found = false;
-	for (size_t k = s.n; k-- > i;) {
-		if (s.p[k] == ')')
-			depth++;
-		else if (s.p[k] == '(' && --depth == 0) {
-			open = k;
-			found = true;
-			break;
-		}
-	}
-	if (!found || !is_space(s.p[open - 1]))
+	size_t open;
+	if (!module_open(s, i, &open) || !is_space(s.p[open - 1]))
 		return false;
 	out->pc = (struct pp_str){s.p, i};
 	out->sym = trim(s.p + i, open - i);
 	out->module = (struct pp_str){s.p + open + 1, s.n - open - 2};
 	out->srcline = (struct pp_str){NULL, 0};
 	return true;
+}
+
+bool pp_script_parse_frame(const char *line, size_t len, struct pp_script_frame *out)
+{
+	return parse_frame_at(line, len, skip_indent(line, len), out);
 }
 
 /* A source line printed by -F+srcline under a frame: "file.c:12", "??:0",
@@ -444,6 +478,29 @@ static int add_frame(struct pp_script_reader *r, const struct pp_script_frame *f
 	return rc;
 }
 
+/* add_frame for a frame parsed from line: its pc, symbol and module lie
+ * in the line in that order, so they are copied in one piece; only an
+ * inlined frame's module ("inlined") is not in the line. */
+static int add_frame_of_line(struct pp_script_reader *r, const struct pp_script_frame *f, const char *line,
+			     size_t len)
+{
+	uintptr_t lo = (uintptr_t)line, module = (uintptr_t)f->module.p;
+	if (module < lo || module - lo > len)
+		return add_frame(r, f);
+	if (r->nframes >= (1u << 20))
+		return WP_E_TOOBIG;
+	if (wp_grow((void **)&r->frames, &r->frames_cap, r->nframes + 1, sizeof *r->frames))
+		return WP_E_NOMEM;
+	struct pp_script_frame *dst = &r->frames[r->nframes++];
+	const char *from = f->pc.p;
+	size_t base = r->arena.len, span = (size_t)(f->module.p + f->module.n - from);
+	dst->pc = (struct pp_str){(const char *)(uintptr_t)base, f->pc.n};
+	dst->sym = (struct pp_str){(const char *)(uintptr_t)(base + (size_t)(f->sym.p - from)), f->sym.n};
+	dst->module = (struct pp_str){(const char *)(uintptr_t)(base + (size_t)(f->module.p - from)), f->module.n};
+	dst->srcline = (struct pp_str){(const char *)(uintptr_t)(base + span), 0};
+	return wp_buf_append(&r->arena, from, span);
+}
+
 static int add_srcline(struct pp_script_reader *r, struct pp_str src)
 {
 	return save(r, src, &r->frames[r->nframes - 1].srcline);
@@ -535,10 +592,10 @@ int pp_script_next(struct pp_script_reader *r, const struct pp_script_sample **o
 		}
 		if (len && line[0] == '#')
 			continue;
-		size_t lead = 0;
-		while (lead < len && is_space(line[lead]))
-			lead++;
-		if (lead == len) {
+		size_t lead = skip_indent(line, len), blank = lead;
+		while (blank < len && is_space(line[blank]))
+			blank++;
+		if (blank == len) {
 			r->skipping = false;
 			if (r->in_sample) {
 				*out = finish_sample(r);
@@ -561,8 +618,8 @@ int pp_script_next(struct pp_script_reader *r, const struct pp_script_sample **o
 			continue;
 		}
 		struct pp_script_frame f;
-		if (pp_script_parse_frame(line, len, &f)) {
-			int rc = add_frame(r, &f);
+		if (parse_frame_at(line, len, lead, &f)) {
+			int rc = add_frame_of_line(r, &f, line, len);
 			if (rc < 0)
 				return rc;
 			continue;

@@ -16,6 +16,7 @@
 #include <libelf.h>
 #include <libiberty/demangle.h>
 
+#include "demangle.h"
 #include "elf_file.h"
 #include "wpcommon.h"
 
@@ -369,7 +370,7 @@ static int index_symtab(struct sym_elf *e, Elf *elf, Elf64_Word type)
 				return rc;
 			if (name[0] == '_' && name[1] == 'Z') {
 				/* perf script prints C++ names demangled, without parameters. */
-				char *dm = cplus_demangle(name, DMGL_ANSI);
+				char *dm = sym_cplus_demangle(name, DMGL_ANSI);
 				if (dm) {
 					rc = index_add(e, dm, strlen(dm), sym.st_value);
 					free(dm);

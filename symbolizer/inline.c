@@ -18,6 +18,7 @@
 #include <libelf.h>
 #include <libiberty/demangle.h>
 
+#include "demangle.h"
 #include "elf_file.h"
 #include "symbolizer.h"
 
@@ -182,7 +183,7 @@ static const char *function_name(struct sym_inline *s, Dwarf_Die *die, bool *nom
 	const char *name = linkage;
 	char *demangled = NULL;
 	if (linkage)
-		name = demangled = cplus_demangle(linkage, DMGL_PARAMS | DMGL_ANSI);
+		name = demangled = sym_cplus_demangle(linkage, DMGL_PARAMS | DMGL_ANSI);
 	if (!name)
 		name = linkage;
 	if (!name)

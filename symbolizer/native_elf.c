@@ -27,6 +27,7 @@
 #include <libelf.h>
 #include <libiberty/demangle.h>
 
+#include "demangle.h"
 #include "elf_file.h"
 #include "native_internal.h"
 #include "wasm_aot.h"
@@ -203,7 +204,7 @@ static void demangle_run(struct native_job *job)
 {
 	struct demangle_job *d = (struct demangle_job *)job;
 	for (size_t i = 0; i < d->n; i++)
-		d->v[i].demangled = cplus_demangle(d->v[i].name, DMGL_NO_OPTS);
+		d->v[i].demangled = sym_cplus_demangle(d->v[i].name, DMGL_NO_OPTS);
 }
 
 static void demangle_all(struct raw_sym *v, size_t n, struct native_loader *l)
@@ -407,7 +408,7 @@ int native_elf_defines(struct native_elf *e, struct wp_intern *names, const char
 			return rc;
 	}
 	/* a mangled name asked for is kept demangled, as load_symbol() keeps it */
-	char *dm = demangle ? cplus_demangle(name, DMGL_NO_OPTS) : NULL;
+	char *dm = demangle ? sym_cplus_demangle(name, DMGL_NO_OPTS) : NULL;
 	int rc = 0;
 	if (dm && wp_intern_find(names, dm, strlen(dm), &id) == 0)
 		rc = elf_has_interned(e, wp_intern_str(names, id, NULL));

@@ -39,6 +39,7 @@
 #include <gelf.h>
 #include <libiberty/demangle.h>
 
+#include "demangle.h"
 #include "native_internal.h"
 
 #define PLT_NAME_MAX 1024 /* perf's sympltname[1024] */
@@ -112,7 +113,7 @@ static int add_entry(struct native_symtab *t, struct wp_intern *names, bool dema
 		     const char *name, uint64_t start, uint64_t size)
 {
 	char buf[PLT_NAME_MAX];
-	char *dm = demangle && *name ? cplus_demangle(name, DMGL_NO_OPTS) : NULL;
+	char *dm = demangle && *name ? sym_cplus_demangle(name, DMGL_NO_OPTS) : NULL;
 	snprintf(buf, sizeof buf, "%s@plt", dm ? dm : name);
 	free(dm);
 	uint32_t id;

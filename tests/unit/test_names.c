@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libiberty/demangle.h>
+
 #include "check.h"
+#include "demangle.h"
 #include "symbolizer.h"
 
 static void leb(struct wp_buf *b, uint32_t v)
@@ -183,5 +186,32 @@ int main(void)
 	CHECK(sym_demangle("main", 4, &b) == 0);
 	CHECK(sym_demangle("_Zgarbage", 9, &b) == 0);
 	wp_buf_release(&b);
+
+	/* sym_cplus_demangle skips the Rust attempt only where it cannot
+	 * succeed: the same answer as cplus_demangle for C++, Rust legacy
+	 * (hash segment 17h...), Rust v0 (_R), C++ holding "17h", and names
+	 * that are neither. */
+	static const char *const mangled[] = {
+		"_ZN4node5StartEiPPc", "_ZN3foo3barEi", "_ZNSt6vectorIiSaIiEE9push_backERKi",
+		"_ZN3std2rt10lang_start17h0123456789abcdefE",
+		"_ZN3std2rt10lang_start17h0123456789abcdefE.llvm.123",
+		"_ZN4core3ptr13drop_in_place17h4f6e5b2a1c3d9e07E",
+		"_RNvCs1234_7mycrate4main", "_RNvNtCs9ltgdHTiPiY_4core3ptr13drop_in_place",
+		"_ZN3foo17hello_world_thingEv", "_ZN3foo17habcdefabcdefabcdE", "main", "_Zgarbage", "_R", "",
+	};
+	static const int opts[] = {DMGL_NO_OPTS, DMGL_ANSI, DMGL_PARAMS | DMGL_ANSI,
+				   DMGL_PARAMS | DMGL_ANSI | DMGL_AUTO};
+	unsigned differ = 0, demangled = 0;
+	for (size_t i = 0; i < sizeof mangled / sizeof *mangled; i++)
+		for (size_t k = 0; k < sizeof opts / sizeof *opts; k++) {
+			char *want = cplus_demangle(mangled[i], opts[k]);
+			char *got = sym_cplus_demangle(mangled[i], opts[k]);
+			differ += (want == NULL) != (got == NULL) || (want && strcmp(want, got) != 0);
+			demangled += want != NULL;
+			free(want);
+			free(got);
+		}
+	CHECK(differ == 0);
+	CHECK(demangled >= 8 * 4); /* the list is mostly real mangled names */
 	return check_report();
 }
