@@ -136,11 +136,10 @@ static const GElf_Phdr *phdr_for(const struct phdrs *ph, uint64_t vaddr)
 	return NULL;
 }
 
-/* A kept symbol, before its name is demangled and interned. */
+/* A kept symbol, before its name is interned. */
 struct raw_sym {
 	uint64_t value, size;
 	const char *name;  /* in the ELF's string table */
-	char *demangled;   /* malloc'd, or NULL: name as it is */
 	uint8_t bind, type;
 };
 
@@ -189,83 +188,40 @@ static int load_symbol(void *ctx, const GElf_Sym *sym, const char *name)
 	return 0;
 }
 
-/* ---- demangling, the bulk of a C++ program's load (node: 80 %), in
- * slices that idle loader threads take (native_loader.c) ---- */
-#define DEMANGLE_SLICES 16         /* per table: spread over any number of threads */
-#define DEMANGLE_MIN_SLICE 1024    /* symbols; fewer are not worth a hand-off */
-
-struct demangle_job {
-	struct native_job job;
-	struct raw_sym *v;
-	size_t n;
-};
-
-static void demangle_run(struct native_job *job)
-{
-	struct demangle_job *d = (struct demangle_job *)job;
-	for (size_t i = 0; i < d->n; i++)
-		d->v[i].demangled = sym_cplus_demangle(d->v[i].name, DMGL_NO_OPTS);
-}
-
-static void demangle_all(struct raw_sym *v, size_t n, struct native_loader *l)
-{
-	if (n == 0)
-		return;
-	struct demangle_job d[DEMANGLE_SLICES];
-	size_t slices = l ? n / DEMANGLE_MIN_SLICE : 1;
-	slices = slices < 1 ? 1 : slices > DEMANGLE_SLICES ? DEMANGLE_SLICES : slices;
-	for (size_t k = 0, from = 0; k < slices; k++) {
-		size_t to = n * (k + 1) / slices;
-		d[k] = (struct demangle_job){.job = {.run = demangle_run, .slice = true},
-					     .v = v + from, .n = to - from};
-		from = to;
-	}
-	if (slices == 1) {
-		demangle_run(&d[0].job);
-		return;
-	}
-	for (size_t k = 1; k < slices; k++)
-		native_loader_submit(l, &d[k].job);
-	demangle_run(&d[0].job);
-	for (size_t k = 1; k < slices; k++)
-		native_job_finish(l, &d[k].job);
-}
-
-/* The kept symbols in table order, names demangled (or not) and interned. */
+/* The kept symbols in table order, names interned as the ELF spells
+ * them; with demangle they are demangled at first use (native_symtab.lazy). */
 static int add_symbols(struct native_elf *e, struct raw_sym *v, size_t n,
-		       struct wp_intern *names)
+		       struct wp_intern *names, bool demangle)
 {
-	int rc = 0;
+	e->syms.lazy = demangle ? names : NULL;
 	for (size_t i = 0; i < n; i++) {
-		const char *s = v[i].demangled ? v[i].demangled : v[i].name;
 		uint32_t id;
-		if (rc == 0 && (rc = wp_intern_get(names, s, strlen(s), &id)) == 0)
-			rc = native_symtab_add(&e->syms, v[i].value, v[i].size, v[i].bind, v[i].type,
-					       wp_intern_str(names, id, NULL), 0);
-		free(v[i].demangled);
+		int rc = wp_intern_get(names, v[i].name, strlen(v[i].name), &id);
+		rc = rc ? rc : native_symtab_add(&e->syms, v[i].value, v[i].size, v[i].bind, v[i].type,
+						 wp_intern_str(names, id, NULL), 0);
+		if (rc)
+			return rc;
+		e->syms.v[e->syms.n - 1].mangled = demangle;
 	}
-	return rc;
+	return 0;
 }
 
 static int load_table(struct native_elf *e, Elf *elf, Elf *runtime, Elf64_Word type,
-		      struct wp_intern *names, bool demangle, struct native_loader *l)
+		      struct wp_intern *names, bool demangle)
 {
 	struct table_load t = {.e = e, .elf = elf};
 	if (elf_getshdrstrndx(elf, &t.shstrndx) != 0)
 		return 0;
 	read_phdrs(runtime ? runtime : elf, &t.ph);
 	int rc = sym_elf_foreach_symbol(elf, type, load_symbol, &t);
-	if (rc == 0 && demangle)
-		demangle_all(t.v, t.n, l);
-	rc = rc ? rc : add_symbols(e, t.v, t.n, names);
+	rc = rc ? rc : add_symbols(e, t.v, t.n, names, demangle);
 	free(t.v);
 	return rc;
 }
 
 struct native_elf *native_elf_load(const struct sym_native_paths *p, const char *path,
 				   const uint8_t *id, size_t id_len, struct wp_intern *names,
-				   bool demangle, struct native_loader *l, const char **why,
-				   char *found_id_hex)
+				   bool demangle, const char **why, char *found_id_hex)
 {
 	struct native_elf *e = calloc(1, sizeof *e);
 	if (!e)
@@ -300,9 +256,9 @@ struct native_elf *native_elf_load(const struct sym_native_paths *p, const char 
 
 	int rc = 0;
 	if (k.syms.elf)
-		rc = load_table(e, k.syms.elf, k.runtime.elf, SHT_SYMTAB, names, demangle, l);
+		rc = load_table(e, k.syms.elf, k.runtime.elf, SHT_SYMTAB, names, demangle);
 	else if (k.runtime.elf && has_section_type(k.runtime.elf, SHT_DYNSYM))
-		rc = load_table(e, k.runtime.elf, NULL, SHT_DYNSYM, names, demangle, l);
+		rc = load_table(e, k.runtime.elf, NULL, SHT_DYNSYM, names, demangle);
 	else if (k.saw_mismatch)
 		*why = "build-id mismatch";
 	else if (path[0] == '[')
@@ -353,16 +309,15 @@ void native_elf_free(struct native_elf *e)
 	free(e);
 }
 
-const struct native_sym *native_elf_lookup(const struct native_elf *e, uint64_t file_off,
-					   uint64_t *addr)
+const struct native_sym *native_elf_lookup(struct native_elf *e, uint64_t file_off, uint64_t *addr)
 {
 	*addr = file_off;
-	if (e->syms.tree) /* holds the PLT entries too, where perf puts them */
-		return native_symtab_find(&e->syms, file_off);
-	/* no tree (out of memory): the PLT entries, sorted by start as
-	 * added, then the rest */
-	const struct native_sym *plt = native_symtab_find(&e->plt, file_off);
-	return plt ? plt : native_symtab_find(&e->syms, file_off);
+	return native_symtab_find(&e->syms, file_off); /* the PLT entries are its extra */
+}
+
+int native_elf_demangle(struct native_elf *e, const struct native_sym *s)
+{
+	return native_symtab_demangle(&e->syms, s);
 }
 
 size_t native_elf_symbols(const struct native_elf *e)
@@ -386,6 +341,11 @@ static int cmp_name_ptr(const void *a, const void *b)
 static int elf_has_interned(struct native_elf *e, const char *interned)
 {
 	if (!e->by_name && e->syms.n) {
+		for (size_t i = 0; i < e->syms.n; i++) {
+			int rc = native_symtab_demangle(&e->syms, &e->syms.v[i]);
+			if (rc)
+				return rc;
+		}
 		e->by_name = malloc(e->syms.n * sizeof *e->by_name);
 		if (!e->by_name)
 			return WP_E_NOMEM;

@@ -34,6 +34,8 @@ struct native_sym {
 	uint32_t module;       /* kallsyms: 0 core kernel, else module id + 1 */
 	uint32_t seq;          /* insertion order (perf inserts equal starts after) */
 	uint8_t bind, type;    /* STB_*, STT_* */
+	bool mangled;          /* name as the ELF spells it, demangled at first
+				* use (native_symtab.lazy) */
 };
 
 /* ---- native_rbtree.c: perf's rb-tree shape, for nested and overlapping symbols
@@ -51,23 +53,55 @@ const struct native_sym *native_rbtree_find(const struct native_rbtree *t, uint6
  * (nodes reachable in *nodes), else -1. */
 int native_rbtree_check(const struct native_rbtree *t, size_t *nodes);
 
+struct native_span {
+	uint64_t from, to;          /* [from, to) */
+};
+/* What it takes to build perf's tree of an ELF table when a lookup first
+ * needs it (native_symtab.c). */
+struct native_replay {
+	uint64_t *starts;           /* every symbol's start, in table order */
+	size_t ninserted;
+	int32_t *erased;            /* the fix-ups' losers, in the order erased */
+	size_t nerased, erased_cap;
+	const struct native_symtab *extra; /* PLT entries, inserted last */
+	struct native_span *nested; /* sorted: where symbols overlap */
+	size_t nnested, nested_cap;
+	bool failed;                /* out of memory while noting */
+};
+
 struct native_symtab {
 	struct native_sym *v;
 	size_t n, cap;
-	struct native_rbtree *tree; /* ELF tables: perf's tree, for lookups */
+	/* ELF tables: perf's tree, for lookups inside nested symbols; built
+	 * from replay at the first such lookup, NULL before (or without
+	 * memory: the array rule then answers) */
+	struct native_rbtree *tree;
+	struct native_replay *replay;
+	const struct native_symtab *extra; /* searched first by the array rule */
+	/* Demangling a C++ program's whole table was most of its load (node:
+	 * 100,000 names, of which a profile prints a few thousand): names are
+	 * demangled when a lookup or a fix-up first needs them, interned here.
+	 * NULL: names are final. */
+	struct wp_intern *lazy;
 };
 
 void native_symtab_release(struct native_symtab *t);
 int native_symtab_add(struct native_symtab *t, uint64_t start, uint64_t size, uint8_t bind,
 		      uint8_t type, const char *name, uint32_t module);
 /* Sorts and applies symbols__fixup_end() then symbols__fixup_duplicate();
- * for ELF tables (not kallsyms) also replays perf's tree, which then
- * answers native_symtab_find() as perf would where symbols nest. */
+ * for ELF tables (not kallsyms) also notes how to replay perf's tree,
+ * which then answers native_symtab_find() as perf would where symbols
+ * nest. */
 void native_symtab_finish(struct native_symtab *t, bool is_kallsyms);
-/* Inserts the symbols of extra into t's tree after t's fix-ups, as perf
+/* After native_symtab_finish() of an ELF table (always called, extra may
+ * be empty): the symbols of extra join t's tree after t's fix-ups, as perf
  * inserts its synthesized PLT symbols; extra must outlive t. */
 int native_symtab_tree_add(struct native_symtab *t, const struct native_symtab *extra);
-const struct native_sym *native_symtab_find(const struct native_symtab *t, uint64_t addr);
+/* perf's symbols__find(); may build the tree (so not const). */
+const struct native_sym *native_symtab_find(struct native_symtab *t, uint64_t addr);
+/* Gives s (one of t's symbols, as a lookup returned it) its demangled
+ * name if it still waits for it; 0 or WP_E_NOMEM. */
+int native_symtab_demangle(struct native_symtab *t, const struct native_sym *s);
 /* perf's choose_best_symbol(): > 0 keeps a, < 0 keeps b. */
 int native_choose_best(const struct native_sym *a, const struct native_sym *b);
 
@@ -89,17 +123,17 @@ void native_candidates(const struct sym_native_paths *p, const char *path, const
 /* ---- native_elf.c: symbols of one ELF file as perf 6.1 loads them ---- */
 struct native_elf;
 /* Never fails for a bad file: the table is then empty and *why says why
- * (static text). NULL only when out of memory. l: threads that may share
- * the demangling (native_loader.c), or NULL. */
-struct native_loader;
+ * (static text). NULL only when out of memory. With demangle, names are
+ * demangled at first use: lookups go through native_elf_demangle(). */
 struct native_elf *native_elf_load(const struct sym_native_paths *p, const char *path,
 				   const uint8_t *id, size_t id_len, struct wp_intern *names,
-				   bool demangle, struct native_loader *l, const char **why,
-				   char *found_id_hex);
+				   bool demangle, const char **why, char *found_id_hex);
 void native_elf_free(struct native_elf *e);
 /* A file offset (ip - map start + pgoff) to the table's address domain. */
-const struct native_sym *native_elf_lookup(const struct native_elf *e, uint64_t file_off,
-					   uint64_t *addr);
+const struct native_sym *native_elf_lookup(struct native_elf *e, uint64_t file_off, uint64_t *addr);
+/* The demangled name for s, a symbol native_elf_lookup() gave (s->name
+ * is final after it); 0 or WP_E_NOMEM. */
+int native_elf_demangle(struct native_elf *e, const struct native_sym *s);
 size_t native_elf_symbols(const struct native_elf *e);
 /* 1 when the file's symbols (those kept, names interned in names) hold
  * name, as the ELF spells it or demangled as loaded; 0 if not; WP_E_NOMEM. */
@@ -310,7 +344,6 @@ struct native_job {
 	void (*run)(struct native_job *j); /* fills the job's results, touching nothing else */
 	struct native_job *next;
 	int state;
-	bool slice;                        /* a part of a running job's work */
 };
 struct native_loader;
 /* NULL when workers is 0, or when no thread could be started. */
@@ -329,7 +362,6 @@ struct native_elf_job {
 	uint8_t id[NATIVE_MAX_BUILD_ID];
 	size_t id_len;
 	bool demangle;
-	struct native_loader *loader; /* shares the demangling, or NULL */
 	struct wp_intern *names;      /* results: the names of elf's symbols */
 	struct native_elf *elf;       /* NULL when out of memory */
 	const char *why;

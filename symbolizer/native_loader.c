@@ -145,28 +145,13 @@ static void run_here(struct native_loader *l, struct native_job *j)
 	pthread_cond_broadcast(&l->done);
 }
 
-static struct native_job *first_slice(struct native_loader *l)
-{
-	struct native_job *p = l->head;
-	while (p && !p->slice)
-		p = p->next;
-	return p;
-}
-
 void native_job_finish(struct native_loader *l, struct native_job *j)
 {
-	struct native_job *next;
 	pthread_mutex_lock(&l->lock);
 	while (j->state != JOB_DONE) {
 		if (j->state == JOB_QUEUED) {
 			unqueue(l, j);
 			run_here(l, j);
-		} else if ((next = first_slice(l)) != NULL) {
-			/* j runs elsewhere and may wait for the queued slices of
-			 * its work (native_elf.c): help instead of idling (not with
-			 * whole loads, which may be long and never needed) */
-			unqueue(l, next);
-			run_here(l, next);
 		} else {
 			pthread_cond_wait(&l->done, &l->lock);
 		}

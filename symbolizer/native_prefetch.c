@@ -19,7 +19,7 @@ static void elf_job_run(struct native_job *job)
 	struct native_elf_job *j = (struct native_elf_job *)job;
 	j->names = wp_intern_new();
 	j->elf = j->names ? native_elf_load(j->paths, j->path, j->id, j->id_len, j->names,
-					    j->demangle, j->loader, &j->why, j->found)
+					    j->demangle, &j->why, j->found)
 			  : NULL;
 }
 
@@ -34,7 +34,6 @@ struct native_elf_job *native_elf_job_new(const struct sym_native *s, const stru
 	memcpy(j->id, f->id, f->id_len);
 	j->id_len = f->id_len;
 	j->demangle = !s->o.no_demangle;
-	j->loader = s->loader;
 	return j;
 }
 

@@ -9,7 +9,7 @@
 #include "native_internal.h"
 
 static const struct native_sym *cached_lookup(struct sym_native *s, uint32_t file,
-					      const struct native_elf *elf, uint64_t off)
+					      struct native_elf *elf, uint64_t off)
 {
 	uint64_t addr;
 	/* Made at the first lookup, so a symbolizer that never reaches an ELF
@@ -86,6 +86,9 @@ static int resolve_user(struct sym_native *s, const struct native_mapping *e, ui
 		if (f->elf && !f->failed) {
 			sym = cached_lookup(s, (uint32_t)(f - s->files), f->elf, a);
 			out->wasm_aot = native_elf_wasm_aot(f->elf);
+			int rc = sym ? native_elf_demangle(f->elf, sym) : 0;
+			if (rc)
+				return rc;
 		}
 		break;
 	}

@@ -34,12 +34,17 @@
 #include <string.h>
 
 #include <elf.h>
+#include <libiberty/demangle.h>
 
+#include "demangle.h"
 #include "native_internal.h"
+
+static void replay_free(struct native_replay *r);
 
 void native_symtab_release(struct native_symtab *t)
 {
 	native_rbtree_free(t->tree);
+	replay_free(t->replay);
 	free(t->v);
 	memset(t, 0, sizeof *t);
 }
@@ -60,6 +65,36 @@ int native_symtab_add(struct native_symtab *t, uint64_t start, uint64_t size, ui
 	return 0;
 }
 
+/* Gives v its demangled name (perf loads names demangled, and its
+ * fix-ups and output use them): cplus_demangle(name, 0), kept as is when
+ * it does not demangle. */
+static int demangle_entry(struct native_symtab *t, struct native_sym *v)
+{
+	if (!v->mangled)
+		return 0;
+	char *dm = sym_cplus_demangle(v->name, DMGL_NO_OPTS);
+	int rc = 0;
+	if (dm) {
+		uint32_t id;
+		rc = wp_intern_get(t->lazy, dm, strlen(dm), &id);
+		if (rc == 0)
+			v->name = wp_intern_str(t->lazy, id, NULL);
+		free(dm);
+	}
+	if (rc == 0)
+		v->mangled = false;
+	return rc;
+}
+
+int native_symtab_demangle(struct native_symtab *t, const struct native_sym *s)
+{
+	/* only a symbol of t's own array (not a PLT entry of its tree) */
+	uintptr_t at = (uintptr_t)s, lo = (uintptr_t)t->v;
+	if (!s->mangled || !t->lazy || at < lo || at >= lo + t->n * sizeof *t->v)
+		return 0;
+	return demangle_entry(t, &t->v[(at - lo) / sizeof *t->v]);
+}
+
 static int cmp_start(const void *pa, const void *pb)
 {
 	const struct native_sym *a = pa, *b = pb;
@@ -76,7 +111,9 @@ static size_t underscores(const char *s)
 	return n;
 }
 
-int native_choose_best(const struct native_sym *a, const struct native_sym *b)
+/* choose_best_symbol()'s rules a-c, which do not read names: > 0 keeps a,
+ * < 0 keeps b, 0 when they tie. */
+static int choose_by_kind(const struct native_sym *a, const struct native_sym *b)
 {
 	uint64_t la = a->end - a->start, lb = b->end - b->start;
 	if (lb == 0 && la > 0)
@@ -93,6 +130,14 @@ int native_choose_best(const struct native_sym *a, const struct native_sym *b)
 		return 1;
 	if (gb && !ga)
 		return -1;
+	return 0;
+}
+
+int native_choose_best(const struct native_sym *a, const struct native_sym *b)
+{
+	int by_kind = choose_by_kind(a, b);
+	if (by_kind)
+		return by_kind;
 	size_t ua = underscores(a->name), ub = underscores(b->name);
 	if (ub > ua)
 		return 1;
@@ -119,20 +164,6 @@ static uint64_t add_page(uint64_t x)
 	return x > UINT64_MAX - 4096 ? UINT64_MAX : x + 4096;
 }
 
-/* Nodes in insertion (symbol-table) order: node id == seq. */
-static struct native_rbtree *tree_of(const struct native_symtab *t)
-{
-	struct native_rbtree *tree = native_rbtree_new();
-	for (size_t i = 0; tree && i < t->n; i++) {
-		int32_t id;
-		if (native_rbtree_insert(tree, t->v[i].start, &id) != 0) {
-			native_rbtree_free(tree);
-			return NULL;
-		}
-	}
-	return tree;
-}
-
 /* Already sorted (seq grows with the index): /proc/kallsyms lists its
  * 120,000 symbols by address, which qsort() would copy around anyway. */
 static bool in_order(const struct native_symtab *t)
@@ -147,8 +178,17 @@ void native_symtab_finish(struct native_symtab *t, bool is_kallsyms)
 {
 	if (t->n == 0)
 		return;
-	/* without memory for the tree, lookups fall back to the array rule */
-	struct native_rbtree *tree = is_kallsyms ? NULL : tree_of(t);
+	/* perf's tree is replayed from these only if a lookup needs it
+	 * (native_symtab_find); without memory, lookups take the array rule */
+	struct native_replay *r = is_kallsyms ? NULL : calloc(1, sizeof *r);
+	if (r && !(r->starts = malloc(t->n * sizeof *r->starts))) {
+		free(r);
+		r = NULL;
+	}
+	for (size_t i = 0; r && i < t->n; i++)
+		r->starts[i] = t->v[i].start; /* insertion order: node id == seq */
+	if (r)
+		r->ninserted = t->n;
 	if (!in_order(t))
 		qsort(t->v, t->n, sizeof *t->v, cmp_start);
 	struct native_sym *v = t->v;
@@ -166,15 +206,26 @@ void native_symtab_finish(struct native_symtab *t, bool is_kallsyms)
 	if (last->end == last->start)
 		last->end = add_page(page_roundup(last->start));
 	/* symbols__fixup_duplicate: keep one per start, compared pairwise;
-	 * the loser's node leaves the tree at once, as perf erases it */
+	 * the loser's node leaves the tree at once, as perf erases it (noted
+	 * for the replay) */
 	size_t out = 0;
 	for (size_t i = 0; i < t->n;) {
 		struct native_sym best = v[i];
 		size_t j = i + 1;
 		for (; j < t->n && v[j].start == best.start; j++) {
+			/* names decide only a tie of kinds (fewer underscores, then
+			 * the longer name): then both are demangled, as perf
+			 * compares them; without memory a name stays mangled (and
+			 * is tried again at its first lookup) */
+			if (t->lazy && choose_by_kind(&best, &v[j]) == 0) {
+				demangle_entry(t, &best);
+				demangle_entry(t, &v[j]);
+			}
 			bool keep = native_choose_best(&best, &v[j]) >= 0;
-			if (tree)
-				native_rbtree_erase(tree, (int32_t)(keep ? v[j].seq : best.seq));
+			if (r && wp_grow((void **)&r->erased, &r->erased_cap, r->nerased + 1, sizeof *r->erased) == 0)
+				r->erased[r->nerased++] = (int32_t)(keep ? v[j].seq : best.seq);
+			else if (r)
+				r->failed = true;
 			if (!keep)
 				best = v[j];
 		}
@@ -182,26 +233,122 @@ void native_symtab_finish(struct native_symtab *t, bool is_kallsyms)
 		i = j;
 	}
 	t->n = out;
-	for (size_t k = 0; tree && k < t->n; k++)
-		native_rbtree_set(tree, (int32_t)v[k].seq, &v[k]);
-	t->tree = tree;
+	t->replay = r;
+}
+
+/* ---- perf's tree, replayed when a lookup needs it ----
+ * Where no two symbols overlap, perf's tree search and a binary search of
+ * the sorted array give the same symbol (the only one that holds the
+ * address); only inside nested symbols does the answer depend on the
+ * tree's shape. node's 100,000 symbols have 5 such places: building its
+ * tree (100,000 red-black inserts) for every run was most of its load. */
+
+static void replay_free(struct native_replay *r)
+{
+	if (!r)
+		return;
+	free(r->starts);
+	free(r->erased);
+	free(r->nested);
+	free(r);
+}
+
+/* The next symbol by start of t and extra (both sorted), or NULL. */
+static const struct native_sym *next_of_two(const struct native_symtab *t, size_t *i,
+					    const struct native_symtab *extra, size_t *k)
+{
+	bool take_t = *i < t->n && (!extra || *k >= extra->n || t->v[*i].start <= extra->v[*k].start);
+	if (take_t)
+		return &t->v[(*i)++];
+	return extra && *k < extra->n ? &extra->v[(*k)++] : NULL;
+}
+
+/* r->nested: the address ranges where symbols of t and extra overlap
+ * (each a run of symbols that nest or cross, from its first start to its
+ * furthest end). */
+static int find_nested(struct native_replay *r, const struct native_symtab *t,
+		       const struct native_symtab *extra)
+{
+	size_t i = 0, k = 0, members = 0;
+	uint64_t from = 0, to = 0;
+	for (const struct native_sym *s = next_of_two(t, &i, extra, &k);; s = next_of_two(t, &i, extra, &k)) {
+		if (s && members && s->start < to) { /* overlaps the run */
+			members++;
+			to = s->end > to ? s->end : to;
+			continue;
+		}
+		if (members > 1) {
+			if (wp_grow((void **)&r->nested, &r->nested_cap, r->nnested + 1, sizeof *r->nested))
+				return WP_E_NOMEM;
+			r->nested[r->nnested++] = (struct native_span){from, to};
+		}
+		if (!s)
+			return 0;
+		members = 1;
+		from = s->start;
+		to = s->end > s->start ? s->end : s->start == UINT64_MAX ? UINT64_MAX : s->start + 1;
+	}
 }
 
 int native_symtab_tree_add(struct native_symtab *t, const struct native_symtab *extra)
 {
-	for (size_t i = 0; t->tree && i < extra->n; i++) {
-		int32_t id;
-		if (native_rbtree_insert(t->tree, extra->v[i].start, &id) != 0)
-			return WP_E_NOMEM;
-		native_rbtree_set(t->tree, id, &extra->v[i]);
+	struct native_replay *r = t->replay;
+	t->extra = extra;
+	if (!r)
+		return 0;
+	r->extra = extra;
+	if (r->failed || find_nested(r, t, extra) != 0) {
+		replay_free(r); /* lookups take the array rule, as without memory for the tree */
+		t->replay = NULL;
+		return 0;
+	}
+	if (r->nnested == 0) { /* the array answers as the tree would */
+		t->replay = NULL;
+		replay_free(r);
 	}
 	return 0;
 }
 
-const struct native_sym *native_symtab_find(const struct native_symtab *t, uint64_t addr)
+static bool in_nested(const struct native_replay *r, uint64_t addr)
 {
-	if (t->tree)
-		return native_rbtree_find(t->tree, addr);
+	size_t lo = 0, hi = r->nnested;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (r->nested[mid].to <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < r->nnested && r->nested[lo].from <= addr;
+}
+
+/* perf's tree as dso__load() leaves it: every symbol inserted in table
+ * order, the fix-ups' losers erased in turn, then the extra (PLT) entries
+ * inserted. NULL without memory. */
+static struct native_rbtree *replay_tree(const struct native_symtab *t, const struct native_replay *r)
+{
+	struct native_rbtree *tree = native_rbtree_new();
+	int32_t id;
+	for (size_t i = 0; tree && i < r->ninserted; i++)
+		if (native_rbtree_insert(tree, r->starts[i], &id) != 0)
+			goto fail;
+	for (size_t i = 0; tree && i < r->nerased; i++)
+		native_rbtree_erase(tree, r->erased[i]);
+	for (size_t k = 0; tree && k < t->n; k++)
+		native_rbtree_set(tree, (int32_t)t->v[k].seq, &t->v[k]);
+	for (size_t i = 0; tree && r->extra && i < r->extra->n; i++) {
+		if (native_rbtree_insert(tree, r->extra->v[i].start, &id) != 0)
+			goto fail;
+		native_rbtree_set(tree, id, &r->extra->v[i]);
+	}
+	return tree;
+fail:
+	native_rbtree_free(tree);
+	return NULL;
+}
+
+static const struct native_sym *array_find(const struct native_symtab *t, uint64_t addr)
+{
 	size_t lo = 0, hi = t->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -217,4 +364,18 @@ const struct native_sym *native_symtab_find(const struct native_symtab *t, uint6
 			return s;
 	}
 	return NULL;
+}
+
+const struct native_sym *native_symtab_find(struct native_symtab *t, uint64_t addr)
+{
+	struct native_replay *r = t->replay;
+	if (!t->tree && r && in_nested(r, addr)) {
+		t->tree = replay_tree(t, r); /* NULL: the array rule answers */
+		t->replay = NULL;
+		replay_free(r);
+	}
+	if (t->tree)
+		return native_rbtree_find(t->tree, addr);
+	const struct native_sym *s = t->extra ? array_find(t->extra, addr) : NULL;
+	return s ? s : array_find(t, addr);
 }

@@ -462,11 +462,12 @@ static void check_plt(const char *label, const char *symfs, const char *path,
 	struct sym_native_paths p = {.symfs = symfs, .buildid_dir = NULL};
 	const char *why;
 	char hex[2 * NATIVE_MAX_BUILD_ID + 1];
-	struct native_elf *e = native_elf_load(&p, path, NULL, 0, names, true, NULL, &why, hex);
+	struct native_elf *e = native_elf_load(&p, path, NULL, 0, names, true, &why, hex);
 	CHECK(e != NULL && why == NULL);
 	for (size_t i = 0; e && !why && i < n; i++) {
 		uint64_t addr;
 		const struct native_sym *s = native_elf_lookup(e, want[i].off, &addr);
+		CHECK(!s || native_elf_demangle(e, s) == 0);
 		bool ok = want[i].sym ? s && strcmp(s->name, want[i].sym) == 0 &&
 						addr - s->start == want[i].symoff
 				      : s == NULL;
@@ -611,6 +612,76 @@ static void test_choose_best(void)
 	CHECK(native_symtab_find(&t, 0xff) == NULL);
 	native_symtab_release(&t);
 	wp_intern_free(names);
+}
+
+/* A random ELF-like table (duplicates, zero sizes, nested and crossing
+ * symbols) and a sorted PLT table, finished as native_elf does. */
+static void random_table(struct native_symtab *t, struct native_symtab *plt, unsigned seed,
+			 char names[][16])
+{
+	memset(t, 0, sizeof *t);
+	memset(plt, 0, sizeof *plt);
+	unsigned x = seed;
+	for (int i = 0; i < 300; i++) {
+		x = x * 1103515245u + 12345u;
+		uint64_t start = (x >> 8) % 20000;
+		uint64_t size = (x >> 4) % 4 == 0 ? 0 : (x >> 20) % 5 == 0 ? 300 : (x >> 12) % 40;
+		uint8_t bind = (x >> 24) % 3 == 0 ? STB_WEAK : (x >> 26) % 2 ? STB_GLOBAL : STB_LOCAL;
+		snprintf(names[i], 16, "s%d", i);
+		native_symtab_add(t, start, size, bind, STT_FUNC, names[i], 0);
+	}
+	for (uint64_t k = 0; k < 6; k++) /* where perf's .plt would be: sorted */
+		native_symtab_add(plt, 20100 + 16 * k, 16, STB_GLOBAL, STT_FUNC, "p@plt", 0);
+	native_symtab_add(plt, 20400, 16, STB_GLOBAL, STT_FUNC, "after@plt", 0);
+	native_symtab_finish(t, false);
+	native_symtab_tree_add(t, plt);
+}
+
+static bool in_spans(const struct native_replay *r, uint64_t addr)
+{
+	for (size_t i = 0; r && i < r->nnested; i++)
+		if (addr >= r->nested[i].from && addr < r->nested[i].to)
+			return true;
+	return false;
+}
+
+/* perf's tree is built only when a lookup falls where symbols nest;
+ * elsewhere the sorted array must give what the tree gives. Two copies of
+ * each table: one whose tree is built at once (every lookup then takes
+ * the tree), one asked outside the nested places only (the array rule). */
+static void test_lazy_tree(void)
+{
+	static char names_a[300][16], names_b[300][16];
+	unsigned compared = 0, nested_tables = 0, differ = 0;
+	for (unsigned seed = 1; seed <= 40; seed++) {
+		struct native_symtab a, a_plt, b, b_plt;
+		random_table(&a, &a_plt, seed, names_a);
+		random_table(&b, &b_plt, seed, names_b);
+		CHECK((a.replay == NULL) == (b.replay == NULL));
+		if (a.replay) {
+			nested_tables++;
+			native_symtab_find(&a, a.replay->nested[0].from);
+			CHECK(a.tree != NULL && a.replay == NULL);
+		}
+		for (uint64_t addr = 0; addr < 20500; addr++) {
+			if (in_spans(b.replay, addr))
+				continue;
+			const struct native_sym *x = native_symtab_find(&a, addr);
+			const struct native_sym *y = native_symtab_find(&b, addr);
+			differ += (x == NULL) != (y == NULL) ||
+				  (x && (x->start != y->start || strcmp(x->name, y->name) != 0));
+			compared++;
+		}
+		CHECK(b.tree == NULL); /* never built outside nested places */
+		native_symtab_release(&a);
+		native_symtab_release(&a_plt);
+		native_symtab_release(&b);
+		native_symtab_release(&b_plt);
+	}
+	CHECK(differ == 0);
+	fprintf(stderr, "lazy tree: %u lookups compared, %u of 40 tables nest\n", compared, nested_tables);
+	CHECK(compared > 40 * 5000);
+	CHECK(nested_tables > 30); /* the random tables do nest */
 }
 
 static void test_perfmap(void)
@@ -868,6 +939,7 @@ int main(void)
 		return 1;
 	}
 	test_choose_best();
+	test_lazy_tree();
 	test_perfmap();
 	test_perfmap_long();
 	test_kallsyms();
