@@ -83,14 +83,22 @@ run_one() {
 }
 
 echo "fuzzing$names: $minutes min each, $jobs at a time; output in $out" >&2
-running=0
+# A pool of JOBS harnesses: POSIX sh has no `wait -n`, so finished ones
+# are found by polling their pids (a plain `wait` would wait for all, and
+# run the rest one at a time).
+pids=
 for name in $names; do
+	while :; do
+		alive=
+		for pid in $pids; do
+			kill -0 "$pid" 2>/dev/null && alive="$alive $pid"
+		done
+		pids=$alive
+		[ "$(echo $pids | wc -w)" -lt "$jobs" ] && break
+		sleep 1
+	done
 	run_one "$name" &
-	running=$((running + 1))
-	if [ "$running" -ge "$jobs" ]; then
-		wait -n 2>/dev/null || wait
-		running=$((running - 1))
-	fi
+	pids="$pids $!"
 done
 wait
 
