@@ -264,14 +264,32 @@ static int transform_stack(struct fg_flame *f, const char **s, size_t *n)
 	return 0;
 }
 
+/* The number of equal leading bytes of a and b (n bytes each), 8 at a
+ * time: sorted folded lines share most of their kilobyte of frames. */
+static size_t common_prefix(const char *a, const char *b, size_t n)
+{
+	size_t c = 0;
+	while (n - c >= 64 && memcmp(a + c, b + c, 64) == 0) /* libc's vector compare */
+		c += 64;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for (; n - c >= 8; c += 8) {
+		uint64_t x, y;
+		memcpy(&x, a + c, 8);
+		memcpy(&y, b + c, 8);
+		if (x != y) /* the lowest differing byte is the first */
+			return c + (size_t)__builtin_ctzll(x ^ y) / 8;
+	}
+#endif
+	while (c < n && a[c] == b[c])
+		c++;
+	return c;
+}
+
 /* How many leading frames s shares with the previous line (equal bytes up
  * to a frame end); *common is the number of equal leading bytes. */
 static size_t shared_frames(const struct fg_flame *f, const char *s, size_t n, size_t *common)
 {
-	const char *prev = f->prev.data;
-	size_t plen = f->prev.len, c = 0, lim = n < plen ? n : plen;
-	while (c < lim && s[c] == prev[c])
-		c++;
+	size_t plen = f->prev.len, c = common_prefix(s, f->prev.data, n < plen ? n : plen);
 	size_t shared = 0;
 	while (n && shared < f->path_len) {
 		size_t e = f->path_end[shared];

@@ -163,6 +163,17 @@ static bool last_word(const char *s, size_t *n, const char **word, size_t *wlen)
 	return true;
 }
 
+/* Whether s[0..n) ends in a word that is a count, preceded by blanks and
+ * more text: the scan stops at the first byte no count holds, so a stack
+ * of frames without blanks is not walked to its start. */
+static bool ends_in_count_word(const char *s, size_t n)
+{
+	size_t start = n;
+	while (start && ((s[start - 1] >= '0' && s[start - 1] <= '9') || s[start - 1] == '.'))
+		start--;
+	return start < n && start > 0 && is_ws(s[start - 1]);
+}
+
 int fg_folded_parse_line(const char *line, size_t len, struct fg_folded_line *out)
 {
 	while (len && (is_ws(line[len - 1]) || line[len - 1] == '\n'))
@@ -176,7 +187,7 @@ int fg_folded_parse_line(const char *line, size_t len, struct fg_folded_line *ou
 		return WP_E_FORMAT;
 	memset(out, 0, sizeof *out);
 	size_t before = n;
-	if (last_word(line, &n, &w2, &l2) && is_count(w2, l2) && n > 0) {
+	if (ends_in_count_word(line, n) && last_word(line, &n, &w2, &l2) && is_count(w2, l2) && n > 0) {
 		out->has_count2 = true;
 		out->count_text = w2;
 		out->count_len = l2;

@@ -37,6 +37,15 @@ static void test_parse(void)
 				   &fl) == WP_E_TOOBIG);
 	fg_folded_count_error(&fl, msg, sizeof msg);
 	CHECK_STR(msg, "count 1234567890123456789012345678901234567... does not fit in 64 bits");
+	/* the second count: a whole blank-separated word of digits (and a
+	 * point) before the last, with a stack before it */
+	CHECK(fg_folded_parse_line(L("a;b 1 2"), &fl) == 0 && fl.has_count2 && fl.stack_len == 3);
+	CHECK(fg_folded_parse_line(L("a;b1 2"), &fl) == 0 && !fl.has_count2 && fl.stack_len == 4);
+	CHECK(fg_folded_parse_line(L("a;x.1 2"), &fl) == 0 && !fl.has_count2 && fl.stack_len == 5);
+	CHECK(fg_folded_parse_line(L("a;b 1.5\t2."), &fl) == 0 && fl.has_count2 && fl.count == 1);
+	CHECK(fg_folded_parse_line(L("a;b 1.2.3 4"), &fl) == 0 && !fl.has_count2 && fl.stack_len == 9);
+	CHECK(fg_folded_parse_line(L("1 2"), &fl) == 0 && !fl.has_count2 && fl.stack_len == 1);
+	CHECK(fg_folded_parse_line(L("a;b . 4"), &fl) == 0 && !fl.has_count2 && fl.stack_len == 5);
 }
 
 static void test_flame(void)
