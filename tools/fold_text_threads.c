@@ -508,9 +508,10 @@ static void *work(void *arg)
 		pthread_mutex_unlock(&w->sh->lock);
 		if (!stopped)
 			parse_job(w, job, &res);
+		uint64_t seq = text_job_seq(job);
 		text_job_done(job);
 		if (!stopped) {
-			merge_job(w, text_job_seq(job), &res);
+			merge_job(w, seq, &res);
 			pp_script_free(res.r);
 		}
 	}

@@ -18,7 +18,7 @@ struct chunk {
 
 struct text_job {
 	struct text_chunks *q;
-	struct text_job *next_queued, *next_all;
+	struct text_job *next_queued, *next_all, *prev_all;
 	uint64_t seq, first_offset;
 	struct chunk *head, *tail;     /* filled by the reader */
 	bool complete;                 /* the reader has added its last chunk */
@@ -35,7 +35,7 @@ struct text_chunks {
 	unsigned buffers, allocated;
 	struct chunk *free;
 	struct text_job *queue_head, *queue_tail;
-	struct text_job *all;          /* every job, freed with q */
+	struct text_job *all;          /* the jobs not freed yet (see forget) */
 	bool done, stopped;
 };
 
@@ -126,6 +126,20 @@ void text_chunks_stop(struct text_chunks *q)
 	pthread_mutex_unlock(&q->lock);
 }
 
+/* Under the lock: j is done for its worker and complete for the reader,
+ * so nobody holds it any more. Freed at once, not with q: a 10 GB input
+ * makes 20,000 jobs, and memory must not grow with the input. */
+static void forget(struct text_chunks *q, struct text_job *j)
+{
+	if (j->prev_all)
+		j->prev_all->next_all = j->next_all;
+	else
+		q->all = j->next_all;
+	if (j->next_all)
+		j->next_all->prev_all = j->prev_all;
+	free(j);
+}
+
 /* Adds c to job (a new one when *open is NULL, queued for the workers);
  * the job is complete with its last chunk. c == NULL only completes it. */
 static int hand_over(struct text_chunks *q, struct text_job **open, struct chunk *c,
@@ -140,6 +154,8 @@ static int hand_over(struct text_chunks *q, struct text_job **open, struct chunk
 	pthread_mutex_lock(&q->lock);
 	if (!*open) {
 		j->next_all = q->all;
+		if (q->all)
+			q->all->prev_all = j;
 		q->all = j;
 		if (q->queue_tail)
 			q->queue_tail->next_queued = j;
@@ -158,11 +174,14 @@ static int hand_over(struct text_chunks *q, struct text_job **open, struct chunk
 			j->head = c;
 		j->tail = c;
 	}
-	if (!c || c->last)
+	bool completes = !c || c->last;
+	if (completes)
 		j->complete = true;
 	pthread_cond_broadcast(&q->chain_cv);
+	if (completes && j->abandoned)
+		forget(q, j);
 	pthread_mutex_unlock(&q->lock);
-	*open = !c || c->last ? NULL : j;
+	*open = completes ? NULL : j;
 	return 0;
 }
 
@@ -322,5 +341,7 @@ void text_job_done(struct text_job *j)
 		give_back(q, c);
 	}
 	j->tail = NULL;
+	if (j->complete)
+		forget(q, j);
 	pthread_mutex_unlock(&q->lock);
 }

@@ -43,7 +43,8 @@ int text_job_segment(void *job, const char **p, size_t *n);
 /* Whether the job's bytes end where reading the input failed. */
 bool text_job_failed(const struct text_job *j);
 /* The worker is done with the job: its chunks (those still to come too)
- * go back to the reader. */
+ * go back to the reader, and the job is freed as soon as the reader has
+ * completed it: j must not be used after this call. */
 void text_job_done(struct text_job *j);
 
 #endif
