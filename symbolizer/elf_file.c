@@ -418,6 +418,22 @@ int sym_elf_symbol(struct sym_elf *e, const char *name, size_t len, uint64_t *va
 	return 0;
 }
 
+const char *sym_elf_symbol_strings(Elf *elf, Elf64_Word type, size_t *size)
+{
+	for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != type || sh.sh_entsize == 0)
+			continue;
+		Elf_Scn *strings = elf_getscn(elf, sh.sh_link);
+		Elf_Data *d = strings ? elf_getdata(strings, NULL) : NULL;
+		if (!d || !d->d_buf || d->d_size == 0)
+			return NULL;
+		*size = d->d_size;
+		return d->d_buf;
+	}
+	return NULL;
+}
+
 int sym_elf_foreach_symbol(Elf *elf, Elf64_Word type,
 			   int (*fn)(void *ctx, const GElf_Sym *sym, const char *name), void *ctx)
 {

@@ -57,6 +57,12 @@ void sym_elf_raw_close(struct sym_elf_raw *h); /* idempotent */
 int sym_elf_foreach_symbol(Elf *elf, Elf64_Word type,
 			   int (*fn)(void *ctx, const GElf_Sym *sym, const char *name), void *ctx);
 
+/* The bytes of the string table that the first symbol table of section
+ * type `type` names its symbols in (*size of them), or NULL. A name
+ * sym_elf_foreach_symbol() gives may lie in it (or, with an unusual
+ * libelf layout, elsewhere: check the range). */
+const char *sym_elf_symbol_strings(Elf *elf, Elf64_Word type, size_t *size);
+
 /* NT_GNU_BUILD_ID of any SHT_NOTE section into out (SYM_ELF_MAX_BUILD_ID
  * bytes); returns its length, 0 when there is none. */
 size_t sym_elf_build_id(Elf *elf, unsigned char *out);

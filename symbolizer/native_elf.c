@@ -38,10 +38,12 @@ struct native_elf {
 	struct native_symtab syms;
 	struct native_symtab plt; /* NAME@plt entries in insertion order, in syms' tree */
 	struct sym_wasm_aot *aot; /* a WasmEdge AOT object: its embedded module */
-	/* native_elf_defines(): the kept symbols' interned name pointers,
-	 * sorted, built on the first question (most files are never asked) */
+	/* native_elf_defines(): the kept symbols' names, sorted, made at the
+	 * first question (most files are never asked) */
 	const char **by_name;
 	size_t nby_name;
+	char *strings;        /* a copy of the string table, where names point */
+	bool has_wasm_code;   /* a symbol is named wasm.code */
 };
 
 struct pick {
@@ -150,6 +152,8 @@ struct table_load {
 	struct phdrs ph;
 	struct raw_sym *v;
 	size_t n, cap;
+	const char *strings;  /* the string table the names lie in, or NULL */
+	size_t strings_size;
 };
 
 /* One symbol of a table, kept as perf keeps it (functions, objects, and
@@ -188,17 +192,32 @@ static int load_symbol(void *ctx, const GElf_Sym *sym, const char *name)
 	return 0;
 }
 
-/* The kept symbols in table order, names interned as the ELF spells
- * them; with demangle they are demangled at first use (native_symtab.lazy). */
-static int add_symbols(struct native_elf *e, struct raw_sym *v, size_t n,
-		       struct wp_intern *names, bool demangle)
+/* The kept symbols in table order, names as the ELF spells them: in one
+ * copy of its string table (interning 100,000 names one by one cost more
+ * than reading them), else interned. With demangle they are demangled at
+ * first use (native_symtab.lazy). */
+static int add_symbols(struct native_elf *e, const struct table_load *t, struct wp_intern *names,
+		       bool demangle)
 {
 	e->syms.lazy = demangle ? names : NULL;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t id;
-		int rc = wp_intern_get(names, v[i].name, strlen(v[i].name), &id);
-		rc = rc ? rc : native_symtab_add(&e->syms, v[i].value, v[i].size, v[i].bind, v[i].type,
-						 wp_intern_str(names, id, NULL), 0);
+	if (t->strings && !e->strings && (e->strings = malloc(t->strings_size)) != NULL)
+		memcpy(e->strings, t->strings, t->strings_size);
+	uintptr_t lo = (uintptr_t)t->strings;
+	for (size_t i = 0; i < t->n; i++) {
+		const char *name = t->v[i].name;
+		uintptr_t at = (uintptr_t)name;
+		int rc = 0;
+		if (e->strings && at >= lo && at - lo < t->strings_size) {
+			name = e->strings + (at - lo);
+		} else {
+			uint32_t id;
+			rc = wp_intern_get(names, name, strlen(name), &id);
+			name = wp_intern_str(names, id, NULL);
+		}
+		if (!rc && strcmp(name, "wasm.code") == 0)
+			e->has_wasm_code = true;
+		rc = rc ? rc : native_symtab_add(&e->syms, t->v[i].value, t->v[i].size, t->v[i].bind,
+						 t->v[i].type, name, 0);
 		if (rc)
 			return rc;
 		e->syms.v[e->syms.n - 1].mangled = demangle;
@@ -213,8 +232,9 @@ static int load_table(struct native_elf *e, Elf *elf, Elf *runtime, Elf64_Word t
 	if (elf_getshdrstrndx(elf, &t.shstrndx) != 0)
 		return 0;
 	read_phdrs(runtime ? runtime : elf, &t.ph);
+	t.strings = sym_elf_symbol_strings(elf, type, &t.strings_size);
 	int rc = sym_elf_foreach_symbol(elf, type, load_symbol, &t);
-	rc = rc ? rc : add_symbols(e, t.v, t.n, names, demangle);
+	rc = rc ? rc : add_symbols(e, &t, names, demangle);
 	free(t.v);
 	return rc;
 }
@@ -275,8 +295,7 @@ struct native_elf *native_elf_load(const struct sym_native_paths *p, const char 
 		rc = native_plt_load(&e->plt, runtime, names, demangle);
 	/* WasmEdge AOT objects (wasm_aot.c) export wasm.code: files are only
 	 * scanned for the others once some table had that name */
-	uint32_t unused;
-	if (rc == 0 && e->syms.n > 0 && wp_intern_find(names, "wasm.code", 9, &unused) == 0) {
+	if (rc == 0 && e->syms.n > 0 && e->has_wasm_code) {
 		int arc = wasm_aot_from_elf(k.syms.elf ? k.syms.elf : k.runtime.elf, k.runtime.elf,
 					    path, &e->aot);
 		if (arc == WP_E_NOMEM)
@@ -304,6 +323,7 @@ void native_elf_free(struct native_elf *e)
 		return;
 	free(e->by_name);
 	native_symtab_release(&e->syms);
+	free(e->strings);
 	native_symtab_release(&e->plt);
 	sym_wasm_aot_free(e->aot);
 	free(e);
@@ -330,15 +350,15 @@ const struct sym_wasm_aot *native_elf_wasm_aot(const struct native_elf *e)
 	return e->aot;
 }
 
-static int cmp_name_ptr(const void *a, const void *b)
+static int cmp_name(const void *a, const void *b)
 {
-	uintptr_t x = (uintptr_t)*(const char *const *)a, y = (uintptr_t)*(const char *const *)b;
-	return (x > y) - (x < y);
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Names are interned in the table the symbols were loaded with, so one
- * pointer stands for one name: the index is a sorted array of pointers. */
-static int elf_has_interned(struct native_elf *e, const char *interned)
+/* Whether a kept symbol is named name (as loaded: demangled, or as the
+ * ELF spells it when it does not demangle); the index, names sorted, is
+ * made at the first question (most files are never asked). */
+static int elf_has_name(struct native_elf *e, const char *name)
 {
 	if (!e->by_name && e->syms.n) {
 		for (size_t i = 0; i < e->syms.n; i++) {
@@ -352,26 +372,19 @@ static int elf_has_interned(struct native_elf *e, const char *interned)
 		for (size_t i = 0; i < e->syms.n; i++)
 			e->by_name[i] = e->syms.v[i].name;
 		e->nby_name = e->syms.n;
-		qsort(e->by_name, e->nby_name, sizeof *e->by_name, cmp_name_ptr);
+		qsort(e->by_name, e->nby_name, sizeof *e->by_name, cmp_name);
 	}
-	return e->nby_name &&
-	       bsearch(&interned, e->by_name, e->nby_name, sizeof *e->by_name, cmp_name_ptr) != NULL;
+	return e->nby_name && bsearch(&name, e->by_name, e->nby_name, sizeof *e->by_name, cmp_name) != NULL;
 }
 
-int native_elf_defines(struct native_elf *e, struct wp_intern *names, const char *name,
-		       bool demangle)
+int native_elf_defines(struct native_elf *e, const char *name, bool demangle)
 {
-	uint32_t id;
-	if (wp_intern_find(names, name, strlen(name), &id) == 0) {
-		int rc = elf_has_interned(e, wp_intern_str(names, id, NULL));
-		if (rc)
-			return rc;
-	}
-	/* a mangled name asked for is kept demangled, as load_symbol() keeps it */
+	int rc = elf_has_name(e, name);
+	if (rc)
+		return rc;
+	/* a mangled name asked for is kept demangled, as lookups print it */
 	char *dm = demangle ? sym_cplus_demangle(name, DMGL_NO_OPTS) : NULL;
-	int rc = 0;
-	if (dm && wp_intern_find(names, dm, strlen(dm), &id) == 0)
-		rc = elf_has_interned(e, wp_intern_str(names, id, NULL));
+	rc = dm ? elf_has_name(e, dm) : 0;
 	free(dm);
 	return rc;
 }

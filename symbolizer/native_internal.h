@@ -135,10 +135,9 @@ const struct native_sym *native_elf_lookup(struct native_elf *e, uint64_t file_o
  * is final after it); 0 or WP_E_NOMEM. */
 int native_elf_demangle(struct native_elf *e, const struct native_sym *s);
 size_t native_elf_symbols(const struct native_elf *e);
-/* 1 when the file's symbols (those kept, names interned in names) hold
- * name, as the ELF spells it or demangled as loaded; 0 if not; WP_E_NOMEM. */
-int native_elf_defines(struct native_elf *e, struct wp_intern *names, const char *name,
-		       bool demangle);
+/* 1 when the file's symbols (those kept) hold name, as loaded (demangled
+ * with demangle) or, for a mangled name, demangled; 0 if not; WP_E_NOMEM. */
+int native_elf_defines(struct native_elf *e, const char *name, bool demangle);
 /* The embedded module when the file is a WasmEdge AOT object, else NULL. */
 const struct sym_wasm_aot *native_elf_wasm_aot(const struct native_elf *e);
 

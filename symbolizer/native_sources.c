@@ -97,7 +97,7 @@ int sym_native_defines(struct sym_native *s, int32_t pid, uint64_t time, uint64_
 	struct native_file *f = native_file_get(s, e);
 	if (!f)
 		return WP_E_NOMEM;
-	return f->failed ? 0 : native_elf_defines(f->elf, f->names, name, !s->o.no_demangle);
+	return f->failed ? 0 : native_elf_defines(f->elf, name, !s->o.no_demangle);
 }
 
 /* ---- perf maps ---- */
