@@ -104,8 +104,10 @@ void sym_native_free(struct sym_native *s)
 	for (size_t i = 0; i < s->nspaces; i++) {
 		free(s->spaces[i].maps.v);
 		free(s->spaces[i].maps.maxend);
+		free(s->spaces[i].maps.newest);
 		free(s->spaces[i].jit.v);
 		free(s->spaces[i].jit.maxend);
+		free(s->spaces[i].jit.newest);
 	}
 	native_sources_release(s); /* stops the loading threads first */
 	for (size_t i = 0; i < s->ncfi; i++)

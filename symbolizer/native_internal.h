@@ -225,11 +225,19 @@ struct native_mapping {
 };
 
 /* Mappings sorted by start; maxend[i] = max end over v[0..i], so a lookup
- * scans back only over entries that may still hold the address. */
+ * scans back only over entries that may still hold the address; newest[i]
+ * = the newest (t_from, then seq) of v[0..i], so it stops once nothing
+ * before could be more recent than what it found (V8 maps its code space
+ * at one start hundreds of times, growing). */
+struct native_list_key {
+	uint64_t t_from;
+	uint32_t seq;
+};
 struct native_mapping_list {
 	struct native_mapping *v;
 	uint64_t *maxend;
-	size_t n, cap;
+	struct native_list_key *newest;
+	size_t n, cap, newest_cap;
 };
 
 /* JIT functions (jitdumps) are kept apart from the mappings: they are

@@ -82,11 +82,22 @@ static size_t list_upper_bound(const struct native_mapping_list *l, uint64_t add
 	return lo;
 }
 
+static bool key_after(struct native_list_key a, struct native_list_key b)
+{
+	return a.t_from > b.t_from || (a.t_from == b.t_from && a.seq > b.seq);
+}
+
+static struct native_list_key key_of(const struct native_mapping *e)
+{
+	return (struct native_list_key){e->t_from, e->seq};
+}
+
 int native_list_add(struct native_mapping_list *l, const struct native_mapping *e)
 {
 	/* maxend first, on a copy of cap: cap grows only once both have */
 	size_t maxend_cap = l->cap;
-	if (wp_grow((void **)&l->maxend, &maxend_cap, l->n + 1, sizeof *l->maxend) != 0 ||
+	if (wp_grow((void **)&l->newest, &l->newest_cap, l->n + 1, sizeof *l->newest) != 0 ||
+	    wp_grow((void **)&l->maxend, &maxend_cap, l->n + 1, sizeof *l->maxend) != 0 ||
 	    wp_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v) != 0)
 		return WP_E_NOMEM;
 	/* after every entry with start <= e->start */
@@ -100,6 +111,10 @@ int native_list_add(struct native_mapping_list *l, const struct native_mapping *
 	l->maxend[lo] = e->end > prev ? e->end : prev;
 	for (size_t i = lo + 1; i < l->n && l->maxend[i] < l->maxend[i - 1]; i++)
 		l->maxend[i] = l->maxend[i - 1];
+	for (size_t i = lo; i < l->n; i++) {
+		struct native_list_key k = key_of(&l->v[i]);
+		l->newest[i] = i == 0 || key_after(k, l->newest[i - 1]) ? k : l->newest[i - 1];
+	}
 	return 0;
 }
 
@@ -108,6 +123,8 @@ const struct native_mapping *native_list_find(const struct native_mapping_list *
 {
 	const struct native_mapping *best = NULL;
 	for (size_t i = list_upper_bound(l, addr); i > 0 && l->maxend[i - 1] > addr; i--) {
+		if (best && key_after(key_of(best), l->newest[i - 1]))
+			break; /* nothing before is more recent */
 		const struct native_mapping *e = &l->v[i - 1];
 		if (addr >= e->end || time < e->t_from ||
 		    (time >= e->t_to && e->t_to != UINT64_MAX))

@@ -684,6 +684,57 @@ static void test_lazy_tree(void)
 	CHECK(nested_tables > 30); /* the random tables do nest */
 }
 
+/* native_list_find against the rule spelled out: of the mappings holding
+ * addr at time, the newest (t_from, then seq). Random lists with many
+ * versions at one start (as V8 grows its code space), ends cut short by
+ * t_to, lookups at every time. */
+static const struct native_mapping *brute_find(const struct native_mapping_list *l, uint64_t addr,
+					       uint64_t time)
+{
+	const struct native_mapping *best = NULL;
+	for (size_t i = 0; i < l->n; i++) {
+		const struct native_mapping *e = &l->v[i];
+		if (addr < e->start || addr >= e->end || time < e->t_from ||
+		    (time >= e->t_to && e->t_to != UINT64_MAX))
+			continue;
+		if (!best || e->t_from > best->t_from || (e->t_from == best->t_from && e->seq > best->seq))
+			best = e;
+	}
+	return best;
+}
+
+static void test_list_find(void)
+{
+	unsigned differ = 0, found = 0, asked = 0;
+	for (unsigned seed = 1; seed <= 30; seed++) {
+		struct native_mapping_list l = {0};
+		unsigned x = seed;
+		for (uint32_t k = 0; k < 200; k++) {
+			x = x * 1103515245u + 12345u;
+			bool same_start = (x >> 8) % 3 != 0; /* most grow the code space */
+			uint64_t start = same_start ? 0x1000 : 0x1000 + (x >> 12) % 4000;
+			uint64_t t_from = (x >> 4) % 5 == 0 ? k / 2 : k; /* some equal times */
+			struct native_mapping e = {.start = start, .end = start + 1 + (x >> 16) % 3000,
+						   .t_from = t_from, .seq = k,
+						   .t_to = (x >> 20) % 7 == 0 ? t_from + 20 : UINT64_MAX};
+			CHECK(native_list_add(&l, &e) == 0);
+		}
+		for (uint64_t addr = 0xf00; addr < 0x2400; addr += 7)
+			for (uint64_t time = 0; time < 210; time += 13) {
+				const struct native_mapping *a = native_list_find(&l, addr, time);
+				const struct native_mapping *b = brute_find(&l, addr, time);
+				differ += a != b;
+				found += b != NULL;
+				asked++;
+			}
+		free(l.v);
+		free(l.maxend);
+		free(l.newest);
+	}
+	CHECK(differ == 0);
+	CHECK(found > asked / 2);
+}
+
 static void test_perfmap(void)
 {
 	struct wp_intern *names = wp_intern_new();
@@ -940,6 +991,7 @@ int main(void)
 	}
 	test_choose_best();
 	test_lazy_tree();
+	test_list_find();
 	test_perfmap();
 	test_perfmap_long();
 	test_kallsyms();
