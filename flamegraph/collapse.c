@@ -12,6 +12,7 @@
 
 #define MAX_NAME (1u << 20)
 #define MEMO_SLOTS 16384u
+#define MEMO_AFTER 256u
 
 struct fg_collapser {
 	struct fg_collapse_options opt;
@@ -47,8 +48,10 @@ struct fg_collapser {
 	 * symbol and module: a profile repeats the same frame lines, and one
 	 * exact comparison with the key found here costs a fraction of
 	 * building, hashing and probing the key. A slot only ever speeds up a
-	 * lookup: a miss or a mismatch takes the full path. */
-	uint32_t memo[MEMO_SLOTS];
+	 * lookup: a miss or a mismatch takes the full path. Made after
+	 * MEMO_AFTER frames (a short input never pays for zeroing it). */
+	uint32_t *memo;
+	unsigned memo_wait;
 };
 
 void fg_collapse_options_init(struct fg_collapse_options *o)
@@ -96,6 +99,7 @@ void fg_collapser_free(struct fg_collapser *c)
 	free(c->key_run);
 	free(c->frames);
 	free(c->inlined);
+	free(c->memo);
 	wp_buf_release(&c->key);
 	wp_buf_release(&c->name);
 	wp_buf_release(&c->tmp);
@@ -432,7 +436,9 @@ static bool memo_matches(const struct fg_collapser *c, uint32_t id, const struct
 int fg_collapser_frame_key(struct fg_collapser *c, const struct fg_raw_frame *f, uint32_t *key)
 {
 	size_t sym_len = without_offset(f->sym, f->sym_len);
-	bool plain = !c->opt.include_addrs && !f->srcline_len;
+	if (!c->memo && c->memo_wait < MEMO_AFTER && ++c->memo_wait == MEMO_AFTER)
+		c->memo = calloc(MEMO_SLOTS, sizeof *c->memo); /* NULL: no memo, only slower */
+	bool plain = c->memo && !c->opt.include_addrs && !f->srcline_len;
 	size_t slot = plain ? memo_slot(f, sym_len) : 0;
 	if (plain && c->memo[slot] && memo_matches(c, c->memo[slot] - 1, f, sym_len)) {
 		*key = c->memo[slot] - 1;
