@@ -207,7 +207,10 @@ static int add_symbols(struct native_elf *e, const struct table_load *t, struct 
 		const char *name = t->v[i].name;
 		uintptr_t at = (uintptr_t)name;
 		int rc = 0;
-		if (e->strings && at >= lo && at - lo < t->strings_size) {
+		/* in the copy only when it ends there too: a hostile file's
+		 * second table may name strings of a section that overlaps */
+		if (e->strings && at >= lo && at - lo < t->strings_size &&
+		    memchr(name, '\0', t->strings_size - (at - lo))) {
 			name = e->strings + (at - lo);
 		} else {
 			uint32_t id;
