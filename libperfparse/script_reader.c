@@ -464,14 +464,24 @@ static int begin_sample(struct pp_script_reader *r, const struct event_header *h
 	return rc;
 }
 
-static int add_frame(struct pp_script_reader *r, const struct pp_script_frame *f)
+/* Room for the sample's next frame, counted in; 0 or WP_E_*. */
+static int next_frame(struct pp_script_reader *r, struct pp_script_frame **dst)
 {
 	if (r->nframes >= (1u << 20))
 		return WP_E_TOOBIG;
 	if (wp_grow((void **)&r->frames, &r->frames_cap, r->nframes + 1, sizeof *r->frames))
 		return WP_E_NOMEM;
-	struct pp_script_frame *dst = &r->frames[r->nframes++];
-	int rc = save(r, f->pc, &dst->pc);
+	*dst = &r->frames[r->nframes++];
+	return 0;
+}
+
+static int add_frame(struct pp_script_reader *r, const struct pp_script_frame *f)
+{
+	struct pp_script_frame *dst;
+	int rc = next_frame(r, &dst);
+	if (rc)
+		return rc;
+	rc = save(r, f->pc, &dst->pc);
 	rc = rc ? rc : save(r, f->sym, &dst->sym);
 	rc = rc ? rc : save(r, f->module, &dst->module);
 	dst->srcline = (struct pp_str){(const char *)(uintptr_t)r->arena.len, 0};
@@ -487,11 +497,10 @@ static int add_frame_of_line(struct pp_script_reader *r, const struct pp_script_
 	uintptr_t lo = (uintptr_t)line, module = (uintptr_t)f->module.p;
 	if (module < lo || module - lo > len)
 		return add_frame(r, f);
-	if (r->nframes >= (1u << 20))
-		return WP_E_TOOBIG;
-	if (wp_grow((void **)&r->frames, &r->frames_cap, r->nframes + 1, sizeof *r->frames))
-		return WP_E_NOMEM;
-	struct pp_script_frame *dst = &r->frames[r->nframes++];
+	struct pp_script_frame *dst;
+	int rc = next_frame(r, &dst);
+	if (rc)
+		return rc;
 	const char *from = f->pc.p;
 	size_t base = r->arena.len, span = (size_t)(f->module.p + f->module.n - from);
 	dst->pc = (struct pp_str){(const char *)(uintptr_t)base, f->pc.n};
