@@ -10,7 +10,7 @@
 # all). A campaign longer than one sitting is run in parts this way; an
 # OUT_DIR reused keeps each harness's grown corpus, so a part resumes it.
 # BUILD_DIR: a build configured with -DWASMPERF_FUZZ=ON (clang); without
-# -b one is configured and built here (ASan+UBSan, as CI fuzzes) under
+# -b one is configured and built here (ASan+UBSan as CI fuzzes, at -O2) under
 # OUT_DIR. JOBS defaults to the number of cores. OUT_DIR (default: a new
 # directory under ${TMPDIR:-/tmp}) keeps, per harness, the grown corpus,
 # the log and any finding; the seed corpora in the tree are only read.
@@ -46,7 +46,9 @@ out=$(cd "$out" && pwd)
 if [ -z "$build" ]; then
 	build=$out/build
 	echo "building the harnesses in $build ..." >&2
-	CC=${CC:-clang} cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+	# Debug keeps the assertions; -O2 doubles the execs per second of an
+	# -O0 build (fuzz_perfdata: 1.7 k/s -> 3.4 k/s), as libFuzzer advises.
+	CC=${CC:-clang} cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS=-O2 \
 		-DWASMPERF_SANITIZE=address,undefined -DWASMPERF_FUZZ=ON >"$out/build.log" 2>&1 &&
 		ninja -C "$build" -j "$jobs" >>"$out/build.log" 2>&1 ||
 		{ echo "$0: the build failed, see $out/build.log" >&2; exit 1; }
