@@ -175,17 +175,44 @@ void wp_stacks_get(const struct wp_stacks *st, size_t index, const uint32_t **id
 		*count2 = e->count2;
 }
 
-struct sort_ctx {
+/* ---- the output order ----
+ * Stacks print sorted as their joined strings "f0;f1;..." compare bytewise
+ * (stackcollapse-perf.pl sorts the lines). With no ';' inside a name, that
+ * order is the order of token sequences, a token being a name followed by
+ * ';' (more frames) or by the end of the string (the last frame): tokens
+ * are ranked once, then the stacks are sorted as integer strings by radix
+ * quicksort, which reads the long prefixes sibling stacks share once per
+ * level instead of once per comparison. A name holding ';' (the folded
+ * format forbids it, but a table may be fed anything) takes the byte-wise
+ * comparison sort instead. */
+
+/* Orders two names followed by follow_a / follow_b (';', or -1 for the
+ * end of the string): after a shared prefix, the shorter name continues
+ * with what follows it. */
+static int compare_frames(const struct wp_intern *names, uint32_t a, int follow_a, uint32_t b,
+			  int follow_b)
+{
+	size_t la, lb;
+	const unsigned char *sa = (const unsigned char *)wp_intern_str(names, a, &la);
+	const unsigned char *sb = (const unsigned char *)wp_intern_str(names, b, &lb);
+	size_t m = la < lb ? la : lb;
+	int c = memcmp(sa, sb, m);
+	if (c)
+		return c;
+	int next_a = la > m ? sa[m] : follow_a;
+	int next_b = lb > m ? sb[m] : follow_b;
+	return next_a < next_b ? -1 : next_a > next_b;
+}
+
+struct bytes_ctx {
 	const struct wp_stacks *st;
 	const struct wp_intern *names;
 };
 
-/* Compares the joined strings "f0;f1;..." bytewise without building them:
- * after a shared frame prefix the shorter side continues with ';' (or ends),
- * the longer with its next byte. */
+/* The joined strings compared bytewise without building them. */
 static int compare_joined(const void *pa, const void *pb, void *arg)
 {
-	const struct sort_ctx *ctx = arg;
+	const struct bytes_ctx *ctx = arg;
 	const struct entry *a = &ctx->st->entries[*(const size_t *)pa];
 	const struct entry *b = &ctx->st->entries[*(const size_t *)pb];
 	const uint32_t *ia = ctx->st->ids + a->offset, *ib = ctx->st->ids + b->offset;
@@ -197,20 +224,161 @@ static int compare_joined(const void *pa, const void *pb, void *arg)
 		}
 		if (ia[k] == ib[k])
 			continue;
-		size_t la, lb;
-		const unsigned char *sa = (const unsigned char *)wp_intern_str(ctx->names, ia[k], &la);
-		const unsigned char *sb = (const unsigned char *)wp_intern_str(ctx->names, ib[k], &lb);
-		size_t m = la < lb ? la : lb;
-		int c = memcmp(sa, sb, m);
+		int c = compare_frames(ctx->names, ia[k], k + 1 < a->n ? ';' : -1, ib[k],
+				       k + 1 < b->n ? ';' : -1);
 		if (c)
-			return c;
-		if (la == lb)
-			continue; /* same bytes under different ids cannot happen, but be safe */
-		/* One frame is a prefix of the other. */
-		int next_a = la > m ? sa[m] : (k + 1 < a->n ? ';' : -1);
-		int next_b = lb > m ? sb[m] : (k + 1 < b->n ? ';' : -1);
-		return next_a < next_b ? -1 : 1;
+			return c; /* equal bytes under two ids cannot be (interned) */
 	}
+}
+
+/* ---- multikey (radix) quicksort of items 0..n-1 by integer strings ----
+ * key(ctx, item, d) is item's d-th integer, 0 past its end; two items
+ * never have the same string. A three-way split on the integer at one
+ * depth; the middle part goes one deeper. Pivots are drawn by a fixed
+ * xorshift, so no input can choose bad ones on purpose, and the order
+ * does not depend on them. */
+typedef uint32_t (*radix_key_fn)(const void *ctx, size_t item, uint32_t d);
+
+struct part {
+	size_t lo, n;
+	uint32_t depth;
+};
+
+static int compare_from(radix_key_fn key, const void *ctx, size_t a, size_t b, uint32_t d)
+{
+	for (;; d++) {
+		uint32_t ka = key(ctx, a, d), kb = key(ctx, b, d);
+		if (ka != kb || ka == 0)
+			return ka < kb ? -1 : ka > kb;
+	}
+}
+
+static void insertion_sort(radix_key_fn key, const void *ctx, size_t *a, size_t n, uint32_t d)
+{
+	for (size_t i = 1; i < n; i++) {
+		size_t x = a[i], j = i;
+		for (; j > 0 && compare_from(key, ctx, a[j - 1], x, d) > 0; j--)
+			a[j] = a[j - 1];
+		a[j] = x;
+	}
+}
+
+static int push_part(struct part **todo, size_t *len, size_t *cap, size_t lo, size_t n,
+		     uint32_t depth)
+{
+	if (n < 2)
+		return 0;
+	if (wp_grow((void **)todo, cap, *len + 1, sizeof **todo))
+		return WP_E_NOMEM;
+	(*todo)[(*len)++] = (struct part){lo, n, depth};
+	return 0;
+}
+
+static int radix_quicksort(radix_key_fn key, const void *ctx, size_t *a, size_t count)
+{
+	struct part *todo = NULL;
+	size_t len = 0, cap = 0;
+	uint64_t seed = 0x9e3779b97f4a7c15u;
+	int rc = push_part(&todo, &len, &cap, 0, count, 0);
+	while (rc == 0 && len) {
+		struct part p = todo[--len];
+		while (p.n > 1 && rc == 0) {
+			if (p.n <= 12) {
+				insertion_sort(key, ctx, a + p.lo, p.n, p.depth);
+				break;
+			}
+			seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+			uint32_t pivot = key(ctx, a[p.lo + seed % p.n], p.depth);
+			size_t lt = p.lo, i = p.lo, gt = p.lo + p.n;
+			while (i < gt) {
+				size_t x = a[i];
+				uint32_t k = key(ctx, x, p.depth);
+				if (k < pivot) {
+					a[i++] = a[lt];
+					a[lt++] = x;
+				} else if (k > pivot) {
+					a[i] = a[--gt];
+					a[gt] = x;
+				} else {
+					i++;
+				}
+			}
+			rc = push_part(&todo, &len, &cap, p.lo, lt - p.lo, p.depth);
+			if (rc == 0)
+				rc = push_part(&todo, &len, &cap, gt, p.lo + p.n - gt, p.depth);
+			if (pivot == 0)
+				break; /* all ended here: equal strings (cannot be) */
+			p = (struct part){lt, gt - lt, p.depth + 1};
+		}
+	}
+	free(todo);
+	return rc;
+}
+
+/* ---- tokens: a name followed by ';' (more frames) or by the end ----
+ * Token 2 * id + then (then = 1: ';' follows). Its integer string: the
+ * name's bytes (+ 2), then ';' + 2 or 1 for the end, which sorts before
+ * any byte. */
+struct token_names {
+	const unsigned char **s;
+	size_t *len;
+};
+
+static uint32_t token_key(const void *ctx, size_t t, uint32_t d)
+{
+	const struct token_names *tn = ctx;
+	size_t id = t >> 1, len = tn->len[id];
+	if (d < len)
+		return (uint32_t)tn->s[id][d] + 2;
+	if (d == len)
+		return t & 1 ? ';' + 2 : 1;
+	return 0;
+}
+
+/* rank[token]: its place among all tokens (from 1; 0 is kept for past the
+ * end of a stack). NULL when a name holds a ';' or without memory. */
+static uint32_t *rank_tokens(const struct wp_intern *names)
+{
+	size_t nnames = wp_intern_count(names), n = nnames * 2;
+	if (n >= UINT32_MAX)
+		return NULL;
+	struct token_names tn = {malloc((nnames ? nnames : 1) * sizeof *tn.s),
+				 malloc((nnames ? nnames : 1) * sizeof *tn.len)};
+	size_t *tokens = malloc((n ? n : 1) * sizeof *tokens);
+	uint32_t *rank = malloc((n ? n : 1) * sizeof *rank);
+	bool usable = tn.s && tn.len && tokens && rank;
+	for (size_t id = 0; usable && id < nnames; id++) {
+		tn.s[id] = (const unsigned char *)wp_intern_str(names, (uint32_t)id, &tn.len[id]);
+		usable = memchr(tn.s[id], ';', tn.len[id]) == NULL;
+		tokens[2 * id] = 2 * id;
+		tokens[2 * id + 1] = 2 * id + 1;
+	}
+	if (usable && radix_quicksort(token_key, &tn, tokens, n) == 0) {
+		for (size_t r = 0; r < n; r++)
+			rank[tokens[r]] = (uint32_t)r + 1;
+	} else {
+		free(rank);
+		rank = NULL;
+	}
+	free(tokens);
+	free(tn.s);
+	free(tn.len);
+	return rank;
+}
+
+/* ---- stacks: the ranks of their tokens ---- */
+struct stack_tokens {
+	const struct wp_stacks *st;
+	const uint32_t *rank;
+};
+
+static uint32_t stack_key(const void *ctx, size_t e, uint32_t d)
+{
+	const struct stack_tokens *c = ctx;
+	const struct entry *x = &c->st->entries[e];
+	if (d >= x->n)
+		return 0;
+	return c->rank[2 * (size_t)c->st->ids[x->offset + d] + (d + 1 < x->n)];
 }
 
 int wp_stacks_sorted(const struct wp_stacks *st, const struct wp_intern *names, size_t **order)
@@ -220,8 +388,13 @@ int wp_stacks_sorted(const struct wp_stacks *st, const struct wp_intern *names, 
 		return WP_E_NOMEM;
 	for (size_t i = 0; i < st->count; i++)
 		idx[i] = i;
-	struct sort_ctx ctx = {st, names};
-	qsort_r(idx, st->count, sizeof *idx, compare_joined, &ctx);
+	uint32_t *rank = st->count > 1 ? rank_tokens(names) : NULL;
+	struct stack_tokens c = {st, rank};
+	if (st->count > 1 && (!rank || radix_quicksort(stack_key, &c, idx, st->count) != 0)) {
+		struct bytes_ctx ctx = {st, names};
+		qsort_r(idx, st->count, sizeof *idx, compare_joined, &ctx);
+	}
+	free(rank);
 	*order = idx;
 	return 0;
 }

@@ -45,10 +45,11 @@ static void test_intern(void)
 	wp_intern_free(NULL);
 }
 
-/* The stack table's order must equal strcmp of the joined strings. */
-static void test_stack_order(void)
+/* The stack table's order must equal strcmp of the joined strings: names
+ * ranked once (set 0: bytes below and above ';', prefixes of each other),
+ * and the byte-by-byte path taken when a name holds a ';' (set 1). */
+static void check_stack_order(const char *const frames[8])
 {
-	static const char *const frames[] = {"a", "ab", "a:b", "b", "", "a b", "~", "\xc3\xa9"};
 	struct wp_intern *names = wp_intern_new();
 	struct wp_stacks *st = wp_stacks_new();
 	uint32_t ids[4];
@@ -64,25 +65,46 @@ static void test_stack_order(void)
 	size_t *order;
 	CHECK(wp_stacks_sorted(st, names, &order) == 0);
 	char prev[256] = "", cur[256];
+	bool *seen = calloc(wp_stacks_count(st), sizeof *seen);
+	size_t compared = 0;
 	for (size_t i = 0; i < wp_stacks_count(st); i++) {
+		CHECK(order[i] < wp_stacks_count(st) && !seen[order[i]]);
+		seen[order[i]] = true;
 		const uint32_t *s;
 		size_t n;
 		wp_stacks_get(st, order[i], &s, &n, NULL, NULL);
 		cur[0] = '\0';
+		bool semicolon = false;
 		for (size_t k = 0; k < n; k++) {
 			if (k)
 				strcat(cur, ";");
-			strcat(cur, wp_intern_str(names, s[k], NULL));
+			const char *f = wp_intern_str(names, s[k], NULL);
+			semicolon |= strchr(f, ';') != NULL;
+			strcat(cur, f);
 		}
-		/* distinct id sequences may join to equal strings ("a;b" vs a,b) */
-		if (i && strcmp(prev, cur) > 0) {
+		/* A name holding ';' breaks the folded format: such stacks need
+		 * only a place each; the others keep their order among them. */
+		if (semicolon)
+			continue;
+		if (compared++ && strcmp(prev, cur) > 0) {
 			CHECK(!"stacks out of bytewise order");
 			fprintf(stderr, "  '%s' before '%s'\n", prev, cur);
 		}
 		strcpy(prev, cur);
 	}
-	CHECK(1);
+	CHECK(compared > 50);
+	free(seen);
 	free(order);
+	wp_stacks_free(st);
+	wp_intern_free(names);
+}
+
+static void test_stack_order(void)
+{
+	static const char *const plain[8] = {"a", "ab", "a:b", "b", "", "a b", "~", "\xc3\xa9"};
+	static const char *const semicolons[8] = {"a", "a;b", "ab", "b;", ";", "a:b", "", "b"};
+	check_stack_order(plain);
+	check_stack_order(semicolons);
 	/* Counts add up; a sum past 64 bits is an error, the entry unchanged. */
 	uint32_t one = 0;
 	struct wp_stacks *big = wp_stacks_new();
@@ -100,8 +122,6 @@ static void test_stack_order(void)
 	wp_stacks_get(big, 0, NULL, NULL, &sum, &sum2);
 	CHECK(sum == 7 && sum2 == 1 && wp_stacks_count(big) == 1);
 	wp_stacks_free(big);
-	wp_stacks_free(st);
-	wp_intern_free(names);
 }
 
 static char *write_temp(const char *data, size_t len, bool gzip, size_t cut)
