@@ -19,6 +19,13 @@ bool wp_contains(const char *s, size_t n, const char *needle)
 	return false;
 }
 
+const unsigned char wp_hex_digits[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+	['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 bool wp_is_hex_number(const char *s, size_t n)
 {
 	if (n > 2 && s[0] == '0' && s[1] == 'x')

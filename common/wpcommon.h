@@ -90,16 +90,13 @@ static inline const char *wp_buf_cstr(const struct wp_buf *b) { return b->data; 
 char *wp_buf_detach(struct wp_buf *b, size_t *len);
 
 /* ---- small helpers every parser needs ---- */
-/* The value of a hex digit, or -1. */
+/* The value of a hex digit, or -1. A table (value + 1, 0 for none), not
+ * range tests: addresses mix digits and letters ("ffffffff8a1b40c0"), on
+ * which the range branches mispredict. */
+extern const unsigned char wp_hex_digits[256];
 static inline int wp_hex_value(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return (int)wp_hex_digits[(unsigned char)c] - 1;
 }
 static inline bool wp_is_hex(char c) { return wp_hex_value(c) >= 0; }
 

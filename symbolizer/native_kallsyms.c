@@ -28,13 +28,12 @@ static int parse_line(struct native_kallsyms *k, char *s, size_t n)
 {
 	size_t i = 0;
 	uint64_t addr = 0;
-	int digits = 0;
-	for (; i < n && wp_hex_value(s[i]) >= 0; i++, digits++) {
-		if (digits >= 16)
+	for (int d; i < n && (d = wp_hex_value(s[i])) >= 0; i++) {
+		if (i >= 16)
 			return -1;
-		addr = addr << 4 | (uint64_t)wp_hex_value(s[i]);
+		addr = addr << 4 | (uint64_t)d;
 	}
-	if (digits == 0 || i + 3 > n || s[i] != ' ' || s[i + 2] != ' ')
+	if (i == 0 || i + 3 > n || s[i] != ' ' || s[i + 2] != ' ')
 		return -1;
 	char type = s[i + 1];
 	char *name = s + i + 3;
