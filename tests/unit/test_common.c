@@ -295,11 +295,24 @@ static void test_patterns(void)
 	CHECK_STR(wp_strerror(WP_E_TRUNCATED), "truncated input");
 }
 
+/* Every byte: the digit table against the definition. */
+static void test_hex_value(void)
+{
+	for (int c = 0; c < 256; c++) {
+		int want = c >= '0' && c <= '9'   ? c - '0'
+			   : c >= 'a' && c <= 'f' ? c - 'a' + 10
+			   : c >= 'A' && c <= 'F' ? c - 'A' + 10
+						  : -1;
+		CHECK(wp_hex_value((char)c) == want);
+	}
+}
+
 int main(void)
 {
 	test_buf();
 	test_intern();
 	test_stack_order();
+	test_hex_value();
 	test_lines();
 	test_lines_segments();
 	test_patterns();
