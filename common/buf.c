@@ -106,6 +106,7 @@ int wp_grow_slow(void **v, size_t *cap, size_t need, size_t elem)
 	void *nv = realloc(*v, ncap * elem);
 	if (!nv)
 		return WP_E_NOMEM;
+	wp_advise_dense(nv, ncap * elem);
 	*v = nv;
 	*cap = ncap;
 	return 0;

@@ -87,6 +87,7 @@ static int grow_slots(struct wp_intern *t)
 	uint32_t *slots = calloc(mask + 1, sizeof *slots);
 	if (!slots)
 		return WP_E_NOMEM;
+	wp_advise_dense(slots, (mask + 1) * sizeof *slots);
 	for (uint32_t id = 0; id < t->count; id++) {
 		size_t i = t->entries[id].hash & mask;
 		while (slots[i])

@@ -117,6 +117,10 @@ static inline const char *wp_u64_text(uint64_t v, char tmp[24], size_t *len)
  * (doubling, from 16); 0 or WP_E_NOMEM (the array is then unchanged). The
  * common case (room left) is inline. */
 int wp_grow_slow(void **v, size_t *cap, size_t need, size_t elem);
+/* A block of n bytes that will be written through (a node table, hash
+ * slots): from 4 MiB on, backed by huge pages where the system allows
+ * (dense.c says why). Its bytes are not changed. wp_grow does it itself. */
+void wp_advise_dense(void *p, size_t n);
 static inline int wp_grow(void **v, size_t *cap, size_t need, size_t elem)
 {
 	return need <= *cap ? 0 : wp_grow_slow(v, cap, need, elem);

@@ -65,6 +65,7 @@ static int grow_slots(struct fg_flame *f)
 	struct fg_slot *s = calloc(cap, sizeof *s);
 	if (!s)
 		return WP_E_NOMEM;
+	wp_advise_dense(s, cap * sizeof *s);
 	for (size_t i = 0; i <= f->slots_mask; i++) {
 		if (!f->slots[i].node)
 			continue;
@@ -528,6 +529,10 @@ int fg_flame_layout(struct fg_flame *f, struct fg_layout *l)
 		rc = WP_E_NOMEM;
 		goto out;
 	}
+	wp_advise_dense(l->order, (size_t)n * sizeof *l->order);
+	wp_advise_dense(l->start, (size_t)n * sizeof *l->start);
+	wp_advise_dense(l->width, (size_t)n * sizeof *l->width);
+	wp_advise_dense(stack, (size_t)n * sizeof *stack);
 	/* Subtree totals: a child's index is always above its parent's. */
 	for (uint32_t i = 0; i < n; i++)
 		l->width[i] = f->nodes[i].self;

@@ -295,6 +295,61 @@ static void test_patterns(void)
 	CHECK_STR(wp_strerror(WP_E_TRUNCATED), "truncated input");
 }
 
+/* The VmFlags line of the mapping of /proc/self/smaps that holds p, or
+ * "" when there is none to read. */
+static void mapping_flags(const void *p, char *flags, size_t size)
+{
+	flags[0] = '\0';
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	bool in = false;
+	while (f && fgets(line, sizeof line, f)) {
+		unsigned long lo, hi;
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
+			in = (uintptr_t)p >= lo && (uintptr_t)p < hi;
+		else if (in && strncmp(line, "VmFlags:", 8) == 0)
+			snprintf(flags, size, "%s", line);
+	}
+	if (f)
+		fclose(f);
+}
+
+/* Advice keeps the bytes; where the kernel offers huge pages on request,
+ * a big block's mapping asks for them (VmFlags "hg"), a small one's not. */
+static void test_advise_dense(void)
+{
+	size_t n = (size_t)16 << 20;
+	unsigned char *big = malloc(n), *small = malloc(4096);
+	CHECK(big && small);
+	for (size_t i = 0; i < n; i += 4093)
+		big[i] = (unsigned char)(i * 7);
+	memset(small, 5, 4096);
+	wp_advise_dense(big, n);
+	wp_advise_dense(small, 4096);
+	wp_advise_dense(NULL, n);
+	bool same = true;
+	for (size_t i = 0; i < n; i += 4093)
+		same &= big[i] == (unsigned char)(i * 7);
+	CHECK(same && small[4095] == 5);
+	char thp[64] = "", flags[512];
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	if (f) {
+		if (!fgets(thp, sizeof thp, f))
+			thp[0] = '\0';
+		fclose(f);
+	}
+	if (strstr(thp, "[madvise]") || strstr(thp, "[always]")) {
+		mapping_flags(big + n / 2, flags, sizeof flags);
+		CHECK(strstr(flags, " hg") != NULL);
+		mapping_flags(small, flags, sizeof flags);
+		CHECK(flags[0] && strstr(flags, " hg") == NULL);
+	} else {
+		fprintf(stderr, "  (no transparent huge pages here: only the bytes checked)\n");
+	}
+	free(big);
+	free(small);
+}
+
 /* Every byte: the digit table against the definition. */
 static void test_hex_value(void)
 {
@@ -313,6 +368,7 @@ int main(void)
 	test_intern();
 	test_stack_order();
 	test_hex_value();
+	test_advise_dense();
 	test_lines();
 	test_lines_segments();
 	test_patterns();
