@@ -3,9 +3,13 @@
  * first byte chooses the options; then each line is one sample, fields
  * separated by ';': the first is "comm TAB pid TAB tid", each other one a
  * frame "sym TAB module TAB pc TAB srcline" (leaf first; missing parts are
- * empty). gen_corpus.py made the corpus from corpus/script_reader. */
+ * empty). gen_corpus.py made the corpus from corpus/script_reader. The
+ * folded lines must come in strictly increasing byte order (the stack
+ * table's radix sort), unless a frame name holds a ';'. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "flamegraph.h"
@@ -21,6 +25,43 @@ static const char *field(const char **p, const char *end, char sep, size_t *len)
 	*len = (size_t)(e - s);
 	*p = e < end ? e + 1 : end;
 	return s;
+}
+
+struct order {
+	char *prev;
+	size_t len;
+	bool any;
+};
+
+static int check_order(void *ctx, const char *stack, size_t len, uint64_t count)
+{
+	struct order *o = ctx;
+	(void)count;
+	if (o->any) {
+		size_t m = o->len < len ? o->len : len;
+		int c = memcmp(o->prev, stack, m);
+		if (c > 0 || (c == 0 && o->len >= len))
+			__builtin_trap(); /* out of order, or the same stack twice */
+	}
+	char *p = realloc(o->prev, len ? len : 1);
+	if (!p)
+		return -1;
+	memcpy(p, stack, len);
+	o->prev = p;
+	o->len = len;
+	o->any = true;
+	return 0;
+}
+
+static bool names_hold_semicolon(const struct wp_intern *names)
+{
+	for (uint32_t id = 0; id < wp_intern_count(names); id++) {
+		size_t n;
+		const char *s = wp_intern_str(names, id, &n);
+		if (memchr(s, ';', n))
+			return true;
+	}
+	return false;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -61,6 +102,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fg_collapser_frame(c, &r);
 		}
 		fg_collapser_end(c, n + 1);
+	}
+	if (c && !names_hold_semicolon(fg_collapser_names(c))) {
+		struct order ord = {NULL, 0, false};
+		fg_folded_foreach(fg_collapser_names(c), fg_collapser_stacks(c), NULL, check_order, &ord);
+		free(ord.prev);
 	}
 	if (c) {
 		FILE *devnull = fopen("/dev/null", "w");

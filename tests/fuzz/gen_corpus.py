@@ -164,8 +164,24 @@ def from_fixtures():
         put("fold_time", "fx-%02d" % i, span + t)
 
 
+def sort_siblings():
+    """fuzz_collapse lines whose folded output sorts many siblings: long
+    shared prefixes, and names that are prefixes of each other or hold
+    bytes below and above ';' (the stack table's radix sort)."""
+    names = ["a", "ab", "a b", "a:b", "b", "~", "a<"]
+    out, state = ["\x00"], 7
+    for _ in range(300):
+        frames = ["main\t/bin/x\t1\t"] * 6
+        for _ in range(1 + state % 5):
+            state = (state * 1103515245 + 12345) % 2**31
+            frames.append("%s\t/bin/x\t2\t" % names[state % len(names)])
+        out.append(";".join(["w\t1\t1"] + frames[::-1]) + "\n")
+    return "".join(out).encode()
+
+
 def main():
     from_fixtures()
+    put("collapse", "sort-siblings", sort_siblings())
     for src, dst, conv, mode in (("jitdump", "jit_symbols", jit_ops, "b"),
                                  ("script_reader", "collapse", collapse_lines, "")):
         os.makedirs(os.path.join(HERE, "corpus", dst), exist_ok=True)
