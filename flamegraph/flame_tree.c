@@ -287,19 +287,27 @@ static size_t common_prefix(const char *a, const char *b, size_t n)
 }
 
 /* How many leading frames s shares with the previous line (equal bytes up
- * to a frame end); *common is the number of equal leading bytes. */
+ * to a frame end); *common is the number of equal leading bytes. The
+ * previous line's frame ends grow: the frames ending within the c equal
+ * bytes are found by binary search, and only the last of them needs a
+ * look at s (every earlier end is a ';' both lines have). */
 static size_t shared_frames(const struct fg_flame *f, const char *s, size_t n, size_t *common)
 {
 	size_t plen = f->prev.len, c = common_prefix(s, f->prev.data, n < plen ? n : plen);
-	size_t shared = 0;
-	while (n && shared < f->path_len) {
-		size_t e = f->path_end[shared];
-		if (e > c || (e < n && s[e] != ';'))
-			break;
-		shared++;
-	}
 	*common = c;
-	return shared;
+	if (!n)
+		return 0;
+	size_t lo = 0, hi = f->path_len; /* frames [0, lo) end at or before c */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (f->path_end[mid] <= c)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo && f->path_end[lo - 1] < n && s[f->path_end[lo - 1]] != ';')
+		lo--;
+	return lo;
 }
 
 /* Walks s's frames down the tree from the previous line's shared path,
