@@ -417,6 +417,14 @@ const char *native_kallsyms_source(const struct sym_native *s, char *path, size_
 				   const char **why);
 
 /* ---- native_resolve.c, for the unwinder: the file mapping at an address ---- */
+/* ---- cfi_check.c: a jitdump's unwinding info, checked before libdw ----
+ * cfi: .eh_frame then .eh_frame_hdr (its last hdr_size bytes), .eh_frame
+ * at image address eh_vaddr. 0 when libdw may read it, WP_E_FORMAT with
+ * the first problem (*bad: its byte offset in cfi, *why: what), or
+ * WP_E_NOMEM. */
+int native_cfi_check(const uint8_t *cfi, size_t size, size_t hdr_size, uint64_t eh_vaddr,
+		     size_t *bad, const char **why);
+
 struct native_module {
 	const char *path;          /* as recorded (an ELF file), NULL: no file there */
 	const uint8_t *build_id;   /* recorded build-id, or NULL */

@@ -37,6 +37,22 @@ static int keep_unwind(struct sym_native *s, const struct sym_native_jit *j,
 				 j->name ? j->name : "?", MAX_UNWIND_BYTES >> 20);
 		return 0;
 	}
+	/* libdw trusts CFI; a jitdump's is checked first (cfi_check.c). The
+	 * image puts .eh_frame 8-aligned after the code (unwind.c). */
+	size_t bad;
+	const char *why;
+	int rc = native_cfi_check(j->unwind, (size_t)j->unwind_size, (size_t)j->unwind_hdr_size,
+				  (j->size + 7) & ~(uint64_t)7, &bad, &why);
+	if (rc == WP_E_FORMAT) {
+		native_warn_once(s, "jit-unwind-bad",
+				 "pid %d: JIT unwinding info for '%s' refused at byte %zu of it: %s: "
+				 "DWARF stacks through that code stop there",
+				 (int)j->pid, j->name ? j->name : "?", bad, why);
+		s->st.jit_unwind_refused++;
+		return 0;
+	}
+	if (rc)
+		return rc;
 	uint8_t *copy = malloc((size_t)j->unwind_size);
 	if (!copy ||
 	    wp_grow((void **)&s->cfi_blobs, &s->cfi_cap, s->ncfi + 1, sizeof *s->cfi_blobs)) {

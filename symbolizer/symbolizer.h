@@ -349,6 +349,7 @@ struct sym_native_stats {
 	uint64_t kallsyms_symbols, kallsyms_bad_lines;
 	uint64_t mappings, processes;
 	uint64_t jit_functions;             /* JIT code loads and moves */
+	uint64_t jit_unwind_refused;        /* their unwinding info, refused as unsafe for libdw */
 };
 void sym_native_get_stats(const struct sym_native *s, struct sym_native_stats *st);
 
@@ -361,7 +362,8 @@ void sym_native_get_stats(const struct sym_native *s, struct sym_native_stats *s
  * anonymous memory) libdw continues through the frame-pointer chain inside
  * the copied stack, so Wasm stacks are not cut at their first Wasm frame;
  * JIT code a jitdump gave unwinding info for (V8 --perf-prof-unwinding-info)
- * is unwound with that CFI, from an ELF image built in memory.
+ * is unwound with that CFI, from an ELF image built in memory, once it is
+ * checked (a warning says why one is refused: see cfi_check.c).
  * One libdw session per process serves all its threads and samples
  * (modules and CFI are read once); it starts over when the process's
  * files change. x86_64 and aarch64. */
