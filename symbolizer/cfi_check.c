@@ -11,7 +11,8 @@
  *     it, and every instruction of both decodes with its operands inside
  *     the entry;
  *   - registers (CFA instructions, the return address column) are below
- *     CFI_MAX_REG;
+ *     CFI_MAX_REG, and DW_CFA_remember_state nests at most CFI_MAX_NESTED
+ *     deep (libdw copies the state at each);
  *   - no DWARF expression (DW_CFA_*expression): libdw evaluates them at
  *     unwinding, branches included, and JIT compilers do not emit them;
  *   - .eh_frame_hdr's pointer to .eh_frame is its start, and each entry of
@@ -26,7 +27,8 @@
 
 #include "native_internal.h"
 
-#define CFI_MAX_REG 1024 /* x86-64 and AArch64 DWARF registers stay far below */
+#define CFI_MAX_REG 128  /* x86-64's DWARF registers end at 125 (k7), AArch64's at 127 */
+#define CFI_MAX_NESTED 64 /* DW_CFA_remember_state: each one is a copy of the state in libdw */
 
 struct cursor {
 	const uint8_t *base; /* offsets in messages count from here */
@@ -85,7 +87,7 @@ static bool reg(struct cursor *c)
 	uint64_t r;
 	if (!leb(c, false, &r))
 		return false;
-	return r < CFI_MAX_REG || fail(c, start, "register number over 1023");
+	return r < CFI_MAX_REG || fail(c, start, "register number over 127");
 }
 
 /* A pointer of encoding enc (DW_EH_PE_*), its value not needed. */
@@ -101,8 +103,10 @@ static bool skip_encoded(struct cursor *c, uint8_t enc)
 	}
 }
 
-/* Call frame instructions up to c->end; fde_enc sizes DW_CFA_set_loc. */
-static bool check_instructions(struct cursor *c, uint8_t fde_enc)
+/* Call frame instructions up to c->end; fde_enc sizes DW_CFA_set_loc.
+ * libdw runs a CIE's instructions then an FDE's on one state stack, so
+ * *nested carries the remember_state depth from one to the other. */
+static bool check_instructions(struct cursor *c, uint8_t fde_enc, unsigned *nested)
 {
 	while (c->at < c->end) {
 		size_t at = c->at;
@@ -114,7 +118,15 @@ static bool check_instructions(struct cursor *c, uint8_t fde_enc)
 		case 3: ok = true; break;                    /* restore */
 		default:
 			switch (op) {
-			case 0x00: case 0x0a: case 0x0b: case 0x2d: ok = true; break;
+			case 0x00: case 0x2d: ok = true; break;
+			case 0x0a:
+				ok = ++*nested <= CFI_MAX_NESTED ||
+				     fail(c, at, "DW_CFA_remember_state nested over 64 deep");
+				break;
+			case 0x0b:
+				*nested -= *nested > 0;
+				ok = true;
+				break;
 			case 0x01: ok = skip_encoded(c, fde_enc); break;
 			case 0x02: ok = take(c, 1, NULL); break;
 			case 0x03: ok = take(c, 2, NULL); break;
@@ -142,6 +154,7 @@ struct cie {
 	size_t off;
 	uint8_t fde_enc;
 	bool z;
+	unsigned nested; /* remember_state depth its instructions leave */
 };
 
 static bool parse_cie(struct cursor *c, struct cie *out)
@@ -172,7 +185,7 @@ static bool parse_cie(struct cursor *c, struct cie *out)
 	if (!(version == 1 ? take(c, 1, &ra) : leb(c, false, &ra)))
 		return false;
 	if (ra >= CFI_MAX_REG)
-		return fail(c, ra_at, "return address register over 1023");
+		return fail(c, ra_at, "return address register over 127");
 	out->fde_enc = 0; /* absptr */
 	out->z = a[0] == 'z';
 	if (out->z) {
@@ -200,7 +213,8 @@ static bool parse_cie(struct cursor *c, struct cie *out)
 			return fail(c, d.bad, d.why);
 		c->at += (size_t)len;
 	}
-	return check_instructions(c, out->fde_enc);
+	out->nested = 0;
+	return check_instructions(c, out->fde_enc, &out->nested);
 }
 
 static bool parse_fde(struct cursor *c, const struct cie *cie)
@@ -215,7 +229,8 @@ static bool parse_fde(struct cursor *c, const struct cie *cie)
 			return fail(c, c->at, "augmentation data past its FDE");
 		c->at += (size_t)len;
 	}
-	return check_instructions(c, cie->fde_enc);
+	unsigned nested = cie->nested;
+	return check_instructions(c, cie->fde_enc, &nested);
 }
 
 static const struct cie *cie_at(const struct cie *v, size_t n, size_t off)
@@ -321,7 +336,7 @@ int native_cfi_check(const uint8_t *cfi, size_t size, size_t hdr_size, uint64_t 
 		if (!take(&e, 4, &id)) {
 			/* e says why */
 		} else if (id == 0) {
-			struct cie cie = {off, 0, false};
+			struct cie cie = {off, 0, false, 0};
 			if (parse_cie(&e, &cie)) {
 				if (wp_grow((void **)&cies, &cies_cap, ncies + 1, sizeof *cies)) {
 					rc = WP_E_NOMEM;

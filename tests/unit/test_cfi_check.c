@@ -187,6 +187,41 @@ static void test_built_blob(void)
 	CHECK(native_cfi_check(bare, sizeof bare, sizeof bare, 0x300, &bad, &why) == 0);
 }
 
+/* A CIE whose instructions are cie_n DW_CFA_remember_state, an FDE of
+ * fde_n more (libdw copies its state at each), no header; its size. */
+static size_t nested_blob(uint8_t *b, unsigned cie_n, unsigned fde_n)
+{
+	static const uint8_t head[] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 'z', 'R', 0, 1, 0x78, 16, 1, 0x1b};
+	size_t cie_end = (sizeof head + cie_n + 3) & ~(size_t)3;
+	memset(b, 0, 1024);
+	memcpy(b, head, sizeof head);
+	memset(b + sizeof head, 0x0a, cie_n);
+	put32(b, (uint32_t)(cie_end - 4));
+	size_t f = cie_end, fde_end = f + ((17 + fde_n + 3) & ~(size_t)3);
+	put32(b + f, (uint32_t)(fde_end - f - 4));
+	put32(b + f + 4, (uint32_t)(f + 4));
+	memset(b + f + 17, 0x0a, fde_n);
+	return fde_end;
+}
+
+static void test_nesting(void)
+{
+	uint8_t b[1024];
+	size_t bad = 0, n;
+	const char *why = NULL;
+	n = nested_blob(b, 40, 24); /* 64 deep: fine */
+	CHECK(native_cfi_check(b, n, 0, 0, &bad, &why) == 0);
+	n = nested_blob(b, 40, 25); /* the 65th, in the FDE */
+	CHECK(native_cfi_check(b, n, 0, 0, &bad, &why) == WP_E_FORMAT);
+	CHECK(why && strstr(why, "nested") && bad == 60 + 17 + 24);
+	n = nested_blob(b, 65, 0); /* in the CIE alone */
+	CHECK(native_cfi_check(b, n, 0, 0, &bad, &why) == WP_E_FORMAT && bad == 17 + 64);
+	n = nested_blob(b, 100, 0); /* remember, restore, ... 50 times: 1 deep */
+	for (size_t i = 0; i < 100; i += 2)
+		b[17 + i + 1] = 0x0b;
+	CHECK(native_cfi_check(b, n, 0, 0, &bad, &why) == 0);
+}
+
 /* fuzz_jit_symbols' finding: DW_CFA_same_value of register 0xfffffff8f
  * (its input's unwind operation: 76 bytes of .eh_frame, 20 of header). */
 static void test_fuzz_finding(void)
@@ -210,6 +245,7 @@ int main(void)
 {
 	test_v8_records();
 	test_built_blob();
+	test_nesting();
 	test_fuzz_finding();
 	return check_report();
 }
