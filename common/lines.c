@@ -49,6 +49,8 @@ struct wp_lines {
 	const char *seg;
 	size_t seg_len, seg_pos;
 	uint64_t seg_base;   /* stream offset of seg[0] */
+	int failed;          /* the stream's first error (WP_E_*), given again by
+			      * every later read: a damaged stream stays damaged */
 	bool too_long;       /* err names a line: renumbered by wp_lines_renumber */
 	uint64_t too_long_at; /* that line's offset */
 	char name[256];
@@ -215,6 +217,8 @@ static ssize_t read_gzip(struct wp_lines *lr, char *dst, size_t n)
  * set naming the offset reached). */
 static ssize_t read_stream(struct wp_lines *lr, char *dst, size_t n)
 {
+	if (lr->failed)
+		return lr->failed;
 	ssize_t got;
 	if (lr->gz) {
 		got = read_gzip(lr, dst, n);
@@ -224,7 +228,7 @@ static ssize_t read_stream(struct wp_lines *lr, char *dst, size_t n)
 		    (unsigned char)dst[0] == 0x1f && (unsigned char)dst[1] == 0x8b) {
 			int rc = start_gzip(lr, (size_t)got);
 			if (rc)
-				return rc;
+				return lr->failed = rc;
 			memcpy(lr->zin, dst, (size_t)got);
 			lr->zs.next_in = lr->zin;
 			lr->zs.avail_in = (uInt)got;
@@ -232,9 +236,9 @@ static ssize_t read_stream(struct wp_lines *lr, char *dst, size_t n)
 		}
 	}
 	switch (got) {
-	case -1: set_err(lr, strerror(errno)); return WP_E_IO;
-	case -2: set_err(lr, "corrupt gzip data"); return WP_E_FORMAT;
-	case -3: set_err(lr, "truncated gzip data"); return WP_E_TRUNCATED;
+	case -1: set_err(lr, strerror(errno)); return lr->failed = WP_E_IO;
+	case -2: set_err(lr, "corrupt gzip data"); return lr->failed = WP_E_FORMAT;
+	case -3: set_err(lr, "truncated gzip data"); return lr->failed = WP_E_TRUNCATED;
 	}
 	return got;
 }

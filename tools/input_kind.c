@@ -34,9 +34,12 @@ const char *input_kind_name(enum input_kind k)
 }
 
 /* Reads up to n bytes of the file's content, through gzip when it is
- * compressed (gzread passes plain files through). */
-static ssize_t read_head(const char *path, unsigned char *buf, size_t n, bool *gz)
+ * compressed (gzread passes plain files through). -1 on failure, with
+ * *zmsg set when it is zlib's (a damaged gzip stream), else errno. */
+static ssize_t read_head(const char *path, unsigned char *buf, size_t n, bool *gz,
+			 char *zmsg, size_t zmsg_size)
 {
+	zmsg[0] = '\0';
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -1;
@@ -53,6 +56,12 @@ static ssize_t read_head(const char *path, unsigned char *buf, size_t n, bool *g
 		return -1;
 	}
 	int got = gzread(z, buf, (unsigned)n);
+	int zerr = Z_OK;
+	const char *what = got < 0 ? gzerror(z, &zerr) : NULL;
+	if (what && zerr != Z_ERRNO) {
+		const char *colon = strstr(what, ": "); /* gzerror says "<fd:N>: what" */
+		snprintf(zmsg, zmsg_size, "%s", what[0] == '<' && colon ? colon + 2 : what);
+	}
 	gzclose(z);
 	return got;
 }
@@ -172,7 +181,12 @@ enum input_kind input_sniff(const char *prog, const char *path, char *what, size
 		return fold_input_is_perfdata(prog, path) == 1 ? INPUT_PERFDATA : INPUT_STREAM; /* a fifo */
 	unsigned char buf[SNIFF_BYTES];
 	bool gz;
-	ssize_t n = read_head(path, buf, sizeof buf, &gz);
+	char zmsg[128];
+	ssize_t n = read_head(path, buf, sizeof buf, &gz, zmsg, sizeof zmsg);
+	if (n < 0 && zmsg[0]) {
+		fprintf(stderr, "%s: '%s': corrupt gzip data (zlib: %s)\n", prog, path, zmsg);
+		return INPUT_UNREADABLE;
+	}
 	if (n < 0) {
 		fprintf(stderr, "%s: '%s': %s\n", prog, path, strerror(errno ? errno : EIO));
 		return INPUT_UNREADABLE;

@@ -186,6 +186,17 @@ static void test_lines(void)
 	CHECK(rc == WP_E_TRUNCATED);
 	CHECK(n > 1000);
 	CHECK(strstr(wp_lines_errmsg(lr), path) != NULL);
+	CHECK(wp_lines_next(lr, &line, &len) == WP_E_TRUNCATED); /* and stays so */
+	wp_lines_free(lr);
+	unlink(path);
+	free(path);
+	/* A damaged gzip header (fuzz_script_reader's finding: the method
+	 * byte 0x47): corrupt, then again corrupt, never "truncated" after. */
+	path = write_temp("\x1f\x8b\x47\xb8", 4, false, 0);
+	CHECK(wp_lines_open(&lr, path, 1024) == 0);
+	CHECK(wp_lines_next(lr, &line, &len) == WP_E_FORMAT);
+	CHECK(strstr(wp_lines_errmsg(lr), "corrupt gzip data") != NULL);
+	CHECK(wp_lines_next(lr, &line, &len) == WP_E_FORMAT);
 	wp_lines_free(lr);
 	unlink(path);
 	free(path);
