@@ -2,7 +2,7 @@
  * .eh_frame_hdr) checked before libdw reads it.
  *
  * libdw trusts call frame information: a register number in a CFA
- * instruction sizes its register table, so "DW_CFA_same_value r0xfffffff8f"
+ * instruction sizes its register table, so "DW_CFA_same_value r0xfffff8f"
  * (133 bytes of jitdump, found by fuzz_jit_symbols) made it allocate and
  * clear 2 GiB per frame, for minutes. ELF files come from the machine; a
  * jitdump comes with the recording, so its CFI is parsed here first, the

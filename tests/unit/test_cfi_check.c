@@ -222,7 +222,7 @@ static void test_nesting(void)
 	CHECK(native_cfi_check(b, n, 0, 0, &bad, &why) == 0);
 }
 
-/* fuzz_jit_symbols' finding: DW_CFA_same_value of register 0xfffffff8f
+/* fuzz_jit_symbols' finding: DW_CFA_same_value of register 0xfffff8f
  * (its input's unwind operation: 76 bytes of .eh_frame, 20 of header). */
 static void test_fuzz_finding(void)
 {
