@@ -150,6 +150,15 @@ static bool check_instructions(struct cursor *c, uint8_t fde_enc, unsigned *nest
 	return true;
 }
 
+/* The length of an entry's augmentation data ('z'), which must fit in the
+ * entry: past says where it would run otherwise. */
+static bool aug_length(struct cursor *c, const char *past, uint64_t *len)
+{
+	if (!leb(c, false, len))
+		return false;
+	return *len <= c->end - c->at || fail(c, c->at, past);
+}
+
 struct cie {
 	size_t off;
 	uint8_t fde_enc;
@@ -190,10 +199,8 @@ static bool parse_cie(struct cursor *c, struct cie *out)
 	out->z = a[0] == 'z';
 	if (out->z) {
 		uint64_t len;
-		if (!leb(c, false, &len))
+		if (!aug_length(c, "augmentation data past its CIE", &len))
 			return false;
-		if (len > c->end - c->at)
-			return fail(c, c->at, "augmentation data past its CIE");
 		struct cursor d = {c->base, c->at, c->at + (size_t)len, NULL, 0};
 		for (const char *p = a + 1; *p && d.at < d.end; p++) {
 			uint64_t enc;
@@ -223,10 +230,8 @@ static bool parse_fde(struct cursor *c, const struct cie *cie)
 		return false;
 	if (cie->z) {
 		uint64_t len;
-		if (!leb(c, false, &len))
+		if (!aug_length(c, "augmentation data past its FDE", &len))
 			return false;
-		if (len > c->end - c->at)
-			return fail(c, c->at, "augmentation data past its FDE");
 		c->at += (size_t)len;
 	}
 	unsigned nested = cie->nested;
