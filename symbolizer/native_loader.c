@@ -3,7 +3,8 @@
  * job is queued as soon as its source is known (native_prefetch.c) and
  * taken at its first use: a job no worker has started yet is then run by
  * the caller itself, so a lookup never waits behind loads it does not
- * need; a running one is waited for. Jobs only build private results
+ * need; while a running one is waited for, the caller runs the queued
+ * ones in their turn, as one more worker. Jobs only build private results
  * (their own name tables included) and never touch the handle, warn or
  * count: the caller reports each source at its first use, in the order a
  * single thread would, so the output and the warnings do not depend on
@@ -152,6 +153,14 @@ void native_job_finish(struct native_loader *l, struct native_job *j)
 		if (j->state == JOB_QUEUED) {
 			unqueue(l, j);
 			run_here(l, j);
+		} else if (l->head) {
+			/* j runs on a worker: rather than idle, take the job a
+			 * worker would take next (esbuild.data at -j2: node's
+			 * symbol table here while kallsyms loads there, instead of
+			 * both on the one worker, one after the other) */
+			struct native_job *next = l->head;
+			unqueue(l, next);
+			run_here(l, next);
 		} else {
 			pthread_cond_wait(&l->done, &l->lock);
 		}
