@@ -418,10 +418,11 @@ int sym_elf_symbol(struct sym_elf *e, const char *name, size_t len, uint64_t *va
 	return 0;
 }
 
-const char *sym_elf_symbol_strings(Elf *elf, Elf64_Word type, size_t *size)
+const char *sym_elf_symbol_strings(Elf *elf, Elf64_Word type, size_t *size, uint64_t *file_offset)
 {
+	*file_offset = UINT64_MAX;
 	for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
-		GElf_Shdr sh;
+		GElf_Shdr sh, ssh;
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != type || sh.sh_entsize == 0)
 			continue;
 		Elf_Scn *strings = elf_getscn(elf, sh.sh_link);
@@ -429,6 +430,12 @@ const char *sym_elf_symbol_strings(Elf *elf, Elf64_Word type, size_t *size)
 		if (!d || !d->d_buf || d->d_size == 0)
 			return NULL;
 		*size = d->d_size;
+		/* the file's bytes as they are: a string table neither
+		 * compressed nor converted (the caller checks the file's size) */
+		if (gelf_getshdr(strings, &ssh) && ssh.sh_type == SHT_STRTAB &&
+		    !(ssh.sh_flags & SHF_COMPRESSED) && d->d_type == ELF_T_BYTE && d->d_off == 0 &&
+		    d->d_size == ssh.sh_size)
+			*file_offset = ssh.sh_offset;
 		return d->d_buf;
 	}
 	return NULL;

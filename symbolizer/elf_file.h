@@ -60,8 +60,10 @@ int sym_elf_foreach_symbol(Elf *elf, Elf64_Word type,
 /* The bytes of the string table that the first symbol table of section
  * type `type` names its symbols in (*size of them), or NULL. A name
  * sym_elf_foreach_symbol() gives may lie in it (or, with an unusual
- * libelf layout, elsewhere: check the range). */
-const char *sym_elf_symbol_strings(Elf *elf, Elf64_Word type, size_t *size);
+ * libelf layout, elsewhere: check the range). *file_offset: where the
+ * same bytes lie in the file (if it is that long), or UINT64_MAX when
+ * they are not the file's as they are (compressed, converted). */
+const char *sym_elf_symbol_strings(Elf *elf, Elf64_Word type, size_t *size, uint64_t *file_offset);
 
 /* NT_GNU_BUILD_ID of any SHT_NOTE section into out (SYM_ELF_MAX_BUILD_ID
  * bytes); returns its length, 0 when there is none. */

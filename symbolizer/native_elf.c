@@ -22,6 +22,9 @@
  * index used here is checked again. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <gelf.h>
 #include <libelf.h>
@@ -42,7 +45,10 @@ struct native_elf {
 	 * first question (most files are never asked) */
 	const char **by_name;
 	size_t nby_name;
-	char *strings;        /* a copy of the string table, where names point */
+	const char *strings;  /* the string table, where names point (keep_strings) */
+	void *strings_map;    /* the file's pages it lies in, mapped, or NULL */
+	size_t strings_map_len;
+	char *strings_copy;   /* else a copy, or NULL */
 	bool has_wasm_code;   /* a symbol is named wasm.code */
 };
 
@@ -138,23 +144,76 @@ static const GElf_Phdr *phdr_for(const struct phdrs *ph, uint64_t vaddr)
 	return NULL;
 }
 
-/* A kept symbol, before its name is interned. */
-struct raw_sym {
-	uint64_t value, size;
-	const char *name;  /* in the ELF's string table */
-	uint8_t bind, type;
-};
-
 struct table_load {
 	struct native_elf *e;
 	Elf *elf;
 	size_t shstrndx;
 	struct phdrs ph;
-	struct raw_sym *v;
-	size_t n, cap;
-	const char *strings;  /* the string table the names lie in, or NULL */
+	struct wp_intern *names; /* names not in the string table go here */
+	bool demangle;
+	const char *strings;  /* libelf's bytes of the string table, or NULL */
 	size_t strings_size;
 };
+
+/* The string table, where e's names point for as long as e lives: its
+ * pages of the file mapped again, not copied (node's 7.5 MB table copied
+ * was 1,900 fresh pages, a quarter of its load on a VM where each costs
+ * 13 us, and most of its names are never read again). The range was
+ * checked against the file's size; a file cut short while it is mapped
+ * would end the run with SIGBUS at the next read of a name, as it would
+ * libdw's unwinding from it. A copy when the bytes are not the file's as
+ * they are, or when it cannot be mapped. */
+static void keep_strings(struct native_elf *e, int fd, const struct table_load *t,
+			 uint64_t offset)
+{
+	struct stat st;
+	long page = sysconf(_SC_PAGESIZE);
+	size_t size = t->strings_size;
+	if (offset != UINT64_MAX && fd >= 0 && page > 0 && fstat(fd, &st) == 0 &&
+	    (uint64_t)st.st_size >= offset && size <= (uint64_t)st.st_size - offset) {
+		uint64_t base = offset - offset % (uint64_t)page;
+		size_t len = size + (size_t)(offset - base);
+		void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, (off_t)base);
+		if (m != MAP_FAILED) {
+			e->strings_map = m;
+			e->strings_map_len = len;
+			e->strings = (const char *)m + (offset - base);
+			return;
+		}
+	}
+	if ((e->strings_copy = malloc(size)) != NULL) {
+		memcpy(e->strings_copy, t->strings, size);
+		e->strings = e->strings_copy;
+	}
+}
+
+/* A kept symbol into e's table, its name where e keeps the string table
+ * (interned when it lies elsewhere). With demangle names are demangled at
+ * first use (native_symtab.lazy). */
+static int add_symbol(const struct table_load *t, uint64_t value, uint64_t size, uint8_t bind,
+		      uint8_t type, const char *name)
+{
+	struct native_elf *e = t->e;
+	uintptr_t at = (uintptr_t)name, lo = (uintptr_t)t->strings;
+	/* in the kept table only when it ends there too: a hostile file's
+	 * second table may name strings of a section that overlaps */
+	if (e->strings && at >= lo && at - lo < t->strings_size &&
+	    memchr(name, '\0', t->strings_size - (at - lo))) {
+		name = e->strings + (at - lo);
+	} else {
+		uint32_t id;
+		int rc = wp_intern_get(t->names, name, strlen(name), &id);
+		if (rc)
+			return rc;
+		name = wp_intern_str(t->names, id, NULL);
+	}
+	if (strcmp(name, "wasm.code") == 0)
+		e->has_wasm_code = true;
+	int rc = native_symtab_add(&e->syms, value, size, bind, type, name, 0);
+	if (!rc)
+		e->syms.v[e->syms.n - 1].mangled = t->demangle;
+	return rc;
+}
 
 /* One symbol of a table, kept as perf keeps it (functions, objects, and
  * global labels in text sections), at its file offset. */
@@ -184,62 +243,26 @@ static int load_symbol(void *ctx, const GElf_Sym *sym, const char *name)
 		value -= p->p_vaddr - p->p_offset;
 	else if (ssh.sh_type != SHT_NOBITS)
 		value -= ssh.sh_addr - ssh.sh_offset;
-	if (wp_grow((void **)&t->v, &t->cap, t->n + 1, sizeof *t->v) != 0)
-		return WP_E_NOMEM;
-	t->v[t->n++] = (struct raw_sym){.value = value, .size = sym->st_size, .name = name,
-					.bind = (uint8_t)GELF_ST_BIND(sym->st_info),
-					.type = (uint8_t)type};
-	return 0;
+	return add_symbol(t, value, sym->st_size, (uint8_t)GELF_ST_BIND(sym->st_info),
+			  (uint8_t)type, name);
 }
 
-/* The kept symbols in table order, names as the ELF spells them: in one
- * copy of its string table (interning 100,000 names one by one cost more
- * than reading them), else interned. With demangle they are demangled at
- * first use (native_symtab.lazy). */
-static int add_symbols(struct native_elf *e, const struct table_load *t, struct wp_intern *names,
-		       bool demangle)
-{
-	e->syms.lazy = demangle ? names : NULL;
-	if (t->strings && !e->strings && (e->strings = malloc(t->strings_size)) != NULL)
-		memcpy(e->strings, t->strings, t->strings_size);
-	uintptr_t lo = (uintptr_t)t->strings;
-	for (size_t i = 0; i < t->n; i++) {
-		const char *name = t->v[i].name;
-		uintptr_t at = (uintptr_t)name;
-		int rc = 0;
-		/* in the copy only when it ends there too: a hostile file's
-		 * second table may name strings of a section that overlaps */
-		if (e->strings && at >= lo && at - lo < t->strings_size &&
-		    memchr(name, '\0', t->strings_size - (at - lo))) {
-			name = e->strings + (at - lo);
-		} else {
-			uint32_t id;
-			rc = wp_intern_get(names, name, strlen(name), &id);
-			name = wp_intern_str(names, id, NULL);
-		}
-		if (!rc && strcmp(name, "wasm.code") == 0)
-			e->has_wasm_code = true;
-		rc = rc ? rc : native_symtab_add(&e->syms, t->v[i].value, t->v[i].size, t->v[i].bind,
-						 t->v[i].type, name, 0);
-		if (rc)
-			return rc;
-		e->syms.v[e->syms.n - 1].mangled = demangle;
-	}
-	return 0;
-}
-
-static int load_table(struct native_elf *e, Elf *elf, Elf *runtime, Elf64_Word type,
+/* The kept symbols in table order, each added as it is read (no copy of
+ * the table between: on node that was 3.4 MB more of fresh pages), names
+ * as the ELF spells them. */
+static int load_table(struct native_elf *e, Elf *elf, int fd, Elf *runtime, Elf64_Word type,
 		      struct wp_intern *names, bool demangle)
 {
-	struct table_load t = {.e = e, .elf = elf};
+	struct table_load t = {.e = e, .elf = elf, .names = names, .demangle = demangle};
 	if (elf_getshdrstrndx(elf, &t.shstrndx) != 0)
 		return 0;
 	read_phdrs(runtime ? runtime : elf, &t.ph);
-	t.strings = sym_elf_symbol_strings(elf, type, &t.strings_size);
-	int rc = sym_elf_foreach_symbol(elf, type, load_symbol, &t);
-	rc = rc ? rc : add_symbols(e, &t, names, demangle);
-	free(t.v);
-	return rc;
+	uint64_t offset;
+	t.strings = sym_elf_symbol_strings(elf, type, &t.strings_size, &offset);
+	if (t.strings && !e->strings)
+		keep_strings(e, fd, &t, offset);
+	e->syms.lazy = demangle ? names : NULL;
+	return sym_elf_foreach_symbol(elf, type, load_symbol, &t);
 }
 
 struct native_elf *native_elf_load(const struct sym_native_paths *p, const char *path,
@@ -279,9 +302,9 @@ struct native_elf *native_elf_load(const struct sym_native_paths *p, const char 
 
 	int rc = 0;
 	if (k.syms.elf)
-		rc = load_table(e, k.syms.elf, k.runtime.elf, SHT_SYMTAB, names, demangle);
+		rc = load_table(e, k.syms.elf, k.syms.fd, k.runtime.elf, SHT_SYMTAB, names, demangle);
 	else if (k.runtime.elf && has_section_type(k.runtime.elf, SHT_DYNSYM))
-		rc = load_table(e, k.runtime.elf, NULL, SHT_DYNSYM, names, demangle);
+		rc = load_table(e, k.runtime.elf, k.runtime.fd, NULL, SHT_DYNSYM, names, demangle);
 	else if (k.saw_mismatch)
 		*why = "build-id mismatch";
 	else if (path[0] == '[')
@@ -326,7 +349,9 @@ void native_elf_free(struct native_elf *e)
 		return;
 	free(e->by_name);
 	native_symtab_release(&e->syms);
-	free(e->strings);
+	if (e->strings_map)
+		munmap(e->strings_map, e->strings_map_len);
+	free(e->strings_copy);
 	native_symtab_release(&e->plt);
 	sym_wasm_aot_free(e->aot);
 	free(e);
