@@ -980,6 +980,52 @@ static void test_spaces(void)
 	sym_native_free(NULL);
 }
 
+/* Equal starts are decided in insertion order (perf's pairwise
+ * choose_best over its tree's in-order walk): the radix sort must keep
+ * that order, in small groups, large ones (compared) and across every byte
+ * of the start. The survivor of each start is checked against the rule
+ * applied to the entries in the order they were added. */
+static void test_sort_order(void)
+{
+	static char names[6000][24];
+	unsigned checked = 0;
+	for (unsigned shape = 0; shape < 4; shape++) {
+		struct native_symtab t = {0};
+		uint64_t x = 88172645463325252ull + shape;
+		size_t n = shape == 3 ? 40 : 6000;
+		for (size_t i = 0; i < n; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			uint64_t start = shape == 0 ? x                      /* every byte differs */
+				       : shape == 1 ? (x >> 20) % 700 * 16     /* many equal starts */
+				       : shape == 2 ? (i < 100 ? 0x40 : x % 4096) /* one group of 100 */
+						    : 0x1000;                   /* all equal */
+			/* same kind, same length: the first added wins a tie */
+			snprintf(names[i], sizeof names[i], "f%07zu", n - i);
+			native_symtab_add(&t, start, 8, STB_GLOBAL, STT_FUNC, names[i], 0);
+		}
+		struct native_symtab ref = {0};
+		for (size_t i = 0; i < n; i++)
+			native_symtab_add(&ref, t.v[i].start, 8, STB_GLOBAL, STT_FUNC, t.v[i].name, 0);
+		native_symtab_finish(&t, false);
+		for (size_t k = 0; k < t.n; k++) {
+			CHECK(k == 0 || t.v[k - 1].start < t.v[k].start);
+			const struct native_sym *best = NULL;
+			for (size_t i = 0; i < ref.n; i++)
+				if (ref.v[i].start == t.v[k].start &&
+				    (!best || native_choose_best(best, &ref.v[i]) < 0))
+					best = &ref.v[i];
+			CHECK(best && strcmp(best->name, t.v[k].name) == 0);
+			checked++;
+		}
+		native_symtab_release(&t);
+		native_symtab_release(&ref);
+	}
+	fprintf(stderr, "sort order: %u starts checked\n", checked);
+	CHECK(checked > 6000);
+}
+
 int main(void)
 {
 	const char *e = getenv("WASMPERF_SRC");
@@ -996,6 +1042,7 @@ int main(void)
 	test_perfmap_long();
 	test_kallsyms();
 	test_spaces();
+	test_sort_order();
 	test_basic_recording();
 	test_plt();
 	test_wamr();
