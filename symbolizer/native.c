@@ -41,6 +41,16 @@ void native_note_change(struct sym_native *s, uint64_t time)
 	if (!s)
 		return;
 	s->generation++;
+	s->wide_generation = s->generation;
+	if (time > s->changed_at)
+		s->changed_at = time;
+}
+
+void native_note_range(struct sym_native *s, uint64_t time, int32_t space, uint64_t start,
+		       uint64_t end)
+{
+	s->generation++;
+	s->changes[s->generation % NATIVE_CHANGES] = (struct native_change){start, end, space};
 	if (time > s->changed_at)
 		s->changed_at = time;
 }

@@ -203,6 +203,7 @@ const struct native_perfmap_skips *native_perfmap_skipped(const struct native_pe
 #define NATIVE_CACHE_SLOTS 4096  /* direct-mapped (file, offset) -> symbol cache */
 #define NATIVE_ANSWER_SLOTS (1u << 16) /* (pid, address) -> frame answers, at most */
 #define NATIVE_ANSWER_FIRST (1u << 10) /* ... and at first: grown x8 as questions come */
+#define NATIVE_CHANGES 64              /* ranges changed, kept to keep answers (sym_native) */
 
 enum native_map_kind { K_ELF, K_VDSO, K_PERFMAP, K_NONE, K_KERNEL, K_MODULE, K_JITCODE };
 
@@ -268,6 +269,12 @@ struct native_bid {
 	size_t len;
 };
 
+/* One range of one space changed (native_note_range). */
+struct native_change {
+	uint64_t start, end;
+	int32_t space;               /* the pid, or NATIVE_KERNEL_PID */
+};
+
 struct native_answer {
 	uint64_t addr, generation;
 	int32_t pid;
@@ -304,12 +311,18 @@ struct sym_native {
 	uint32_t seq;
 	uint32_t s_unknown, s_kernel;  /* strings ids */
 	struct native_cache_slot *cache;
-	/* Samples repeat addresses: answers are cached per (pid, address) and
-	 * dropped whenever an address space changes (generation). */
+	/* Samples repeat addresses: answers are cached per (pid, address),
+	 * each made at a generation (the count of changes to address spaces).
+	 * An older answer still holds when no change since held its address:
+	 * the ring keeps the last NATIVE_CHANGES ranges changed (MMAP, JIT
+	 * load); a change of a whole space (COMM, FORK, EXIT, a JIT move)
+	 * ends every older answer. */
 	struct native_answer *answers;
 	uint32_t answer_slots;        /* a power of two, 0 before the first question */
 	uint64_t answer_misses;       /* since the table was last (re)made */
 	uint64_t generation;
+	uint64_t wide_generation;     /* the last change of a whole space */
+	struct native_change changes[NATIVE_CHANGES]; /* generation g at g % NATIVE_CHANGES */
 	uint64_t changed_at;          /* latest time of a record that changed a space */
 	struct wp_intern *warned;     /* warning keys already given */
 	uint8_t **cfi_blobs;          /* JIT unwinding info copies */
@@ -324,8 +337,13 @@ void native_warn_once(struct sym_native *s, const char *key, const char *fmt, ..
 /* Input text (a recorded path) made safe to quote in a warning. */
 #define native_shown(buf, str) wp_visible(buf, sizeof buf, str, strlen(str))
 int native_intern(struct wp_intern *t, const char *str, uint32_t *id);
-/* Every change of an address space drops the cached answers. */
+/* A change of a whole space (COMM, FORK, EXIT) or of one not known to be
+ * smaller drops every cached answer. */
 void native_note_change(struct sym_native *s, uint64_t time);
+/* A change of only [start, end) of space's mappings (an MMAP, a JIT load):
+ * answers elsewhere still hold. */
+void native_note_range(struct sym_native *s, uint64_t time, int32_t space, uint64_t start,
+		       uint64_t end);
 
 /* native_maps.c */
 struct native_space *native_space_get(struct sym_native *s, int32_t pid, bool create);

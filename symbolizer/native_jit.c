@@ -89,11 +89,11 @@ static int jit_add(struct sym_native *s, const struct sym_native_jit *j, const c
 
 int sym_native_jit_load(struct sym_native *s, const struct sym_native_jit *j)
 {
-	native_note_change(s, j ? j->time : 0);
-	if (!s || !j || !j->name || !j->module)
-		return WP_E_USAGE;
-	if (j->size == 0 || j->start + j->size < j->start)
-		return WP_E_FORMAT;
+	if (!s || !j || !j->name || !j->module || j->size == 0 || j->start + j->size < j->start) {
+		native_note_change(s, j ? j->time : 0);
+		return !s || !j || !j->name || !j->module ? WP_E_USAGE : WP_E_FORMAT;
+	}
+	native_note_range(s, j->time, j->pid, j->start, j->start + j->size);
 	uint32_t module;
 	if (native_intern(s->strings, j->module, &module) != 0)
 		return WP_E_NOMEM;

@@ -256,11 +256,19 @@ static int user_mapping(struct sym_native *s, const struct sym_native_map *m,
 
 int sym_native_mmap(struct sym_native *s, const struct sym_native_map *m)
 {
-	native_note_change(s, m ? m->time : 0);
-	if (!s || !m || !m->filename || (!m->build_id && m->build_id_len))
+	if (!s || !m || !m->filename || (!m->build_id && m->build_id_len)) {
+		native_note_change(s, m ? m->time : 0);
 		return WP_E_USAGE;
-	if (m->len == 0 || m->start + m->len < m->start)
+	}
+	if (m->len == 0 || m->start + m->len < m->start) {
+		native_note_change(s, m->time);
 		return WP_E_FORMAT;
+	}
+	/* node maps code and heap all along (990 of esbuild.data's MMAPs
+	 * come after its first sample): answers outside the new range hold */
+	bool in_kernel = m->kernel || m->pid == NATIVE_KERNEL_PID;
+	native_note_range(s, m->time, in_kernel ? NATIVE_KERNEL_PID : m->pid, m->start,
+			  m->start + m->len);
 	struct native_mapping e = {.start = m->start, .end = m->start + m->len,
 				   .pgoff = m->pgoff, .t_from = m->time, .t_to = UINT64_MAX,
 				   .seq = s->seq++, .pid = m->pid};

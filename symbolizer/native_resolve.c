@@ -165,6 +165,7 @@ static bool answers_ready(struct sym_native *s)
 	struct native_answer *t = calloc(want, sizeof *t);
 	if (!t)
 		return s->answers != NULL;
+	wp_advise_dense(t, want * sizeof *t); /* 4.7 MB at most: 1,150 page faults else */
 	struct native_answer *old = s->answers;
 	uint32_t nold = s->answer_slots;
 	s->answers = t;
@@ -174,6 +175,24 @@ static bool answers_ready(struct sym_native *s)
 		if (old[i].used && old[i].generation == s->generation)
 			t[answer_slot(s, old[i].pid, old[i].addr, old[i].kernel)] = old[i];
 	free(old);
+	return true;
+}
+
+/* An answer made before the latest changes still holds when none of them
+ * was of a whole space, and none of their ranges holds its address (the
+ * mapping that holds it, and so all it resolves to, is the same); it is
+ * then brought up to date. */
+static bool still_holds(struct sym_native *s, struct native_answer *a)
+{
+	if (a->generation < s->wide_generation || s->generation - a->generation >= NATIVE_CHANGES)
+		return false;
+	int32_t space = a->kernel ? NATIVE_KERNEL_PID : a->pid;
+	for (uint64_t g = a->generation + 1; g <= s->generation; g++) {
+		const struct native_change *c = &s->changes[g % NATIVE_CHANGES];
+		if (c->space == space && a->addr >= c->start && a->addr < c->end)
+			return false;
+	}
+	a->generation = s->generation;
 	return true;
 }
 
@@ -194,8 +213,8 @@ int sym_native_resolve(struct sym_native *s, int32_t pid, uint64_t time, uint64_
 	if (!answers_ready(s))
 		return resolve_uncached(s, pid, time, addr, kernel, out);
 	struct native_answer *slot = &s->answers[answer_slot(s, pid, addr, kernel)];
-	if (slot->used && slot->generation == s->generation && slot->addr == addr &&
-	    slot->pid == pid && slot->kernel == kernel && slot->latest == latest) {
+	if (slot->used && slot->addr == addr && slot->pid == pid && slot->kernel == kernel &&
+	    slot->latest == latest && (slot->generation == s->generation || still_holds(s, slot))) {
 		*out = slot->frame;
 		s->st.resolves++;
 		s->st.cache_hits++;

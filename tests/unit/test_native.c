@@ -980,6 +980,84 @@ static void test_spaces(void)
 	sym_native_free(NULL);
 }
 
+/* Cached answers outlive changes elsewhere: an MMAP or a JIT load changes
+ * only its own range of its own space; COMM, FORK, EXIT change a whole
+ * space; more than NATIVE_CHANGES changes in between drop the answer. */
+static uint64_t hits_of(const struct sym_native *s)
+{
+	struct sym_native_stats st;
+	sym_native_get_stats(s, &st);
+	return st.cache_hits;
+}
+
+static void test_answers_kept(void)
+{
+	struct warns w = {0};
+	struct sym_native_options o;
+	sym_native_options_init(&o);
+	o.no_proc_kallsyms = true;
+	struct sym_native *s = sym_native_new(&o, on_warn, &w);
+	struct sym_native_map m = {.time = 10, .pid = 100, .tid = 100, .start = 0x1000,
+				   .len = 0x1000, .filename = "/nonexistent/a", .prot = PROT_EXEC};
+	CHECK(sym_native_mmap(s, &m) == 0);
+	m.start = 0x3000;
+	m.filename = "/nonexistent/b";
+	CHECK(sym_native_mmap(s, &m) == 0);
+	struct sym_frame f;
+	CHECK(sym_native_resolve(s, 100, 20, 0x1800, false, &f) == 0);
+	CHECK_STR(f.module, "/nonexistent/a");
+	CHECK(sym_native_resolve(s, 100, 20, 0x3800, false, &f) == 0);
+	uint64_t h = hits_of(s);
+	/* elsewhere in the space, in another space, in the kernel's */
+	m = (struct sym_native_map){.time = 30, .pid = 100, .start = 0x5000, .len = 0x1000,
+				    .filename = "/nonexistent/c", .prot = PROT_EXEC};
+	CHECK(sym_native_mmap(s, &m) == 0);
+	m.pid = 200;
+	m.start = 0x1000;
+	CHECK(sym_native_mmap(s, &m) == 0);
+	m = (struct sym_native_map){.time = 30, .pid = -1, .start = 0x1000, .len = 0x1000,
+				    .filename = "[kernel.kallsyms]_text", .kernel = true};
+	CHECK(sym_native_mmap(s, &m) == 0);
+	CHECK(sym_native_resolve(s, 100, 40, 0x1800, false, &f) == 0);
+	CHECK_STR(f.module, "/nonexistent/a");
+	CHECK(hits_of(s) == h + 1); /* kept */
+	/* over it: the new mapping answers */
+	m = (struct sym_native_map){.time = 50, .pid = 100, .start = 0x1400, .len = 0x800,
+				    .filename = "/nonexistent/d", .prot = PROT_EXEC};
+	CHECK(sym_native_mmap(s, &m) == 0);
+	CHECK(sym_native_resolve(s, 100, 60, 0x1800, false, &f) == 0);
+	CHECK_STR(f.module, "/nonexistent/d");
+	CHECK(sym_native_resolve(s, 100, 60, 0x3800, false, &f) == 0);
+	CHECK_STR(f.module, "/nonexistent/b");
+	CHECK(hits_of(s) == h + 2); /* 0x3800 kept, 0x1800 asked again */
+	/* JIT code loaded over it */
+	struct sym_native_jit j = {.time = 70, .pid = 100, .start = 0x1700, .size = 0x200,
+				   .name = "jitted", .module = "jit-100.dump"};
+	CHECK(sym_native_jit_load(s, &j) == 0);
+	CHECK(sym_native_resolve(s, 100, 80, 0x1800, false, &f) == 0);
+	CHECK(f.symbol && strcmp(f.symbol, "jitted") == 0);
+	CHECK(sym_native_resolve(s, 100, 80, 0x3800, false, &f) == 0);
+	CHECK(hits_of(s) == h + 3);
+	/* a change of the whole space (a COMM: a thread renamed) */
+	CHECK(sym_native_comm(s, 90, 100, 100, "x", false) == 0);
+	CHECK(sym_native_resolve(s, 100, 95, 0x3800, false, &f) == 0);
+	CHECK_STR(f.module, "/nonexistent/b");
+	CHECK(hits_of(s) == h + 3);
+	CHECK(sym_native_resolve(s, 100, 95, 0x3800, false, &f) == 0);
+	CHECK(hits_of(s) == h + 4);
+	/* more changes than are remembered: asked again, same answer */
+	for (int i = 0; i < NATIVE_CHANGES; i++) {
+		m = (struct sym_native_map){.time = 100 + (uint64_t)i, .pid = 100,
+					    .start = 0x100000 + 0x1000 * (uint64_t)i, .len = 0x1000,
+					    .filename = "/nonexistent/e", .prot = PROT_EXEC};
+		CHECK(sym_native_mmap(s, &m) == 0);
+	}
+	CHECK(sym_native_resolve(s, 100, 200, 0x3800, false, &f) == 0);
+	CHECK_STR(f.module, "/nonexistent/b");
+	CHECK(hits_of(s) == h + 4);
+	sym_native_free(s);
+}
+
 /* Equal starts are decided in insertion order (perf's pairwise
  * choose_best over its tree's in-order walk): the radix sort must keep
  * that order, in small groups, large ones (compared) and across every byte
@@ -1042,6 +1120,7 @@ int main(void)
 	test_perfmap_long();
 	test_kallsyms();
 	test_spaces();
+	test_answers_kept();
 	test_sort_order();
 	test_basic_recording();
 	test_plt();
