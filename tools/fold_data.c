@@ -11,6 +11,7 @@
 #include "data_feed.h"
 #include "data_pipe.h"
 #include "fold.h"
+#include "fold_handoff.h"
 #include "perfparse.h"
 #include "symbolizer.h"
 #include "tool_warn.h"
@@ -45,6 +46,9 @@ struct data_run {
 	struct data_pipe *pipe;      /* while it runs, pp_data warnings go there */
 	struct data_feed_recording recording; /* the reader's, at the first sample */
 	bool recording_known;
+	/* -j2 and more, plain folding: the collapser (and the frame cache)
+	 * belong to a folder thread that takes the resolved samples */
+	struct fold_handoff *handoff;
 };
 
 
@@ -133,8 +137,18 @@ static int add_frame(void *ctx, const struct pp_sample *s, uint64_t addr, bool k
 		const char *t;
 		size_t tlen;
 		rc = aot_names_translate(run->aot, f.wasm_aot, f.symbol, strlen(f.symbol), &t, &tlen);
-		if (rc)
-			return rc < 0 ? rc : fg_collapser_frame_name(run->collapser, t, tlen);
+		if (rc < 0)
+			return rc;
+		if (rc > 0 && !run->handoff)
+			return fg_collapser_frame_name(run->collapser, t, tlen);
+		if (rc > 0) {
+			fold_handoff_name(run->handoff, t, tlen);
+			return 0;
+		}
+	}
+	if (run->handoff) {
+		fold_handoff_frame(run->handoff, f.symbol, f.module);
+		return 0;
 	}
 	if (run->inliner && f.symbol && !f.kernel && !f.jit && !f.unmapped && f.module[0] == '/')
 		return debug_frame(run, &f);
@@ -236,6 +250,17 @@ static int fold_sample(struct data_run *run, const struct pp_sample *s)
 		pid_len = snprintf(pid, sizeof pid, "%u", s->pid);
 		tid_len = snprintf(tid, sizeof tid, "%u", s->tid);
 	}
+	uint64_t weight = cfg->count_samples ? 1 : (s->period ? s->period : 1);
+	if (run->handoff) {
+		fold_handoff_begin(run->handoff, comm, comm_len, pid, (size_t)pid_len, tid,
+				   (size_t)tid_len);
+		int rc = data_feed_frames(run->feed, s, add_frame, run);
+		if (rc) {
+			fold_handoff_abort(run->handoff);
+			return rc;
+		}
+		return fold_handoff_end(run->handoff, weight);
+	}
 	int rc = fg_collapser_begin(run->collapser, comm, comm_len, pid, (size_t)pid_len, tid,
 				    (size_t)tid_len);
 	rc = rc ? rc : data_feed_frames(run->feed, s, add_frame, run);
@@ -243,7 +268,6 @@ static int fold_sample(struct data_run *run, const struct pp_sample *s)
 		fg_collapser_abort(run->collapser);
 		return rc;
 	}
-	uint64_t weight = cfg->count_samples ? 1 : (s->period ? s->period : 1);
 	rc = fg_collapser_end(run->collapser, weight);
 	size_t stack = fg_collapser_last_stack(run->collapser);
 	if (rc || !cfg->sink || stack == SIZE_MAX)
@@ -362,6 +386,31 @@ static int fold_item(struct data_run *run, const struct data_pipe_item *it)
 	return (it->notes & NOTE_FOLD) ? fold_sample(run, &r->u.sample) : 0;
 }
 
+/* A sample the folder thread takes (fold_handoff.c): the collapser's
+ * calls of fold_sample and add_frame, in the same order. */
+static int fold_handed(void *ctx, const struct fold_handoff_sample *s)
+{
+	struct data_run *run = ctx;
+	int rc = fg_collapser_begin(run->collapser, s->comm, s->comm_len, s->pid, s->pid_len,
+				    s->tid, s->tid_len);
+	for (size_t i = 0; !rc && i < s->nframes; i++) {
+		const struct fold_handoff_frame *h = &s->frames[i];
+		if (h->is_name) {
+			rc = fg_collapser_frame_name(run->collapser, s->arena + h->name_at, h->name_len);
+			continue;
+		}
+		struct sym_frame f = {.symbol = h->symbol, .module = h->module};
+		uint32_t key;
+		rc = cached_key(run, &f, &key);
+		rc = rc ? rc : fg_collapser_push_key(run->collapser, key);
+	}
+	if (rc) {
+		fg_collapser_abort(run->collapser);
+		return rc;
+	}
+	return fg_collapser_end(run->collapser, s->weight);
+}
+
 /* The record loop with the reader on its own thread: what the loop of one
  * thread returns (0, or the first error of either side). */
 static int fold_piped(struct data_run *run)
@@ -376,7 +425,8 @@ static int fold_piped(struct data_run *run)
 	int read_rc = data_pipe_finish(run->pipe);
 	data_pipe_free(run->pipe);
 	run->pipe = NULL;
-	return rc < 0 ? rc : read_rc;
+	int fold_rc = run->handoff ? fold_handoff_finish(run->handoff) : 0;
+	return rc < 0 ? rc : fold_rc < 0 ? fold_rc : read_rc;
 }
 
 /* Bytes of records per batch handed between the threads: tests make it
@@ -420,6 +470,12 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 		fprintf(stderr, "%s: out of memory\n", cfg->prog);
 		status = 1;
 	}
+	/* the collapser on a thread of its own when nothing else needs it
+	 * between samples: not for --inline/--srcline (they push expanded
+	 * frames), --addrs (a frame per address), or a sink (export, phases:
+	 * it asks for each sample's stack at once) */
+	if (!status && piped && !need_inliner && !cfg->collapse.include_addrs && !cfg->sink)
+		run.handoff = fold_handoff_new(fold_handed, &run); /* NULL: folded here */
 	struct data_pipe *reader_pipe = run.pipe;
 	run.pipe = NULL; /* pp_data_open's warnings are printed at once */
 	int rc = status ? 0
@@ -456,6 +512,12 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 			status = 1;
 		}
 	}
+	/* the folder is done (or never started) before the stacks are read */
+	int fold_rc = run.handoff ? fold_handoff_finish(run.handoff) : 0;
+	if (!status && fold_rc < 0) {
+		fprintf(stderr, "%s: %s\n", cfg->prog, wp_strerror(fold_rc));
+		status = 1;
+	}
 	/* A recording without samples: the filter is checked all the same. */
 	if (!status && run.data && !run.events_ready && setup_events(&run))
 		status = run.events_status ? run.events_status : 1;
@@ -473,6 +535,7 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 	if (!status)
 		fold_time_report(run.time.arg ? &run.time : NULL, run.kept, cfg);
 out:
+	fold_handoff_free(run.handoff);
 	data_pipe_free(reader_pipe);
 	pp_data_free(run.data);
 	data_feed_free(run.feed);
