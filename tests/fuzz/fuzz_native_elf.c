@@ -1,6 +1,6 @@
 /* fuzz_native_elf.c - the native symbolizer's reading of an ELF file's
- * symbols (native_elf.c): the tables kept as perf keeps them, names in a
- * copy of the string table and demangled at first use, perf's tree built
+ * symbols (native_elf.c): the tables kept as perf keeps them, names in the
+ * string table's pages (mapped) and demangled at first use, perf's tree built
  * only where symbols nest (native_symtab.c). The first byte's low bit
  * turns demangling on; the rest is the file (given through a memfd).
  * Every symbol the file's tables hold is then looked up at its start, one
