@@ -265,10 +265,13 @@ int sym_native_mmap(struct sym_native *s, const struct sym_native_map *m)
 		return WP_E_FORMAT;
 	}
 	/* node maps code and heap all along (990 of esbuild.data's MMAPs
-	 * come after its first sample): answers outside the new range hold */
-	bool in_kernel = m->kernel || m->pid == NATIVE_KERNEL_PID;
-	native_note_range(s, m->time, in_kernel ? NATIVE_KERNEL_PID : m->pid, m->start,
-			  m->start + m->len);
+	 * come after its first sample): answers outside the new range hold.
+	 * Not in the kernel's space, where the first map turns every address
+	 * outside the maps to [unknown] (resolve_uncached); its maps are few. */
+	if (m->kernel || m->pid == NATIVE_KERNEL_PID)
+		native_note_change(s, m->time);
+	else
+		native_note_range(s, m->time, m->pid, m->start, m->start + m->len);
 	struct native_mapping e = {.start = m->start, .end = m->start + m->len,
 				   .pgoff = m->pgoff, .t_from = m->time, .t_to = UINT64_MAX,
 				   .seq = s->seq++, .pid = m->pid};

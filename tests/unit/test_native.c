@@ -1008,19 +1008,30 @@ static void test_answers_kept(void)
 	CHECK_STR(f.module, "/nonexistent/a");
 	CHECK(sym_native_resolve(s, 100, 20, 0x3800, false, &f) == 0);
 	uint64_t h = hits_of(s);
-	/* elsewhere in the space, in another space, in the kernel's */
+	/* a kernel address before any kernel map: the kernel, no symbol */
+	CHECK(sym_native_resolve(s, 100, 20, 0xffffffff81000010ull, true, &f) == 0);
+	CHECK_STR(f.module, "[kernel.kallsyms]");
+	/* elsewhere in the space, in another space */
 	m = (struct sym_native_map){.time = 30, .pid = 100, .start = 0x5000, .len = 0x1000,
 				    .filename = "/nonexistent/c", .prot = PROT_EXEC};
 	CHECK(sym_native_mmap(s, &m) == 0);
 	m.pid = 200;
 	m.start = 0x1000;
 	CHECK(sym_native_mmap(s, &m) == 0);
-	m = (struct sym_native_map){.time = 30, .pid = -1, .start = 0x1000, .len = 0x1000,
-				    .filename = "[kernel.kallsyms]_text", .kernel = true};
-	CHECK(sym_native_mmap(s, &m) == 0);
 	CHECK(sym_native_resolve(s, 100, 40, 0x1800, false, &f) == 0);
 	CHECK_STR(f.module, "/nonexistent/a");
 	CHECK(hits_of(s) == h + 1); /* kept */
+	/* the kernel's first map, elsewhere: the address is in no map now */
+	m = (struct sym_native_map){.time = 40, .pid = -1, .start = 0xffffffffa0000000ull,
+				    .len = 0x1000, .filename = "[kernel.kallsyms]_text",
+				    .kernel = true};
+	CHECK(sym_native_mmap(s, &m) == 0);
+	CHECK(sym_native_resolve(s, 100, 45, 0xffffffff81000010ull, true, &f) == 0);
+	CHECK_STR(f.module, "[unknown]");
+	CHECK(f.unmapped);
+	CHECK(sym_native_resolve(s, 100, 45, 0x1800, false, &f) == 0);
+	CHECK(sym_native_resolve(s, 100, 45, 0x3800, false, &f) == 0);
+	CHECK(hits_of(s) == h + 1); /* a change of the kernel's space asks again */
 	/* over it: the new mapping answers */
 	m = (struct sym_native_map){.time = 50, .pid = 100, .start = 0x1400, .len = 0x800,
 				    .filename = "/nonexistent/d", .prot = PROT_EXEC};
