@@ -328,7 +328,7 @@ static void put_frame_title(const struct fg_flame *f, struct fg_out *o, const st
 	fg_out_fixed(o, 100 * fg_amount_double(l->width[id]) / timemax, 2);
 	fg_out_putc(o, '%');
 	if (f->differential) {
-		double d = fg_change_double(opt->negate ? -f->nodes[id].delta : f->nodes[id].delta);
+		double d = fg_change_double(opt->negate ? -fg_node_delta(f, id) : fg_node_delta(f, id));
 		fg_out_put(o, "; ", 2);
 		if (d > 0)
 			fg_out_putc(o, '+');
@@ -375,7 +375,7 @@ static struct fg_rgb frame_fill(const struct fg_flame *f, uint32_t id, const cha
 	if (dn == n && n == 1 && name[0] == '-')
 		return (struct fg_rgb){200, 200, 200};
 	if (f->differential) {
-		double d = fg_change_double(f->nodes[id].delta);
+		double d = fg_change_double(fg_node_delta(f, id));
 		return fg_color_scale(f->opt.negate ? -d : d, maxdelta);
 	}
 	return color;
@@ -486,8 +486,8 @@ static int put_frames(struct fg_flame *f, struct fg_out *o, const struct fg_layo
 	double maxdelta = 1;
 	if (f->differential)
 		for (uint32_t i = 0; i < f->nnodes; i++)
-			if (fabs(fg_change_double(f->nodes[i].delta)) > maxdelta)
-				maxdelta = fabs(fg_change_double(f->nodes[i].delta));
+			if (fabs(fg_change_double(fg_node_delta(f, i))) > maxdelta)
+				maxdelta = fabs(fg_change_double(fg_node_delta(f, i)));
 	int rc = 0;
 	fg_out_puts(o, "<g id=\"frames\">\n");
 	for (size_t i = 0; i < l->n && !rc; i++) {
