@@ -862,13 +862,19 @@ static void test_kallsyms(void)
 	wp_intern_free(names);
 }
 
-static void test_spaces(void)
+/* A symbolizer for made-up address spaces: no kernel symbols. */
+static struct sym_native *spaces_symbolizer(struct warns *w)
 {
-	struct warns w = {0};
 	struct sym_native_options o;
 	sym_native_options_init(&o);
 	o.no_proc_kallsyms = true;
-	struct sym_native *s = sym_native_new(&o, on_warn, &w);
+	return sym_native_new(&o, on_warn, w);
+}
+
+static void test_spaces(void)
+{
+	struct warns w = {0};
+	struct sym_native *s = spaces_symbolizer(&w);
 	struct sym_native_map m = {.time = 10, .pid = 100, .tid = 100, .start = 0x1000,
 				   .len = 0x1000, .filename = "/nonexistent/a", .prot = PROT_EXEC};
 	CHECK(sym_native_mmap(s, &m) == 0);
@@ -993,10 +999,7 @@ static uint64_t hits_of(const struct sym_native *s)
 static void test_answers_kept(void)
 {
 	struct warns w = {0};
-	struct sym_native_options o;
-	sym_native_options_init(&o);
-	o.no_proc_kallsyms = true;
-	struct sym_native *s = sym_native_new(&o, on_warn, &w);
+	struct sym_native *s = spaces_symbolizer(&w);
 	struct sym_native_map m = {.time = 10, .pid = 100, .tid = 100, .start = 0x1000,
 				   .len = 0x1000, .filename = "/nonexistent/a", .prot = PROT_EXEC};
 	CHECK(sym_native_mmap(s, &m) == 0);
