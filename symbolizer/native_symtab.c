@@ -184,8 +184,8 @@ static unsigned start_byte(const struct native_sym *v, unsigned byte)
  * its bucket), bytes that every start of a bucket shares skipped, small
  * buckets and equal starts by comparison. glibc's qsort is a merge sort
  * through a copy as large as the table: on node (106,000 symbols, 4.3 MB)
- * that copy's fresh pages cost more than the sorting. No input makes it
- * worse than 8 passes over the table. */
+ * that copy's fresh pages cost more than the sorting. At most 8 levels
+ * of passes over a bucket, then comparisons within equal starts. */
 static void sort_range(struct native_sym *v, size_t n, int byte)
 {
 	while (n > 32 && byte >= 0 &&
