@@ -36,23 +36,26 @@ int native_intern(struct wp_intern *t, const char *str, uint32_t *id)
 	return wp_intern_get(t, str, strlen(str), id);
 }
 
+static void next_generation(struct sym_native *s, uint64_t time)
+{
+	s->generation++;
+	if (time > s->changed_at)
+		s->changed_at = time;
+}
+
 void native_note_change(struct sym_native *s, uint64_t time)
 {
 	if (!s)
 		return;
-	s->generation++;
+	next_generation(s, time);
 	s->wide_generation = s->generation;
-	if (time > s->changed_at)
-		s->changed_at = time;
 }
 
 void native_note_range(struct sym_native *s, uint64_t time, int32_t space, uint64_t start,
 		       uint64_t end)
 {
-	s->generation++;
+	next_generation(s, time);
 	s->changes[s->generation % NATIVE_CHANGES] = (struct native_change){start, end, space};
-	if (time > s->changed_at)
-		s->changed_at = time;
 }
 
 /* Copies the option strings; false when out of memory. */

@@ -202,9 +202,9 @@ static int add_symbol(const struct table_load *t, uint64_t value, uint64_t size,
 		name = e->strings + (at - lo);
 	} else {
 		uint32_t id;
-		int rc = wp_intern_get(t->names, name, strlen(name), &id);
-		if (rc)
-			return rc;
+		int interned = wp_intern_get(t->names, name, strlen(name), &id);
+		if (interned != 0)
+			return interned;
 		name = wp_intern_str(t->names, id, NULL);
 	}
 	if (strcmp(name, "wasm.code") == 0)

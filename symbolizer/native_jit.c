@@ -89,9 +89,11 @@ static int jit_add(struct sym_native *s, const struct sym_native_jit *j, const c
 
 int sym_native_jit_load(struct sym_native *s, const struct sym_native_jit *j)
 {
-	if (!s || !j || !j->name || !j->module || j->size == 0 || j->start + j->size < j->start) {
+	int bad = !s || !j || !j->name || !j->module ? WP_E_USAGE
+		: j->size == 0 || j->start + j->size < j->start ? WP_E_FORMAT : 0;
+	if (bad) {
 		native_note_change(s, j ? j->time : 0);
-		return !s || !j || !j->name || !j->module ? WP_E_USAGE : WP_E_FORMAT;
+		return bad;
 	}
 	native_note_range(s, j->time, j->pid, j->start, j->start + j->size);
 	uint32_t module;

@@ -256,13 +256,11 @@ static int user_mapping(struct sym_native *s, const struct sym_native_map *m,
 
 int sym_native_mmap(struct sym_native *s, const struct sym_native_map *m)
 {
-	if (!s || !m || !m->filename || (!m->build_id && m->build_id_len)) {
+	int bad = !s || !m || !m->filename || (!m->build_id && m->build_id_len) ? WP_E_USAGE
+		: m->len == 0 || m->start + m->len < m->start ? WP_E_FORMAT : 0;
+	if (bad) {
 		native_note_change(s, m ? m->time : 0);
-		return WP_E_USAGE;
-	}
-	if (m->len == 0 || m->start + m->len < m->start) {
-		native_note_change(s, m->time);
-		return WP_E_FORMAT;
+		return bad;
 	}
 	/* node maps code and heap all along (990 of esbuild.data's MMAPs
 	 * come after its first sample): answers outside the new range hold.

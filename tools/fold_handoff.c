@@ -162,7 +162,7 @@ void fold_handoff_begin(struct fold_handoff *h, const char *comm, size_t comm_le
 	h->building.tid_len = (uint32_t)tid_len;
 }
 
-static void add_frame(struct fold_handoff *h, const struct fold_handoff_frame *f)
+static void push_frame(struct fold_handoff *h, const struct fold_handoff_frame *f)
 {
 	struct batch *b = &h->batches[h->fill];
 	if (h->build_rc)
@@ -178,13 +178,13 @@ static void add_frame(struct fold_handoff *h, const struct fold_handoff_frame *f
 
 void fold_handoff_frame(struct fold_handoff *h, const char *symbol, const char *module)
 {
-	add_frame(h, &(struct fold_handoff_frame){.symbol = symbol, .module = module});
+	push_frame(h, &(struct fold_handoff_frame){.symbol = symbol, .module = module});
 }
 
 void fold_handoff_name(struct fold_handoff *h, const char *name, size_t len)
 {
 	uint32_t at = keep_bytes(h, name, len);
-	add_frame(h, &(struct fold_handoff_frame){.is_name = true, .name_at = at,
+	push_frame(h, &(struct fold_handoff_frame){.is_name = true, .name_at = at,
 						  .name_len = (uint32_t)len});
 }
 
