@@ -422,6 +422,7 @@ void wp_lines_renumber(struct wp_lines *lr, uint64_t before)
 uint64_t wp_lines_lineno(const struct wp_lines *lr) { return lr->lineno; }
 uint64_t wp_lines_offset(const struct wp_lines *lr) { return lr->line_offset; }
 const char *wp_lines_name(const struct wp_lines *lr) { return lr->name; }
+int wp_lines_fd(const struct wp_lines *lr) { return lr->own_fd ? lr->fd : -1; }
 const char *wp_lines_errmsg(const struct wp_lines *lr)
 {
 	if (!lr)

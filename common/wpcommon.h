@@ -213,6 +213,9 @@ uint64_t wp_lines_lineno(const struct wp_lines *lr);
 uint64_t wp_lines_offset(const struct wp_lines *lr);
 const char *wp_lines_name(const struct wp_lines *lr);
 const char *wp_lines_errmsg(const struct wp_lines *lr);
+/* The descriptor of a file opened by name (for readers of their own,
+ * with pread), -1 for stdin, memory and segments. */
+int wp_lines_fd(const struct wp_lines *lr);
 
 /* ---- command-line options ----
  * One table feeds getopt_long_only (so perl-style -all and unique prefixes

@@ -1,8 +1,9 @@
 /* fold_text_threads.c - perf script text folded by worker threads, with
  * the one-thread path's output byte for byte.
  *
- * The calling thread reads the input into jobs cut after blank lines
- * (text_chunks.c); each worker parses a job with a reader of its own that
+ * The input is cut into jobs after blank lines (text_chunks.c): a pipe's
+ * by the calling thread, a named file's by the workers, each reading its
+ * job with pread. Each worker parses a job with a reader of its own that
  * serves the lines in place from the job's chunks, names offsets as the
  * whole stream's reader would and numbers lines from the job's start (the
  * lines before it are only known when the job is merged: counting them on
@@ -31,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "aot_names.h"
@@ -419,7 +421,8 @@ static void merge_warnings(struct worker *w, uint64_t before)
 
 struct job_result {
 	int rc;                    /* the reader's or the collapse's error */
-	bool input_failed;         /* rc is the input's: the reader thread's message */
+	bool input_failed;         /* rc is the input's: input_msg, or the reader thread's message */
+	char input_msg[320];
 	bool lines_failed;         /* rc is the job's line reader's (a line too long) */
 	struct pp_script_reader *r; /* until the merge: its lines renumbered then */
 	struct wp_lines *lines;
@@ -448,7 +451,8 @@ static void merge_job(struct worker *w, uint64_t seq, struct job_result *res)
 	if (res->rc) {
 		if (res->lines_failed)
 			wp_lines_renumber(res->lines, sh->lines);
-		const char *msg = res->input_failed ? wp_lines_errmsg(sh->input)
+		const char *msg = res->input_failed ? (res->input_msg[0] ? res->input_msg
+							 : wp_lines_errmsg(sh->input))
 				  : res->lines_failed ? wp_lines_errmsg(res->lines)
 				  : wp_strerror(res->rc);
 		fprintf(stderr, "%s: %s\n", run->cfg->prog, msg);
@@ -488,6 +492,8 @@ static void parse_job(struct worker *w, struct text_job *job, struct job_result 
 	if (rc < 0) {
 		res->rc = rc;
 		res->input_failed = text_job_failed(job);
+		if (res->input_failed && text_job_errmsg(job))
+			snprintf(res->input_msg, sizeof res->input_msg, "%s", text_job_errmsg(job));
 		/* (the script reader's only messages are its line reader's) */
 		res->lines_failed = !res->input_failed && pp_script_errmsg(r)[0];
 	}
@@ -543,6 +549,20 @@ static size_t chunk_bytes(void)
 	return n > 0 ? (size_t)n : CHUNK_BYTES;
 }
 
+/* The size of a regular file named on the command line, that is not
+ * gzip: its workers read it themselves; -1 for a stream. */
+static int64_t file_size(const struct wp_lines *input)
+{
+	int fd = wp_lines_fd(input);
+	struct stat st;
+	unsigned char magic[2];
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		return -1;
+	if (pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+		return -1; /* inflated on the way, as a stream */
+	return st.st_size;
+}
+
 int fold_text_threaded(struct fold_run *run, const char *path, unsigned threads)
 {
 	const struct fold_config *cfg = run->cfg;
@@ -554,8 +574,12 @@ int fold_text_threaded(struct fold_run *run, const char *path, unsigned threads)
 		return 1;
 	}
 	struct worker *w = calloc(threads, sizeof *w);
-	/* one chunk per worker, one being filled, one queued */
-	sh.q = text_chunks_new(chunk_bytes(), threads + 2);
+	/* a stream: one chunk per worker, one being filled, one queued; a
+	 * file: one per worker */
+	int64_t size = file_size(sh.input);
+	sh.q = size >= 0 ? text_chunks_new_file(wp_lines_fd(sh.input), (uint64_t)size, run->file,
+						chunk_bytes(), threads)
+			 : text_chunks_new(chunk_bytes(), threads + 2);
 	if (!w || !sh.q) {
 		fprintf(stderr, "%s: out of memory\n", cfg->prog);
 		free(w);

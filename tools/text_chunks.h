@@ -20,6 +20,17 @@ struct text_job;
 
 /* NULL when out of memory. */
 struct text_chunks *text_chunks_new(size_t chunk_bytes, unsigned buffers);
+/* Jobs of a regular file that the workers read for themselves, with
+ * pread(2) on fd (not owned) up to `size` bytes (its size when opened),
+ * into one of `buffers` chunks each (at least the number of workers); no
+ * reader thread, and text_chunks_fill returns at once. Job k is the share
+ * of the k-th chunk_bytes of the file: from the end of the first blank
+ * line that starts in it (or the start of the file) to the next such end,
+ * so the workers find their jobs' ends from the bytes alone; a chunk in
+ * which no blank line starts is read by the job before it, and its own
+ * job is empty. name is used in messages. NULL when out of memory. */
+struct text_chunks *text_chunks_new_file(int fd, uint64_t size, const char *name,
+					 size_t chunk_bytes, unsigned buffers);
 /* After the reader and every worker are done with it. */
 void text_chunks_free(struct text_chunks *q);
 
@@ -42,6 +53,9 @@ uint64_t text_job_first_offset(const struct text_job *j); /* bytes before it */
 int text_job_segment(void *job, const char **p, size_t *n);
 /* Whether the job's bytes end where reading the input failed. */
 bool text_job_failed(const struct text_job *j);
+/* Then, for a job of text_chunks_new_file, what failed ("NAME: offset N:
+ * why"); NULL for a stream's jobs (the reader's wp_lines says). */
+const char *text_job_errmsg(const struct text_job *j);
 /* The worker is done with the job: its chunks (those still to come too)
  * go back to the reader, and the job is freed as soon as the reader has
  * completed it: j must not be used after this call. */

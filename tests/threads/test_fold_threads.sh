@@ -7,8 +7,10 @@
 # (and .gz) fixture under testdata/, options that keep state across
 # samples (--time percentages, events, --pid), and made-up edge cases:
 # a pipe, several files, damaged gzip, garbage, text without blank lines,
-# counts that overflow. WASMPERF_THREADS_MAX_FILES limits the fixtures
-# (the ThreadSanitizer build runs a sample).
+# counts that overflow, blank lines of every kind. A named file is read by
+# the workers themselves (pread), a pipe by a reader thread: every fixture
+# goes both ways. WASMPERF_THREADS_MAX_FILES limits the fixtures (the
+# ThreadSanitizer build runs a sample).
 set -u
 src=${WASMPERF_SRC:?}
 bin=${WASMPERF_BIN:?}
@@ -57,6 +59,8 @@ for f in $(find "$src/testdata" -type f \( -name '*.txt' -o -name '*.perf' -o -n
 	small="-j2 0 -j3 61 -j2 7"
 	[ "$(wc -c <"$f")" -lt 100000 ] || small="-j2 0 -j3 4096"
 	run "${f#$src/}" "\$fold \$J '$f'" "$small"
+	# (a named file is read by the workers themselves; a pipe by a reader thread)
+	run "${f#$src/} on a pipe" "cat '$f' | \$fold \$J" "-j3 61"
 	run "${f#$src/} --pid --time 10%-60%" "\$fold \$J --pid --time 10%-60% '$f'" "-j3 0"
 done
 echo "$n text fixtures"
@@ -73,6 +77,17 @@ run "truncated gzip" "\$fold \$J '$gz'"
 run "truncated gzip on a pipe" "cat '$gz' | \$fold \$J"
 run "garbage" "printf '\\000\\001\\002\\377\\n\\n\\377 1 x: \\n\\t zz\\n' | \$fold \$J"
 grep -v '^$' "$edge" >"$tmp/noblank.txt"
+# samples apart by blank lines of every kind (spaces, tabs, CR, long ones),
+# some not blank (no line start before them), and a last line without '\n'
+awk 'BEGIN { split("|  |\t|\r| \t \r", sep, "|");
+	for (i = 0; i < 400; i++) {
+		printf "p%d %d %d.%06d: 1 cpu-clock:\n\tffff f%d (m) \n\tffff g%d (m)\n", i % 3, i, i, i, i % 11, i % 5
+		if (i % 29 == 3) { for (k = 0; k < 70; k++) printf " "; }
+		if (i % 13 != 7) printf "%s\n", sep[i % 5 + 1]
+	}
+	printf "q 1 9.0: 1 cpu-clock:\n\tffff end (m)" }' >"$tmp/blanks.txt"
+run "blank lines of every kind" "\$fold \$J '$tmp/blanks.txt'" "-j2 0 -j3 61 -j2 7 -j2 100 -j3 333"
+run "blank lines of every kind on a pipe" "cat '$tmp/blanks.txt' | \$fold \$J" "-j3 61 -j2 7"
 run "no blank lines" "\$fold \$J '$tmp/noblank.txt'"
 awk 'BEGIN { for (i = 0; i < 6; i++) printf "p%d 1 1.0: 9999999999999999999 cpu-clock:\n\tffff f%d (m)\n\n", i % 2, i % 2 }' >"$tmp/overflow.txt"
 run "counts overflowing 64 bits" "\$fold \$J '$tmp/overflow.txt'"
