@@ -30,9 +30,13 @@ static struct fold_event_slot *add_slot(struct fold_events *e, const char *name,
 {
 	if (e->n == MAX_EVENTS || wp_grow((void **)&e->slots, &e->cap, e->n + 1, sizeof *e->slots))
 		return NULL;
-	char *copy = strndup(name, len);
+	/* all len bytes: a NUL inside the name (hostile text) must not end the
+	 * copy short of the base_n bytes compared later */
+	char *copy = malloc(len + 1);
 	if (!copy)
 		return NULL;
+	memcpy(copy, name, len);
+	copy[len] = '\0';
 	struct fold_event_slot *slot = &e->slots[e->n++];
 	*slot = (struct fold_event_slot){copy, pp_event_base_name((struct pp_str){name, len}).n, 0,
 					 e->filter && filter_matches(e, name, len)};

@@ -3,7 +3,8 @@
   testdata/ fixtures (every kind: file, pipe, zstd, tracepoint, uprobe,
   multi-event, interrupted and DWARF perf.data; jitdumps with debug and
   unwinding records; Wasm modules; texts) -> corpus/perfdata, jitdump,
-  wasm_module, input_kind, fold_merge, fold_time (seeds named fx-*)
+  wasm_module, input_kind, fold_merge, fold_time, fold_threads (seeds
+  named fx-*)
   corpus/jitdump/*.dump       -> corpus/jit_symbols/*  (fuzz_jit_symbols.c)
   corpus/script_reader/*.txt  -> corpus/collapse/*     (fuzz_collapse.c)
 Seeds stay small (whole fixtures up to 64 KiB, else a head or a sample of
@@ -159,6 +160,13 @@ def from_fixtures():
     put("fold_merge", "fx-big-counts",
         b"a;b 18446744073709551614\na;c 1\n\0a;b 1\nx 9223372036854775807\n")
     put("fold_merge", "fx-fractions", b"a;b 1.5\na;b 2\n\0a 3 4\n# c\n")
+    # fold_threads: a byte for the job size (16 + it), then the text
+    edge = fixture("fold-text-edge-cases/input.perf")
+    put("fold_threads", "fx-edge-16", b"\x00" + edge)
+    put("fold_threads", "fx-edge-61", b"\x2d" + edge)
+    blanks = b"".join(b"p 1 %d.0: 1 cpu-clock:\n\tffff f%d (m)\n%s\n" % (i, i % 3, sep)
+                      for i, sep in enumerate([b"", b"  ", b"\t", b"\r", b" " * 40] * 6))
+    put("fold_threads", "fx-blank-kinds", b"\x05" + blanks)
     for i, t in enumerate(TIMES):
         span = struct.pack("<QQ", 1000000000 * (i + 1), 1000000000 * (i + 5) + 123456789)
         put("fold_time", "fx-%02d" % i, span + t)
@@ -188,7 +196,10 @@ def main():
         seen = set()
         for name in sorted(os.listdir(os.path.join(HERE, "corpus", src))):
             with open(os.path.join(HERE, "corpus", src, name), "r" + (mode or "")) as f:
-                seed = conv(f.read())
+                try:
+                    seed = conv(f.read())
+                except UnicodeDecodeError:  # (a binary crash reproducer: not text)
+                    continue
             if seed and seed not in seen:  # one copy of equal seeds
                 seen.add(seed)
                 with open(os.path.join(HERE, "corpus", dst, name), "w" + mode) as f:
