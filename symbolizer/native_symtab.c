@@ -432,14 +432,21 @@ static const struct native_sym *array_find(const struct native_symtab *t, uint64
 
 const struct native_sym *native_symtab_find(struct native_symtab *t, uint64_t addr)
 {
+	/* Only inside nested symbols is the tree asked, also once it is built:
+	 * elsewhere the array answers as the tree would, with a third of its
+	 * cache misses (node's tree has 106,000 nodes). */
 	struct native_replay *r = t->replay;
-	if (!t->tree && r && in_nested(r, addr)) {
-		t->tree = replay_tree(t, r); /* NULL: the array rule answers */
-		t->replay = NULL;
-		replay_free(r);
+	if (r && in_nested(r, addr)) {
+		if (!t->tree && r->starts) {
+			t->tree = replay_tree(t, r); /* NULL: the array rule answers */
+			free(r->starts);         /* (what built it; the spans stay) */
+			free(r->erased);
+			r->starts = NULL;
+			r->erased = NULL;
+		}
+		if (t->tree)
+			return native_rbtree_find(t->tree, addr);
 	}
-	if (t->tree)
-		return native_rbtree_find(t->tree, addr);
 	const struct native_sym *s = t->extra ? array_find(t->extra, addr) : NULL;
 	return s ? s : array_find(t, addr);
 }
