@@ -44,6 +44,8 @@ struct native_rbtree;
 struct native_rbtree *native_rbtree_new(void);
 void native_rbtree_free(struct native_rbtree *t);
 /* A node keyed by start (equal keys go right); its symbol is set later. */
+/* Room for n nodes at once (a tree whose size is known); WP_E_NOMEM. */
+int native_rbtree_reserve(struct native_rbtree *t, size_t n);
 int native_rbtree_insert(struct native_rbtree *t, uint64_t key, int32_t *id);
 void native_rbtree_erase(struct native_rbtree *t, int32_t id);
 void native_rbtree_set(struct native_rbtree *t, int32_t id, const struct native_sym *s);

@@ -393,6 +393,8 @@ static struct native_rbtree *replay_tree(const struct native_symtab *t, const st
 {
 	struct native_rbtree *tree = native_rbtree_new();
 	int32_t id;
+	if (tree && native_rbtree_reserve(tree, r->ninserted + (r->extra ? r->extra->n : 0)) != 0)
+		goto fail;
 	for (size_t i = 0; tree && i < r->ninserted; i++)
 		if (native_rbtree_insert(tree, r->starts[i], &id) != 0)
 			goto fail;

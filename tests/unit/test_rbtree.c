@@ -1,7 +1,7 @@
 /* test_rbtree.c - the replay of perf's symbol rb-tree (native_rbtree.c):
  * random inserts (with equal keys) and erases keep every red-black and
  * order rule, and perf's symbols__find() rule answers nested symbols by
- * the tree's shape. */
+ * the tree's shape; room reserved at once changes nothing. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -17,25 +17,31 @@ static uint64_t next_rand(void)
 	return rng;
 }
 
-static void test_invariants(void)
+/* reserved: room made at once (a huge-page block past 2 MiB), then the
+ * same operations as a tree that grows node by node */
+static void test_invariants(bool reserved)
 {
 	struct native_rbtree *t = native_rbtree_new();
-	enum { N = 5000 };
+	enum { N = 100000 };
+	if (reserved) {
+		CHECK(native_rbtree_reserve(t, 70) == 0);  /* then grown past it */
+		CHECK(native_rbtree_reserve(t, N) == 0);
+	}
 	static bool gone[N];
 	int32_t ids[N];
 	for (int i = 0; i < N; i++)
-		CHECK(native_rbtree_insert(t, next_rand() % 2000, &ids[i]) == 0 && ids[i] == i);
+		CHECK(native_rbtree_insert(t, next_rand() % 40000, &ids[i]) == 0 && ids[i] == i);
 	size_t nodes;
 	CHECK(native_rbtree_check(t, &nodes) > 0 && nodes == N);
 	size_t left = N, bad = 0;
-	for (int k = 0; k < 3000; k++) {
+	for (int k = 0; k < 60000; k++) {
 		int i = (int)(next_rand() % N);
 		if (gone[i])
 			continue;
 		native_rbtree_erase(t, ids[i]);
 		gone[i] = true;
 		left--;
-		if (k % 97 == 0 && (native_rbtree_check(t, &nodes) < 0 || nodes != left))
+		if (k % 9973 == 0 && (native_rbtree_check(t, &nodes) < 0 || nodes != left))
 			bad++;
 	}
 	CHECK(bad == 0);
@@ -68,9 +74,36 @@ static void test_nested(void)
 	native_rbtree_free(t);
 }
 
+/* A reserved tree has the shape of one grown node by node: both give the
+ * same symbol at every address (the replay must not depend on how the
+ * nodes were allocated). */
+static void test_reserve_same_shape(void)
+{
+	enum { N = 3000 };
+	static struct native_sym syms[N];
+	struct native_rbtree *a = native_rbtree_new(), *b = native_rbtree_new();
+	CHECK(native_rbtree_reserve(b, N) == 0);
+	for (int i = 0; i < N; i++) {
+		uint64_t start = next_rand() % 50000;
+		syms[i] = (struct native_sym){.start = start, .end = start + next_rand() % 300};
+		int32_t ia, ib;
+		CHECK(native_rbtree_insert(a, start, &ia) == 0 && native_rbtree_insert(b, start, &ib) == 0);
+		native_rbtree_set(a, ia, &syms[i]);
+		native_rbtree_set(b, ib, &syms[i]);
+	}
+	size_t differ = 0;
+	for (uint64_t ip = 0; ip < 50400; ip++)
+		differ += native_rbtree_find(a, ip) != native_rbtree_find(b, ip);
+	CHECK(differ == 0);
+	native_rbtree_free(a);
+	native_rbtree_free(b);
+}
+
 int main(void)
 {
-	test_invariants();
+	test_invariants(false);
+	test_invariants(true);
+	test_reserve_same_shape();
 	test_nested();
 	return check_report();
 }
