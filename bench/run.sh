@@ -206,8 +206,9 @@ for w in "${workloads[@]}"; do
 	samples=$(grep -c '^[^[:space:]#]' "$x")
 	row "$w" "input: $w.perf" "-" "-" "$bytes bytes, $samples samples"
 	restore_maps "$w"
-	measure t_ps "$w" "perf script -i $w.data" /dev/null perf script -i "$work/$w.data" || true
-	measure t_pr "$w" "perf report -g folded (perf's own C)" /dev/null \
+	# (outputs to files, as wasmperf-fold's: /dev/null would spare the anchors the writes)
+	measure t_ps "$w" "perf script -i $w.data" "$out/$w.script.txt" perf script -i "$work/$w.data" || true
+	measure t_pr "$w" "perf report -g folded (perf's own C)" "$out/$w.report.txt" \
 		perf report -i "$work/$w.data" --stdio --no-children -g folded,0,caller,count --sort comm || true
 	measure t_wc "$w" "wc -l $w.perf" /dev/null wc -l "$x" || true
 	t_wf='' t_pl=''

@@ -8,7 +8,9 @@
 # wall time, GB/s (input bytes / best wall), peak RSS, and the load
 # average before and after; for text also the median CPU time (user +
 # system) and how many times faster than stackcollapse-perf.pl (medians);
-# checks that every -jN output equals -j1's.
+# checks that every -jN output equals -j1's. Every command writes its
+# output to a file in a temporary directory (the anchors too: writing 11 MB
+# to a file costs several ms, which /dev/null would spare them).
 #   bench/threads.sh [--runs N] [--work DIR] [--threads "2 4"] [--only perf|data]
 #                    [--input FILE]...
 # --input adds a perf script text file to WORK/*.perf (e.g. a larger one).
@@ -68,7 +70,7 @@ for input in "$work"/*.perf $extra; do
 			one "j$n" "$tmp/j$n.folded" "$bin/wasmperf-fold" "-j$n" "$input"
 			cmp -s "$tmp/j1.folded" "$tmp/j$n.folded" || { echo "-j$n output differs from -j1" >&2; exit 1; }
 		done
-		[ -z "$perl_collapse" ] || one perl /dev/null perl "$perl_collapse" "$input"
+		[ -z "$perl_collapse" ] || one perl "$tmp/perl.out" perl "$perl_collapse" "$input"
 		r=$((r + 1))
 	done
 	echo "   load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -112,7 +114,7 @@ for input in "$work"/*.data; do
 			one "j$n" "$tmp/j$n.folded" "$bin/wasmperf-fold" "-j$n" $maps "$input"
 			cmp -s "$tmp/j1.folded" "$tmp/j$n.folded" || { echo "-j$n output differs from -j1" >&2; exit 1; }
 		done
-		one report /dev/null perf report -i "$input" --stdio --no-children \
+		one report "$tmp/report.out" perf report -i "$input" --stdio --no-children \
 			-g folded,0,caller,count --sort comm
 		r=$((r + 1))
 	done
