@@ -133,6 +133,7 @@ void sym_native_free(struct sym_native *s)
 	free(s->path_bids);
 	free(s->cache);
 	free(s->answers);
+	free(s->recent);
 	wp_intern_free(s->names);
 	wp_intern_free(s->strings);
 	wp_intern_free(s->paths);

@@ -205,6 +205,7 @@ const struct native_perfmap_skips *native_perfmap_skipped(const struct native_pe
 #define NATIVE_CACHE_SLOTS 4096  /* direct-mapped (file, offset) -> symbol cache */
 #define NATIVE_ANSWER_SLOTS (1u << 16) /* (pid, address) -> frame answers, at most */
 #define NATIVE_ANSWER_FIRST (1u << 10) /* ... and at first: grown x8 as questions come */
+#define NATIVE_RECENT_SLOTS (1u << 12) /* the answers asked lately, in front of them */
 #define NATIVE_CHANGES 64              /* ranges changed, kept to keep answers (sym_native) */
 
 enum native_map_kind { K_ELF, K_VDSO, K_PERFMAP, K_NONE, K_KERNEL, K_MODULE, K_JITCODE };
@@ -320,6 +321,10 @@ struct sym_native {
 	 * load); a change of a whole space (COMM, FORK, EXIT, a JIT move)
 	 * ends every older answer. */
 	struct native_answer *answers;
+	/* A copy of the answers asked lately, in 290 KB that stay in the
+	 * core's cache (the 4.7 MB of answers do not: a sample's frames
+	 * missed it at every address); valid only at their own generation. */
+	struct native_answer *recent;
 	uint32_t answer_slots;        /* a power of two, 0 before the first question */
 	uint64_t answer_misses;       /* since the table was last (re)made */
 	uint64_t generation;

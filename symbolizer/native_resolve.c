@@ -149,6 +149,18 @@ static uint32_t answer_slot(const struct sym_native *s, int32_t pid, uint64_t ad
 	return (uint32_t)(h >> 40) & (s->answer_slots - 1);
 }
 
+/* The slot of the recent answers for (pid, addr), made on first use;
+ * NULL without memory for them (only slower). */
+static struct native_answer *recent_slot(struct sym_native *s, int32_t pid, uint64_t addr,
+					 bool kernel)
+{
+	if (!s->recent && !(s->recent = calloc(NATIVE_RECENT_SLOTS, sizeof *s->recent)))
+		return NULL;
+	uint64_t h = (addr ^ ((uint64_t)(uint32_t)pid << 40) ^ (kernel ? 1ull << 63 : 0)) *
+		     0xff51afd7ed558ccdULL;
+	return &s->recent[(h >> 52) & (NATIVE_RECENT_SLOTS - 1)];
+}
+
 /* The answers table is made on first use and starts small, so a symbolizer
  * asked little (a short recording, a fuzzing run) costs no large zeroed
  * allocation; it grows x8, keeping its answers, each time it has missed
@@ -212,18 +224,34 @@ int sym_native_resolve(struct sym_native *s, int32_t pid, uint64_t time, uint64_
 		return resolve_uncached(s, pid, time, addr, kernel, out);
 	if (!answers_ready(s))
 		return resolve_uncached(s, pid, time, addr, kernel, out);
+	/* (the likely way: 94 % of esbuild's 18 M questions; marked, or the
+	 * copy out was compiled as the slow string move of a cold path) */
+	struct native_answer *near = recent_slot(s, pid, addr, kernel);
+	if (__builtin_expect(near && near->used && near->addr == addr && near->pid == pid &&
+			     near->kernel == kernel && near->latest == latest &&
+			     near->generation == s->generation, 1)) {
+		*out = near->frame;
+		s->st.resolves++;
+		s->st.cache_hits++;
+		return 0;
+	}
 	struct native_answer *slot = &s->answers[answer_slot(s, pid, addr, kernel)];
 	if (slot->used && slot->addr == addr && slot->pid == pid && slot->kernel == kernel &&
 	    slot->latest == latest && (slot->generation == s->generation || still_holds(s, slot))) {
 		*out = slot->frame;
 		s->st.resolves++;
 		s->st.cache_hits++;
+		if (near)
+			*near = *slot;
 		return 0;
 	}
 	s->answer_misses++;
 	int rc = resolve_uncached(s, pid, time, addr, kernel, out);
-	if (rc == 0)
+	if (rc == 0) {
 		*slot = (struct native_answer){addr, s->generation, pid, kernel, latest, true, *out};
+		if (near)
+			*near = *slot;
+	}
 	return rc;
 }
 

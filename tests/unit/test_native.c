@@ -1076,6 +1076,67 @@ static void test_answers_kept(void)
 	sym_native_free(s);
 }
 
+/* Cached answers (the recent ones in front of the big table, and the big
+ * table) against the rule: the newest mapping of the space holding the
+ * address answers. Two spaces, thousands of addresses asked again and
+ * again (more than either table holds, so slots are shared), overlaid by
+ * new mappings now and then. */
+static void test_answers_random(void)
+{
+	struct warns w = {0};
+	struct sym_native *s = spaces_symbolizer(&w);
+	enum { MAPS = 600 };
+	static struct mapped { int32_t pid; uint64_t start, end; char name[32]; } maps[MAPS];
+	size_t nmaps = 0;
+	uint64_t t = 1, x = 12345;
+	for (int32_t pid = 100; pid <= 200; pid += 100)
+		for (int k = 0; k < 40; k++, nmaps++) {
+			maps[nmaps].pid = pid;
+			maps[nmaps].start = 0x10000 * (uint64_t)(k + 1);
+			maps[nmaps].end = maps[nmaps].start + 0x10000;
+			snprintf(maps[nmaps].name, sizeof maps[nmaps].name, "/nonexistent/%d-%d", pid, k);
+		}
+	for (size_t i = 0; i < nmaps; i++) {
+		struct sym_native_map m = {.time = t++, .pid = maps[i].pid, .tid = maps[i].pid,
+					   .start = maps[i].start, .len = 0x10000,
+					   .filename = maps[i].name, .prot = PROT_EXEC};
+		CHECK(sym_native_mmap(s, &m) == 0);
+	}
+	unsigned wrong = 0, asked = 0;
+	for (int step = 0; step < 400000; step++) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		int32_t pid = (x >> 60) & 1 ? 200 : 100;
+		if ((x >> 20) % 4000 == 0 && nmaps < MAPS) { /* an overlay */
+			uint64_t start = 0x10000 + ((x >> 24) % 0x280000 & ~0xfffull);
+			maps[nmaps] = (struct mapped){pid, start, start + 0x3000, ""};
+			snprintf(maps[nmaps].name, sizeof maps[nmaps].name, "/nonexistent/o%zu", nmaps);
+			struct sym_native_map m = {.time = t++, .pid = pid, .tid = pid, .start = start,
+						   .len = 0x3000, .filename = maps[nmaps].name,
+						   .prot = PROT_EXEC};
+			CHECK(sym_native_mmap(s, &m) == 0);
+			nmaps++;
+			continue;
+		}
+		/* 9,000 addresses (over twice the recent slots), the low ones asked most */
+		uint64_t pick = (x >> 30) % 9000, addr = 0x10000 + (pick * pick / 9000) * 290 + pick % 29;
+		const char *want = "[unknown]";
+		for (size_t i = nmaps; i-- > 0;)
+			if (maps[i].pid == pid && addr >= maps[i].start && addr < maps[i].end) {
+				want = maps[i].name;
+				break;
+			}
+		struct sym_frame f;
+		CHECK(sym_native_resolve(s, pid, t++, addr, false, &f) == 0);
+		wrong += strcmp(f.module, want) != 0;
+		asked++;
+	}
+	CHECK(wrong == 0);
+	CHECK(hits_of(s) > asked / 2); /* the caches answered most */
+	fprintf(stderr, "answers: %u asked, %u wrong, %llu from the caches, %zu maps\n", asked, wrong,
+		(unsigned long long)hits_of(s), nmaps);
+	sym_native_free(s);
+}
+
 /* Equal starts are decided in insertion order (perf's pairwise
  * choose_best over its tree's in-order walk): the radix sort must keep
  * that order, in small groups, large ones (compared) and across every byte
@@ -1139,6 +1200,7 @@ int main(void)
 	test_kallsyms();
 	test_spaces();
 	test_answers_kept();
+	test_answers_random();
 	test_sort_order();
 	test_basic_recording();
 	test_plt();
