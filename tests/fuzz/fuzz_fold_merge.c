@@ -7,35 +7,22 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "fold.h"
 #include "fold_args.h"
 #include "input.h"
+#include "fuzz_memfd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int as_file(const uint8_t *data, size_t size)
-{
-	int fd = memfd_create("fuzz.folded", 0);
-	for (size_t done = 0; fd >= 0 && done < size;) {
-		ssize_t n = write(fd, data + done, size - done);
-		if (n <= 0) {
-			close(fd);
-			return -1;
-		}
-		done += (size_t)n;
-	}
-	return fd;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint8_t *nul = memchr(data, '\0', size);
 	size_t first = nul ? (size_t)(nul - data) : size;
 	size_t rest = nul ? size - first - 1 : 0;
-	int fds[2] = {as_file(data, first), as_file(nul ? nul + 1 : data, rest)};
+	int fds[2] = {fuzz_memfd("fuzz.folded", data, first),
+		      fuzz_memfd("fuzz.folded", nul ? nul + 1 : data, rest)};
 	char names[2][64];
 	char *paths[2] = {names[0], names[1]};
 	bool folded = fds[0] >= 0 && fds[1] >= 0;

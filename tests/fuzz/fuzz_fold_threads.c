@@ -8,28 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "fold.h"
 #include "fold_args.h"
 #include "input.h"
+#include "fuzz_memfd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int as_file(const uint8_t *data, size_t size)
-{
-	int fd = memfd_create("fuzz.perf", 0);
-	for (size_t done = 0; fd >= 0 && done < size;) {
-		ssize_t n = write(fd, data + done, size - done);
-		if (n <= 0) {
-			close(fd);
-			return -1;
-		}
-		done += (size_t)n;
-	}
-	return fd;
-}
 
 /* The output of folding path with `threads` threads (its status first). */
 static char *fold_with(char *path, unsigned threads, size_t *len)
@@ -59,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char chunk[16];
 	snprintf(chunk, sizeof chunk, "%u", 16u + data[0]);
 	setenv("WASMPERF_CHUNK_BYTES", chunk, 1);
-	int fd = as_file(data + 1, size - 1);
+	int fd = fuzz_memfd("fuzz.perf", data + 1, size - 1);
 	if (fd < 0)
 		return 0;
 	char path[64], what[128];

@@ -6,31 +6,16 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "input.h"
+#include "fuzz_memfd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* A memfd holding the input, or -1. */
-static int as_file(const uint8_t *data, size_t size)
-{
-	int fd = memfd_create("fuzz.input", 0);
-	for (size_t done = 0; fd >= 0 && done < size;) {
-		ssize_t n = write(fd, data + done, size - done);
-		if (n <= 0) {
-			close(fd);
-			return -1;
-		}
-		done += (size_t)n;
-	}
-	return fd;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	int fd = as_file(data, size);
+	int fd = fuzz_memfd("fuzz.input", data, size);
 	if (fd < 0)
 		return 0;
 	char path[64], what[128];

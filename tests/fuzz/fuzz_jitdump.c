@@ -9,10 +9,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "perfparse.h"
+#include "fuzz_memfd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -143,26 +143,10 @@ static void file_pass(const char *path, size_t size, struct digest *d)
 	pp_jitdump_free(j);
 }
 
-/* A memfd holding the input, or -1. */
-static int as_file(const uint8_t *data, size_t size)
-{
-	int fd = memfd_create("fuzz.dump", 0);
-	size_t done = 0;
-	while (fd >= 0 && done < size) {
-		ssize_t n = write(fd, data + done, size - done);
-		if (n <= 0) {
-			close(fd);
-			return -1;
-		}
-		done += (size_t)n;
-	}
-	return fd;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* both passes are named after the file, so that messages compare equal */
-	int fd = as_file(data, size);
+	int fd = fuzz_memfd("fuzz.dump", data, size);
 	char name[64] = "fuzz.dump";
 	if (fd >= 0)
 		snprintf(name, sizeof name, "/proc/self/fd/%d", fd);

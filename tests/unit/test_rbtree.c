@@ -86,10 +86,14 @@ static void test_reserve_same_shape(void)
 	for (int i = 0; i < N; i++) {
 		uint64_t start = next_rand() % 50000;
 		syms[i] = (struct native_sym){.start = start, .end = start + next_rand() % 300};
-		int32_t ia, ib;
-		CHECK(native_rbtree_insert(a, start, &ia) == 0 && native_rbtree_insert(b, start, &ib) == 0);
-		native_rbtree_set(a, ia, &syms[i]);
-		native_rbtree_set(b, ib, &syms[i]);
+		int32_t ia = -1, ib = -1;
+		CHECK(native_rbtree_insert(a, start, &ia) == 0);
+		CHECK(native_rbtree_insert(b, start, &ib) == 0);
+		CHECK(ia == i && ib == i);
+		if (ia == i && ib == i) {
+			native_rbtree_set(a, ia, &syms[i]);
+			native_rbtree_set(b, ib, &syms[i]);
+		}
 	}
 	size_t differ = 0;
 	for (uint64_t ip = 0; ip < 50400; ip++)
