@@ -29,6 +29,8 @@
 struct wp_lines {
 	int fd;
 	bool own_fd;
+	uint64_t file_size;  /* a regular file's size when opened (0: not known)... */
+	uint64_t raw_read;   /* ...against the bytes read: a file cut short is an error */
 	const char *mem;     /* memory input, or NULL */
 	size_t mem_len, mem_pos;
 	char *buf;
@@ -103,6 +105,8 @@ int wp_lines_open(struct wp_lines **out, const char *path, size_t max_line)
 			snprintf(lr->err, sizeof lr->err, "'%s': is a directory", path);
 			return WP_E_IO;
 		}
+		if (S_ISREG(st.st_mode))
+			lr->file_size = (uint64_t)st.st_size;
 		posix_fadvise(lr->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	}
 	return 0;
@@ -157,6 +161,12 @@ static ssize_t read_raw(struct wp_lines *lr, void *dst, size_t n)
 	}
 	for (;;) {
 		ssize_t got = read(lr->fd, dst, n);
+		if (got > 0)
+			lr->raw_read += (uint64_t)got;
+		/* the end before the size it had when opened: cut short meanwhile
+		 * (the threads that read a file by offsets say so too) */
+		if (got == 0 && lr->raw_read < lr->file_size)
+			return -4;
 		if (got >= 0 || errno != EINTR)
 			return got;
 	}
@@ -185,7 +195,7 @@ static ssize_t read_gzip(struct wp_lines *lr, char *dst, size_t n)
 		if (lr->zs.avail_in == 0 && !lr->zin_eof) {
 			ssize_t got = read_raw(lr, lr->zin, lr->zin_cap);
 			if (got < 0)
-				return -1;
+				return got;
 			if (got == 0)
 				lr->zin_eof = true;
 			lr->zs.next_in = lr->zin;
@@ -239,6 +249,14 @@ static ssize_t read_stream(struct wp_lines *lr, char *dst, size_t n)
 	case -1: set_err(lr, strerror(errno)); return lr->failed = WP_E_IO;
 	case -2: set_err(lr, "corrupt gzip data"); return lr->failed = WP_E_FORMAT;
 	case -3: set_err(lr, "truncated gzip data"); return lr->failed = WP_E_TRUNCATED;
+	case -4: {
+		char what[160];
+		snprintf(what, sizeof what, "the file ends at byte %llu, before its %llu bytes: it "
+			 "was cut short while being read", (unsigned long long)lr->raw_read,
+			 (unsigned long long)lr->file_size);
+		set_err(lr, what);
+		return lr->failed = WP_E_TRUNCATED;
+	}
 	}
 	return got;
 }

@@ -143,6 +143,36 @@ static char *write_temp(const char *data, size_t len, bool gzip, size_t cut)
 	return path;
 }
 
+/* A file cut short after it was opened (plain and gzip): reading it ends
+ * in an error that says so, never in a quiet end of input. */
+static void test_lines_cut_short(void)
+{
+	struct wp_buf text;
+	wp_buf_init(&text, WP_BUF_UNLIMITED);
+	for (int i = 0; i < 200000; i++)
+		wp_buf_printf(&text, "line %d %08x\n", i, (unsigned)(i * 2654435761u));
+	for (int gz = 0; gz < 2; gz++) {
+		char *path = write_temp(text.data, text.len, gz, 0);
+		struct wp_lines *lr;
+		CHECK(wp_lines_open(&lr, path, 1024) == 0);
+		const char *line;
+		size_t len;
+		int rc = 0, n = 0;
+		while (n < 10 && (rc = wp_lines_next(lr, &line, &len)) == 1)
+			n++;
+		CHECK(n == 10 && truncate(path, 100000) == 0); /* the rest is gone */
+		while ((rc = wp_lines_next(lr, &line, &len)) == 1)
+			n++;
+		CHECK(rc == WP_E_TRUNCATED);
+		CHECK(strstr(wp_lines_errmsg(lr), "was cut short while being read") != NULL);
+		CHECK(n < 200000);
+		wp_lines_free(lr);
+		unlink(path);
+		free(path);
+	}
+	wp_buf_release(&text);
+}
+
 static void test_lines(void)
 {
 	/* 3 MiB of numbered lines crosses several read windows. */
@@ -381,6 +411,7 @@ int main(void)
 	test_hex_value();
 	test_advise_dense();
 	test_lines();
+	test_lines_cut_short();
 	test_lines_segments();
 	test_patterns();
 	return check_report();

@@ -127,7 +127,8 @@ int main(void)
 		read_jobs(f, n + 5000, 4096, out, &got, starts, &failed, msg);
 		CHECK(got == n && memcmp(out, text, n) == 0);
 		char want[120];
-		snprintf(want, sizeof want, "t.perf: offset %zu: the file ends before its %zu bytes", n,
+		snprintf(want, sizeof want,
+			 "t.perf: offset %zu: the file ends at byte %zu, before its %zu bytes", n, n,
 			 n + 5000);
 		CHECK(failed && strncmp(failed, want, strlen(want)) == 0);
 		fclose(f);
