@@ -251,9 +251,8 @@ static ssize_t read_stream(struct wp_lines *lr, char *dst, size_t n)
 	case -3: set_err(lr, "truncated gzip data"); return lr->failed = WP_E_TRUNCATED;
 	case -4: {
 		char what[160];
-		snprintf(what, sizeof what, "the file ends at byte %llu, before its %llu bytes: it "
-			 "was cut short while being read", (unsigned long long)lr->raw_read,
-			 (unsigned long long)lr->file_size);
+		snprintf(what, sizeof what, "the file was cut short while being read (it had %llu "
+			 "bytes when opened)", (unsigned long long)lr->file_size);
 		set_err(lr, what);
 		return lr->failed = WP_E_TRUNCATED;
 	}

@@ -47,7 +47,7 @@ enum {
 	{"perl-compat", FOLD_OPT_PERL_COMPAT, WP_OPT_NONE, NULL,                                  \
 	 "name clean-up, '(' frames and frame-less samples as stackcollapse-perf.pl"},           \
 	{"threads", 'j', WP_OPT_REQUIRED, "N",                                                    \
-	 "N threads fold text, load perf.data symbols; same output (default: the online cores)"}, \
+	 "N threads (1-64) fold text, load perf.data symbols; same output (default: the online cores)"}, \
 	NAMES_OPTIONS
 
 struct fold_args {

@@ -151,7 +151,10 @@ static int fold_one(struct fold_run *run, const char *path)
 	}
 	if (rc < 0) {
 		const char *msg = pp_script_errmsg(r);
-		fprintf(stderr, "%s: %s\n", run->cfg->prog, msg[0] ? msg : wp_strerror(rc));
+		if (msg[0])
+			fprintf(stderr, "%s: %s\n", run->cfg->prog, msg);
+		else /* (the file named: a cap reached, a count past 64 bits) */
+			fprintf(stderr, "%s: %s: %s\n", run->cfg->prog, run->file, wp_strerror(rc));
 	}
 	fold_text_report_skipped(run->cfg, run->file, pp_script_stats(r));
 	pp_script_free(r);
@@ -255,7 +258,10 @@ static int text_span(const struct fold_config *cfg, char **files, size_t nfiles,
 		}
 		if (rc < 0) {
 			const char *msg = pp_script_errmsg(r);
-			fprintf(stderr, "%s: %s\n", cfg->prog, msg[0] ? msg : wp_strerror(rc));
+			if (msg[0])
+				fprintf(stderr, "%s: %s\n", cfg->prog, msg);
+			else
+				fprintf(stderr, "%s: %s: %s\n", cfg->prog, files[i], wp_strerror(rc));
 			pp_script_free(r);
 			return 1;
 		}

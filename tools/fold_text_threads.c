@@ -454,8 +454,11 @@ static void merge_job(struct worker *w, uint64_t seq, struct job_result *res)
 		const char *msg = res->input_failed ? (res->input_msg[0] ? res->input_msg
 							 : wp_lines_errmsg(sh->input))
 				  : res->lines_failed ? wp_lines_errmsg(res->lines)
-				  : wp_strerror(res->rc);
-		fprintf(stderr, "%s: %s\n", run->cfg->prog, msg);
+				  : NULL;
+		if (msg)
+			fprintf(stderr, "%s: %s\n", run->cfg->prog, msg);
+		else /* (the file named, as fold_text.c does) */
+			fprintf(stderr, "%s: %s: %s\n", run->cfg->prog, run->file, wp_strerror(res->rc));
 		sh->status = 1;
 		sh->stop = true;
 		text_chunks_stop(sh->q);

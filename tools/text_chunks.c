@@ -493,9 +493,8 @@ static int read_at(struct text_job *j, uint64_t at, size_t most)
 				snprintf(f->err, sizeof f->err, "%s: offset %llu: %s", q->name,
 					 (unsigned long long)(at + have), strerror(errno));
 			else
-				snprintf(f->err, sizeof f->err, "%s: offset %llu: the file ends at byte "
-					 "%llu, before its %llu bytes: it was cut short while being read",
-					 q->name, (unsigned long long)(at + have),
+				snprintf(f->err, sizeof f->err, "%s: offset %llu: the file was cut short "
+					 "while being read (it had %llu bytes when opened)", q->name,
 					 (unsigned long long)(at + have), (unsigned long long)q->size);
 			j->failed = true;
 			return -1;
