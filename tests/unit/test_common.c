@@ -143,6 +143,15 @@ static char *write_temp(const char *data, size_t len, bool gzip, size_t cut)
 	return path;
 }
 
+/* text in a temporary file (gzip-compressed or not), opened for lines. */
+static struct wp_lines *open_temp(const struct wp_buf *text, bool gz, char **path)
+{
+	*path = write_temp(text->data, text->len, gz, 0);
+	struct wp_lines *lr;
+	CHECK(wp_lines_open(&lr, *path, 1024) == 0);
+	return lr;
+}
+
 /* A file cut short after it was opened (plain and gzip): reading it ends
  * in an error that says so, never in a quiet end of input. */
 static void test_lines_cut_short(void)
@@ -152,9 +161,8 @@ static void test_lines_cut_short(void)
 	for (int i = 0; i < 200000; i++)
 		wp_buf_printf(&text, "line %d %08x\n", i, (unsigned)(i * 2654435761u));
 	for (int gz = 0; gz < 2; gz++) {
-		char *path = write_temp(text.data, text.len, gz, 0);
-		struct wp_lines *lr;
-		CHECK(wp_lines_open(&lr, path, 1024) == 0);
+		char *path;
+		struct wp_lines *lr = open_temp(&text, gz, &path);
 		const char *line;
 		size_t len;
 		int rc = 0, n = 0;
@@ -185,9 +193,8 @@ static void test_lines(void)
 		wp_buf_printf(&text, "line %d %08x\r\n", i, (unsigned)rand());
 	wp_buf_puts(&text, "last-without-newline");
 	for (int gz = 0; gz < 2; gz++) {
-		char *path = write_temp(text.data, text.len, gz, 0);
-		struct wp_lines *lr;
-		CHECK(wp_lines_open(&lr, path, 1024) == 0);
+		char *path;
+		struct wp_lines *lr = open_temp(&text, gz, &path);
 		const char *line;
 		size_t len;
 		int n = 0, ok = 1, rc;
