@@ -593,14 +593,17 @@ int fold_text_threaded(struct fold_run *run, const char *path, unsigned threads)
 	pthread_mutex_init(&sh.lock, NULL);
 	pthread_cond_init(&sh.turn_cv, NULL);
 	pthread_mutex_init(&sh.aot_lock, NULL);
+	/* nothing seen yet: each job notes its own span. Taken before any
+	 * worker starts: a worker reading a file by itself may merge its first
+	 * job into run->time while the next ones are being started. */
+	struct fold_time time0 = run->time;
+	time0.seen = false;
+	time0.untimed = 0;
 	unsigned started = 0;
 	for (; started < threads; started++) {
 		w[started].sh = &sh;
-		if (run->time.arg) { /* nothing seen yet: each job notes its own span */
-			w[started].time0 = run->time;
-			w[started].time0.seen = false;
-			w[started].time0.untimed = 0;
-		}
+		if (time0.arg)
+			w[started].time0 = time0;
 		fold_events_init(&w[started].matcher, cfg->event_filter);
 		wp_buf_init(&w[started].renamed, WP_BUF_UNLIMITED);
 		if (pthread_create(&w[started].thread, NULL, work, &w[started])) {
