@@ -71,6 +71,9 @@ gz=$src/testdata/fold-errors/truncated.perf.gz
 run "a pipe" "cat '$edge' | \$fold \$J"
 run "two files" "\$fold \$J '$edge' '$edge'"
 run "-q" "\$fold \$J -q '$edge'"
+# --time percentages in tiny jobs: the first jobs are merged while later
+# workers are still being started (whatever the fixture sample)
+run "--time percentages in tiny jobs" "\$fold \$J --pid --time 10%-60% '$edge'" "-j3 16 -j3 61 -j2 16"
 run "--event-filter" "\$fold \$J --event-filter task-clock '$edge'"
 run "--event-filter naming nothing" "\$fold \$J --event-filter nosuch '$edge'"
 run "truncated gzip" "\$fold \$J '$gz'"
