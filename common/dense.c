@@ -10,6 +10,7 @@
  * library cannot set). So big blocks ask themselves; advice changes no
  * byte, and where it is refused or unknown nothing changes at all. */
 #include <stdint.h>
+#include <stdlib.h>
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -35,4 +36,15 @@ void wp_advise_dense(void *p, size_t n)
 	(void)p;
 	(void)n;
 #endif
+}
+
+void *wp_alloc_dense(size_t n)
+{
+	void *p = NULL;
+	if (n < HUGE_PAGE || posix_memalign(&p, HUGE_PAGE, n) != 0)
+		return malloc(n ? n : 1);
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, n, MADV_HUGEPAGE); /* from an aligned start: every whole huge page */
+#endif
+	return p;
 }

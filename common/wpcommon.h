@@ -121,6 +121,11 @@ int wp_grow_slow(void **v, size_t *cap, size_t need, size_t elem);
  * slots): from 4 MiB on, backed by huge pages where the system allows
  * (dense.c says why). Its bytes are not changed. wp_grow does it itself. */
 void wp_advise_dense(void *p, size_t n);
+/* A block of n bytes to be written through at once (a table whose size is
+ * known): from a huge page's start and advised from there when it is at
+ * least one huge page (wp_advise_dense asks for two, its blocks are not
+ * aligned), else malloc's. NULL without memory; free() it. */
+void *wp_alloc_dense(size_t n);
 static inline int wp_grow(void **v, size_t *cap, size_t need, size_t elem)
 {
 	return need <= *cap ? 0 : wp_grow_slow(v, cap, need, elem);

@@ -13,7 +13,6 @@
  * checked against perf on every node address of a recording. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "native_internal.h"
 
@@ -59,15 +58,7 @@ int native_rbtree_reserve(struct native_rbtree *t, size_t n)
 	/* one block for all the nodes, on huge pages where the kernel grants
 	 * them: growing by doubling faulted every 4 KiB page of the copies
 	 * (node's table: 2.5 MB of nodes, 10 us a fault here) */
-	size_t bytes = n * sizeof *t->node;
-	void *p = NULL;
-	if (bytes >= ((size_t)2 << 20) && posix_memalign(&p, (size_t)2 << 20, bytes) == 0) {
-#ifdef MADV_HUGEPAGE
-		(void)madvise(p, (bytes + ((size_t)2 << 20) - 1) & ~(((size_t)2 << 20) - 1), MADV_HUGEPAGE);
-#endif
-	} else {
-		p = malloc(bytes);
-	}
+	struct node *p = wp_alloc_dense(n * sizeof *t->node);
 	const struct native_sym **sym = realloc(t->sym, n * sizeof *sym);
 	if (!p || !sym) {
 		free(p);
