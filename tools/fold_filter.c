@@ -3,6 +3,7 @@
  * perf.data the first of the file's event list, on text the first seen, as
  * stackcollapse-perf.pl), the --time window (perf's forms) and the --comm
  * names. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,8 +302,10 @@ static int parse_percent_piece(struct fold_time *t, const char *p, size_t n, boo
 			return -1;
 		memcpy(buf, s + 1, k);
 		buf[k] = 0;
+		errno = 0;
 		long i = strtol(buf, &stop, 10);
-		if (*stop)
+		/* slices count from 1; a huge N must not wrap in i - 1 */
+		if (*stop || errno || i < 1)
 			return -1;
 		b = a * (double)i;
 		a = a * (double)(i - 1);
