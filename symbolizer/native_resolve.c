@@ -194,18 +194,43 @@ static bool answers_ready(struct sym_native *s)
  * was of a whole space, and none of their ranges holds its address (the
  * mapping that holds it, and so all it resolves to, is the same); it is
  * then brought up to date. */
-static bool still_holds(struct sym_native *s, struct native_answer *a)
+static bool holds_since(const struct sym_native *s, uint64_t generation, int32_t pid,
+			uint64_t addr, bool kernel)
 {
-	if (a->generation < s->wide_generation || s->generation - a->generation >= NATIVE_CHANGES)
+	if (generation > s->generation || generation < s->wide_generation ||
+	    s->generation - generation >= NATIVE_CHANGES)
 		return false;
-	int32_t space = a->kernel ? NATIVE_KERNEL_PID : a->pid;
-	for (uint64_t g = a->generation + 1; g <= s->generation; g++) {
+	int32_t space = kernel ? NATIVE_KERNEL_PID : pid;
+	for (uint64_t g = generation + 1; g <= s->generation; g++) {
 		const struct native_change *c = &s->changes[g % NATIVE_CHANGES];
-		if (c->space == space && a->addr >= c->start && a->addr < c->end)
+		if (c->space == space && addr >= c->start && addr < c->end)
 			return false;
 	}
+	return true;
+}
+
+static bool still_holds(struct sym_native *s, struct native_answer *a)
+{
+	if (!holds_since(s, a->generation, a->pid, a->addr, a->kernel))
+		return false;
 	a->generation = s->generation;
 	return true;
+}
+
+/* The present's answers: for a caller that keeps what it was answered
+ * (fold_reuse.c keeps a thread's last callchain). */
+bool sym_native_generation(const struct sym_native *s, uint64_t time, uint64_t *generation)
+{
+	if (!s || (time != UINT64_MAX && time < s->changed_at))
+		return false;
+	*generation = s->generation;
+	return true;
+}
+
+bool sym_native_answer_holds(const struct sym_native *s, uint64_t generation, int32_t pid,
+			     uint64_t addr, bool kernel)
+{
+	return s && (generation == s->generation || holds_since(s, generation, pid, addr, kernel));
 }
 
 int sym_native_resolve(struct sym_native *s, int32_t pid, uint64_t time, uint64_t addr,

@@ -332,6 +332,21 @@ struct sym_frame {
 int sym_native_resolve(struct sym_native *s, int32_t pid, uint64_t time, uint64_t addr,
 		       bool kernel, struct sym_frame *out);
 
+/* Keeping answers. Between two changes of the address spaces (MMAP, FORK,
+ * EXIT, JIT loads: each starts a generation) every question at a time at
+ * or after the latest change, and every question without a time, gets the
+ * same answer each time it is asked. sym_native_generation gives the
+ * generation such a question is answered at now, or false for a question
+ * at an earlier time (it sees mappings since replaced: ask each time).
+ * sym_native_answer_holds says whether what resolve answered for (pid,
+ * addr, kernel) at generation g is still its answer: no change since g
+ * covered that address (false also when too many changes were made since
+ * to know). A question without a time and one with may differ: keep them
+ * apart. */
+bool sym_native_generation(const struct sym_native *s, uint64_t time, uint64_t *generation);
+bool sym_native_answer_holds(const struct sym_native *s, uint64_t generation, int32_t pid,
+			     uint64_t addr, bool kernel);
+
 /* Does the file mapped at addr in pid's address space at time define a
  * symbol named name? The symbols are those resolving uses (the file found
  * as for resolving, loaded once; of aliases at one address the one perf

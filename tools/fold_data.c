@@ -12,6 +12,7 @@
 #include "data_pipe.h"
 #include "fold.h"
 #include "fold_handoff.h"
+#include "fold_reuse.h"
 #include "perfparse.h"
 #include "symbolizer.h"
 #include "tool_warn.h"
@@ -49,6 +50,10 @@ struct data_run {
 	/* -j2 and more, plain folding: the collapser (and the frame cache)
 	 * belong to a folder thread that takes the resolved samples */
 	struct fold_handoff *handoff;
+	/* plain folding (no --inline, --srcline, --addrs): the frames of each
+	 * thread's last callchain, reused (fold_reuse.h); NULL otherwise */
+	struct fold_reuse *reuse;
+	struct fold_reuse_frame emitted; /* what add_frame folded last */
 };
 
 
@@ -123,6 +128,19 @@ static int debug_frame(struct data_run *run, const struct sym_frame *f)
 	return fg_collapser_frame(run->collapser, &raw);
 }
 
+/* A frame that is its (symbol, module) alone. */
+static int plain_frame(struct data_run *run, const char *symbol, const char *module)
+{
+	if (run->handoff) {
+		fold_handoff_frame(run->handoff, symbol, module);
+		return 0;
+	}
+	struct sym_frame f = {.symbol = symbol, .module = module};
+	uint32_t key;
+	int rc = cached_key(run, &f, &key);
+	return rc ? rc : fg_collapser_push_key(run->collapser, key);
+}
+
 static int add_frame(void *ctx, const struct pp_sample *s, uint64_t addr, bool kernel)
 {
 	struct data_run *run = ctx;
@@ -146,10 +164,6 @@ static int add_frame(void *ctx, const struct pp_sample *s, uint64_t addr, bool k
 			return 0;
 		}
 	}
-	if (run->handoff) {
-		fold_handoff_frame(run->handoff, f.symbol, f.module);
-		return 0;
-	}
 	if (run->inliner && f.symbol && !f.kernel && !f.jit && !f.unmapped && f.module[0] == '/')
 		return debug_frame(run, &f);
 	/* The address only shows with --addrs, and only then keys the frame. */
@@ -158,9 +172,49 @@ static int add_frame(void *ctx, const struct pp_sample *s, uint64_t addr, bool k
 		struct fg_raw_frame raw = raw_frame(&f, pc, true);
 		return fg_collapser_frame(run->collapser, &raw);
 	}
-	uint32_t key;
-	rc = cached_key(run, &f, &key);
-	return rc ? rc : fg_collapser_push_key(run->collapser, key);
+	run->emitted = (struct fold_reuse_frame){f.symbol, f.module, true};
+	return plain_frame(run, f.symbol, f.module);
+}
+
+/* data_feed_frames' addresses, gathered for fold_reuse. */
+static int gather_frame(void *ctx, const struct pp_sample *s, uint64_t addr, bool kernel)
+{
+	(void)s;
+	return fold_reuse_add(ctx, addr, kernel);
+}
+
+/* The sample's frames as add_frame folds them, the root-side part that
+ * equals its thread's last callchain taken from that, unresolved. */
+static int reused_frames(struct data_run *run, const struct pp_sample *s)
+{
+	struct fold_reuse *r = run->reuse;
+	fold_reuse_begin(r);
+	int rc = data_feed_frames(run->feed, s, gather_frame, r);
+	if (rc)
+		return rc;
+	const struct fold_reuse_frame *same;
+	uint64_t time = (s->fields & PP_SAMPLE_TIME) ? s->time : UINT64_MAX;
+	size_t n = fold_reuse_count(r);
+	size_t kept = fold_reuse_match(r, run->sym, (int32_t)s->pid, s->tid, time, &same);
+	for (size_t i = 0; i < n - kept; i++) {
+		bool kernel;
+		uint64_t addr = fold_reuse_addr(r, i, &kernel);
+		run->emitted.plain = false;
+		if ((rc = add_frame(run, s, addr, kernel)) != 0)
+			return rc;
+		fold_reuse_set(r, i, run->emitted.symbol, run->emitted.module, run->emitted.plain);
+	}
+	for (size_t i = 0; i < kept; i++)
+		if ((rc = plain_frame(run, same[i].symbol, same[i].module)) != 0)
+			return rc;
+	fold_reuse_commit(r);
+	return 0;
+}
+
+/* The sample's frames, leaf first, to the collapser (or the folder). */
+static int sample_frames(struct data_run *run, const struct pp_sample *s)
+{
+	return run->reuse ? reused_frames(run, s) : data_feed_frames(run->feed, s, add_frame, run);
 }
 
 /* The events of the header: in file mode when opened, in pipe mode at the
@@ -254,7 +308,7 @@ static int fold_sample(struct data_run *run, const struct pp_sample *s)
 	if (run->handoff) {
 		fold_handoff_begin(run->handoff, comm, comm_len, pid, (size_t)pid_len, tid,
 				   (size_t)tid_len);
-		int rc = data_feed_frames(run->feed, s, add_frame, run);
+		int rc = sample_frames(run, s);
 		if (rc) {
 			fold_handoff_abort(run->handoff);
 			return rc;
@@ -263,7 +317,7 @@ static int fold_sample(struct data_run *run, const struct pp_sample *s)
 	}
 	int rc = fg_collapser_begin(run->collapser, comm, comm_len, pid, (size_t)pid_len, tid,
 				    (size_t)tid_len);
-	rc = rc ? rc : data_feed_frames(run->feed, s, add_frame, run);
+	rc = rc ? rc : sample_frames(run, s);
 	if (rc) {
 		fg_collapser_abort(run->collapser);
 		return rc;
@@ -475,6 +529,12 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 	 * it asks for each sample's stack at once) */
 	if (!status && piped && !need_inliner && !cfg->collapse.include_addrs && !cfg->sink)
 		run.handoff = fold_handoff_new(fold_handed, &run); /* NULL: folded here */
+	/* frames are reused where each is its (symbol, module) alone */
+	if (!status && !need_inliner && !cfg->collapse.include_addrs &&
+	    !(run.reuse = fold_reuse_new())) {
+		fprintf(stderr, "%s: out of memory\n", cfg->prog);
+		status = 1;
+	}
 	struct data_pipe *reader_pipe = run.pipe;
 	run.pipe = NULL; /* pp_data_open's warnings are printed at once */
 	int rc = status ? 0
@@ -535,6 +595,7 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 		fold_time_report(run.time.arg ? &run.time : NULL, run.kept, cfg);
 out:
 	fold_handoff_free(run.handoff);
+	fold_reuse_free(run.reuse);
 	data_pipe_free(reader_pipe);
 	pp_data_free(run.data);
 	data_feed_free(run.feed);
