@@ -54,6 +54,7 @@ struct data_run {
 	 * thread's last callchain, reused (fold_reuse.h); NULL otherwise */
 	struct fold_reuse *reuse;
 	struct fold_reuse_frame emitted; /* what add_frame folded last */
+	struct fold_reuse_keys *keys;    /* the folder's half of fold_reuse */
 };
 
 
@@ -184,7 +185,9 @@ static int gather_frame(void *ctx, const struct pp_sample *s, uint64_t addr, boo
 }
 
 /* The sample's frames as add_frame folds them, the root-side part that
- * equals its thread's last callchain taken from that, unresolved. */
+ * equals its thread's last callchain taken from that, unresolved (and not
+ * even handed over to a folder thread, which holds them too). The sample
+ * becomes its thread's last once folded (fold_reuse_commit). */
 static int reused_frames(struct data_run *run, const struct pp_sample *s)
 {
 	struct fold_reuse *r = run->reuse;
@@ -204,10 +207,14 @@ static int reused_frames(struct data_run *run, const struct pp_sample *s)
 			return rc;
 		fold_reuse_set(r, i, run->emitted.symbol, run->emitted.module, run->emitted.plain);
 	}
+	/* the folder holds the thread's last frames itself: only the count */
+	if (run->handoff) {
+		fold_handoff_shared(run->handoff, fold_reuse_slot(r), (uint32_t)kept);
+		return 0;
+	}
 	for (size_t i = 0; i < kept; i++)
 		if ((rc = plain_frame(run, same[i].symbol, same[i].module)) != 0)
 			return rc;
-	fold_reuse_commit(r);
 	return 0;
 }
 
@@ -313,7 +320,10 @@ static int fold_sample(struct data_run *run, const struct pp_sample *s)
 			fold_handoff_abort(run->handoff);
 			return rc;
 		}
-		return fold_handoff_end(run->handoff, weight);
+		rc = fold_handoff_end(run->handoff, weight);
+		if (!rc && run->reuse)
+			fold_reuse_commit(run->reuse);
+		return rc;
 	}
 	int rc = fg_collapser_begin(run->collapser, comm, comm_len, pid, (size_t)pid_len, tid,
 				    (size_t)tid_len);
@@ -323,6 +333,8 @@ static int fold_sample(struct data_run *run, const struct pp_sample *s)
 		return rc;
 	}
 	rc = fg_collapser_end(run->collapser, weight);
+	if (!rc && run->reuse)
+		fold_reuse_commit(run->reuse);
 	size_t stack = fg_collapser_last_stack(run->collapser);
 	if (rc || !cfg->sink || stack == SIZE_MAX)
 		return rc;
@@ -440,6 +452,59 @@ static int fold_item(struct data_run *run, const struct data_pipe_item *it)
 	return (it->notes & NOTE_FOLD) ? fold_sample(run, &r->u.sample) : 0;
 }
 
+/* One handed-over frame to the collapser: its key made, or its name. */
+static int handed_frame(struct data_run *run, const struct fold_handoff_sample *s,
+			const struct fold_handoff_frame *h, uint32_t *key)
+{
+	if (h->is_name) {
+		*key = UINT32_MAX;
+		return fg_collapser_frame_name(run->collapser, s->arena + h->name_at, h->name_len);
+	}
+	struct sym_frame f = {.symbol = h->symbol, .module = h->module};
+	int rc = cached_key(run, &f, key);
+	return rc ? rc : fg_collapser_push_key(run->collapser, *key);
+}
+
+/* A sample kept in no slot: its frames as handed over. */
+static int handed_frames(struct data_run *run, const struct fold_handoff_sample *s)
+{
+	int rc = s->same ? WP_E_USAGE : 0;
+	uint32_t key;
+	for (size_t i = 0; !rc && i < s->nframes; i++)
+		rc = handed_frame(run, s, &s->frames[i], &key);
+	return rc;
+}
+
+/* A sample of a slot: the frames handed over, leaf first, then the `same`
+ * root-side ones the slot holds from its last sample (fold_reuse.h). */
+static int held_frames(struct data_run *run, const struct fold_handoff_sample *s)
+{
+	struct fold_reuse_held *held;
+	size_t same = s->same, n = same + s->nframes;
+	int valid = fold_reuse_hold(run->keys, s->slot, same, n,
+				    fg_collapser_key_variant(run->collapser), &held);
+	if (valid < 0)
+		return valid;
+	int rc = 0;
+	for (size_t i = 0; !rc && i < s->nframes; i++) {
+		const struct fold_handoff_frame *h = &s->frames[i];
+		size_t at = n - 1 - i; /* root first */
+		held->frames[at] = (struct fold_reuse_frame){h->symbol, h->module, !h->is_name};
+		rc = handed_frame(run, s, h, &held->keys[at]);
+	}
+	for (size_t at = same; !rc && at-- > 0;) {
+		if (!valid) {
+			struct sym_frame f = {.symbol = held->frames[at].symbol,
+					      .module = held->frames[at].module};
+			rc = cached_key(run, &f, &held->keys[at]);
+		}
+		rc = rc ? rc : fg_collapser_push_key(run->collapser, held->keys[at]);
+	}
+	if (!rc)
+		fold_reuse_held_done(run->keys);
+	return rc;
+}
+
 /* A sample the folder thread takes (fold_handoff.c): the collapser's
  * calls of fold_sample and add_frame, in the same order. */
 static int fold_handed(void *ctx, const struct fold_handoff_sample *s)
@@ -447,17 +512,8 @@ static int fold_handed(void *ctx, const struct fold_handoff_sample *s)
 	struct data_run *run = ctx;
 	int rc = fg_collapser_begin(run->collapser, s->comm, s->comm_len, s->pid, s->pid_len,
 				    s->tid, s->tid_len);
-	for (size_t i = 0; !rc && i < s->nframes; i++) {
-		const struct fold_handoff_frame *h = &s->frames[i];
-		if (h->is_name) {
-			rc = fg_collapser_frame_name(run->collapser, s->arena + h->name_at, h->name_len);
-			continue;
-		}
-		struct sym_frame f = {.symbol = h->symbol, .module = h->module};
-		uint32_t key;
-		rc = cached_key(run, &f, &key);
-		rc = rc ? rc : fg_collapser_push_key(run->collapser, key);
-	}
+	if (!rc)
+		rc = s->slot == FOLD_HANDOFF_NO_SLOT ? handed_frames(run, s) : held_frames(run, s);
 	if (rc) {
 		fg_collapser_abort(run->collapser);
 		return rc;
@@ -527,7 +583,8 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 	 * between samples: not for --inline/--srcline (they push expanded
 	 * frames), --addrs (a frame per address), or a sink (export, phases:
 	 * it asks for each sample's stack at once) */
-	if (!status && piped && !need_inliner && !cfg->collapse.include_addrs && !cfg->sink)
+	if (!status && piped && !need_inliner && !cfg->collapse.include_addrs && !cfg->sink &&
+	    (run.keys = fold_reuse_keys_new()) != NULL)
 		run.handoff = fold_handoff_new(fold_handed, &run); /* NULL: folded here */
 	/* frames are reused where each is its (symbol, module) alone */
 	if (!status && !need_inliner && !cfg->collapse.include_addrs &&
@@ -596,6 +653,7 @@ int fold_data_run(const struct fold_config *cfg, const char *path, FILE *out)
 out:
 	fold_handoff_free(run.handoff);
 	fold_reuse_free(run.reuse);
+	fold_reuse_keys_free(run.keys);
 	data_pipe_free(reader_pipe);
 	pp_data_free(run.data);
 	data_feed_free(run.feed);

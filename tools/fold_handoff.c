@@ -27,6 +27,7 @@ struct sample_rec {
 	uint64_t weight;
 	size_t first, n;                 /* frames[first, first + n) */
 	uint32_t comm_at, comm_len, pid_at, pid_len, tid_at, tid_len;
+	uint32_t slot, same;
 };
 
 struct batch {
@@ -67,7 +68,7 @@ static int fold_batch(struct fold_handoff *h, const struct batch *b)
 			.pid = b->arena + r->pid_at, .pid_len = r->pid_len,
 			.tid = b->arena + r->tid_at, .tid_len = r->tid_len,
 			.weight = r->weight, .frames = b->frames + r->first, .nframes = r->n,
-			.arena = b->arena,
+			.arena = b->arena, .slot = r->slot, .same = r->same,
 		};
 		int rc = h->fold(h->ctx, &s);
 		if (rc)
@@ -153,7 +154,7 @@ void fold_handoff_begin(struct fold_handoff *h, const char *comm, size_t comm_le
 	h->build_rc = 0;
 	h->sample_first = b->nframes;
 	h->sample_used = b->used;
-	h->building = (struct sample_rec){.first = b->nframes};
+	h->building = (struct sample_rec){.first = b->nframes, .slot = FOLD_HANDOFF_NO_SLOT};
 	h->building.comm_at = keep_bytes(h, comm, comm_len);
 	h->building.pid_at = keep_bytes(h, pid, pid_len);
 	h->building.tid_at = keep_bytes(h, tid, tid_len);
@@ -200,6 +201,12 @@ void fold_handoff_name(struct fold_handoff *h, const char *name, size_t len)
 	f->is_name = true;
 	f->name_at = at;
 	f->name_len = (uint32_t)len;
+}
+
+void fold_handoff_shared(struct fold_handoff *h, uint32_t slot, uint32_t same)
+{
+	h->building.slot = slot;
+	h->building.same = same;
 }
 
 void fold_handoff_abort(struct fold_handoff *h)

@@ -39,7 +39,13 @@ struct fold_handoff_sample {
 	const struct fold_handoff_frame *frames; /* leaf first */
 	size_t nframes;
 	const char *arena;           /* where the names of frames lie */
+	/* fold_handoff_shared's: the sample's `same` root-side frames are
+	 * not in frames (nframes are the others) but those of the last
+	 * sample of the same slot; slot FOLD_HANDOFF_NO_SLOT: none */
+	uint32_t slot, same;
 };
+
+#define FOLD_HANDOFF_NO_SLOT UINT32_MAX
 
 typedef int (*fold_handoff_fn)(void *ctx, const struct fold_handoff_sample *s);
 
@@ -56,6 +62,11 @@ void fold_handoff_begin(struct fold_handoff *h, const char *comm, size_t comm_le
 			const char *pid, size_t pid_len, const char *tid, size_t tid_len);
 void fold_handoff_frame(struct fold_handoff *h, const char *symbol, const char *module);
 void fold_handoff_name(struct fold_handoff *h, const char *name, size_t len);
+/* The sample being built goes to slot (the producer's number for a
+ * thread), and its last `same` frames, root side, are those of the last
+ * sample that went there: they are not given again. The handoff only
+ * carries the two numbers; producer and folder keep the slots. */
+void fold_handoff_shared(struct fold_handoff *h, uint32_t slot, uint32_t same);
 /* Hands the sample over: 0, or the first error of the building or of the
  * folder so far. */
 int fold_handoff_end(struct fold_handoff *h, uint64_t weight);

@@ -81,10 +81,15 @@ uint64_t fold_reuse_addr(const struct fold_reuse *r, size_t i, bool *kernel)
 	return r->cur.addrs[i].addr;
 }
 
-static struct chain *slot_of(struct fold_reuse *r, uint32_t tid)
+static uint32_t slot_index(uint32_t tid)
 {
 	uint32_t h = tid * 0x9e3779b1u;
-	return &r->slots[(h >> 16) % REUSE_SLOTS];
+	return (h >> 16) % REUSE_SLOTS;
+}
+
+static struct chain *slot_of(struct fold_reuse *r, uint32_t tid)
+{
+	return &r->slots[slot_index(tid)];
 }
 
 /* How many addresses, from the root, the sample shares with prev (same
@@ -136,6 +141,11 @@ void fold_reuse_set(struct fold_reuse *r, size_t i, const char *symbol, const ch
 		r->cur.frames[i] = (struct fold_reuse_frame){symbol, module, plain};
 }
 
+uint32_t fold_reuse_slot(const struct fold_reuse *r)
+{
+	return r->keep ? slot_index(r->cur.tid) : UINT32_MAX;
+}
+
 void fold_reuse_commit(struct fold_reuse *r)
 {
 	if (!r->keep)
@@ -147,4 +157,65 @@ void fold_reuse_commit(struct fold_reuse *r)
 	r->cur = old;
 	r->cur.n = 0;
 	r->keep = false;
+}
+
+/* ---- the folder's half ----
+ * Each slot holds its last sample root first: the frames a sample shares
+ * with it stay where they are, only the others are written. */
+
+struct held_slot {
+	struct fold_reuse_held h;
+	size_t frames_cap, keys_cap;
+	int variant;
+	bool used;
+};
+
+struct fold_reuse_keys {
+	struct held_slot slots[REUSE_SLOTS];
+	struct held_slot *cur;    /* the slot of the sample being folded */
+};
+
+struct fold_reuse_keys *fold_reuse_keys_new(void)
+{
+	return calloc(1, sizeof(struct fold_reuse_keys));
+}
+
+void fold_reuse_keys_free(struct fold_reuse_keys *k)
+{
+	if (!k)
+		return;
+	for (size_t i = 0; i < REUSE_SLOTS; i++) {
+		free(k->slots[i].h.frames);
+		free(k->slots[i].h.keys);
+	}
+	free(k);
+}
+
+int fold_reuse_hold(struct fold_reuse_keys *k, uint32_t slot, size_t same, size_t n, int variant,
+		    struct fold_reuse_held **held)
+{
+	k->cur = NULL;
+	*held = NULL;
+	if (slot >= REUSE_SLOTS || same > n)
+		return WP_E_USAGE;
+	struct held_slot *c = &k->slots[slot];
+	if (same && (!c->used || same > c->h.n))
+		return WP_E_USAGE;
+	c->used = false; /* written in place from here on: whole again when done */
+	if (wp_grow((void **)&c->h.frames, &c->frames_cap, n, sizeof *c->h.frames) != 0 ||
+	    wp_grow((void **)&c->h.keys, &c->keys_cap, n, sizeof *c->h.keys) != 0)
+		return WP_E_NOMEM;
+	bool keys_valid = c->variant == variant;
+	c->h.n = n;
+	c->variant = variant;
+	k->cur = c;
+	*held = &c->h;
+	return keys_valid ? 1 : 0;
+}
+
+void fold_reuse_held_done(struct fold_reuse_keys *k)
+{
+	if (k->cur)
+		k->cur->used = true;
+	k->cur = NULL;
 }

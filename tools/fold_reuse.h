@@ -58,5 +58,37 @@ void fold_reuse_set(struct fold_reuse *r, size_t i, const char *symbol, const ch
 		    bool plain);
 /* The sample, every frame set, becomes its thread's previous one. */
 void fold_reuse_commit(struct fold_reuse *r);
+/* The slot the sample goes to at the commit (below REUSE_SLOTS), or
+ * UINT32_MAX when it is not kept (a sample in the past). */
+uint32_t fold_reuse_slot(const struct fold_reuse *r);
+
+/* The folder's half (fold_data.c, -j2 and more): the resolving thread
+ * hands over only the frames a sample does not share with its slot's last
+ * one (fold_handoff_shared), and the folder keeps each slot's last frames
+ * and their collapser keys, root first, so that a shared frame costs it
+ * nothing. Both sides keep a slot in step: a sample's slot changes on each
+ * side when, and only when, that sample is folded.
+ *
+ *	struct fold_reuse_held *held;
+ *	rc = fold_reuse_hold(k, slot, same, n, variant, &held);
+ *	held->frames[same .. n) and held->keys[same .. n): set them (root first);
+ *	held->keys[0 .. same) are valid unless fold_reuse_hold said otherwise;
+ *	fold_reuse_held_done(k);     // once the sample is folded */
+struct fold_reuse_held {
+	struct fold_reuse_frame *frames; /* root first; plain ones only are shared */
+	uint32_t *keys;                  /* the collapser's key of each plain frame */
+	size_t n;
+};
+struct fold_reuse_keys;
+struct fold_reuse_keys *fold_reuse_keys_new(void);
+void fold_reuse_keys_free(struct fold_reuse_keys *k);
+/* Room for a sample of n frames in slot whose `same` root-side frames are
+ * those held there. 1: held, keys of the shared frames valid; 0: held, but
+ * they were made for another key variant (fg_collapser_key_variant): make
+ * them again from the frames; WP_E_NOMEM; WP_E_USAGE when the slot does not
+ * hold `same` frames (the two sides are out of step: a bug, never a guess). */
+int fold_reuse_hold(struct fold_reuse_keys *k, uint32_t slot, size_t same, size_t n, int variant,
+		    struct fold_reuse_held **held);
+void fold_reuse_held_done(struct fold_reuse_keys *k);
 
 #endif

@@ -6,7 +6,8 @@
  * frame of the same chain also has. Every frame fold_reuse hands back must
  * be what sym_native_resolve answers for that address now; frames that
  * were not plain are never handed back; most frames are reused all the
- * same (a third of them here); more threads than slots only cost reuse. */
+ * same (a third of them here); more threads than slots only cost reuse.
+ * The folder's half (fold_reuse_hold) refuses a slot out of step. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +106,39 @@ static void test_context(struct sym_native *s, struct fold_reuse *r)
 	}
 }
 
+/* The folder's half: a slot holds its last sample root first; a sample
+ * sharing frames with a slot that does not hold that many is refused (the
+ * two sides out of step), as is a slot never done; another key variant
+ * says the keys must be made again. */
+static void test_held(void)
+{
+	struct fold_reuse_keys *k = fold_reuse_keys_new();
+	struct fold_reuse_held *held;
+	CHECK(k != NULL);
+	if (!k)
+		return;
+	CHECK(fold_reuse_hold(k, 3, 1, 4, 0, &held) == WP_E_USAGE); /* never held */
+	CHECK(fold_reuse_hold(k, REUSE_SLOTS, 0, 4, 0, &held) == WP_E_USAGE);
+	CHECK(fold_reuse_hold(k, 3, 5, 4, 0, &held) == WP_E_USAGE);
+	CHECK(fold_reuse_hold(k, 3, 0, 4, 0, &held) == 1 && held && held->n == 4);
+	for (uint32_t i = 0; held && i < 4; i++) {
+		held->frames[i] = (struct fold_reuse_frame){"f", "m", true};
+		held->keys[i] = 10 + i;
+	}
+	CHECK(fold_reuse_hold(k, 3, 2, 6, 0, &held) == WP_E_USAGE); /* not done */
+	CHECK(fold_reuse_hold(k, 3, 0, 4, 0, &held) == 1);
+	for (uint32_t i = 0; held && i < 4; i++)
+		held->keys[i] = 10 + i;
+	fold_reuse_held_done(k);
+	CHECK(fold_reuse_hold(k, 3, 5, 6, 0, &held) == WP_E_USAGE); /* holds 4 */
+	CHECK(fold_reuse_hold(k, 3, 2, 6, 0, &held) == 1 && held->keys[0] == 10 &&
+	      held->keys[1] == 11 && held->n == 6);
+	fold_reuse_held_done(k);
+	CHECK(fold_reuse_hold(k, 3, 2, 3, 1, &held) == 0); /* another variant */
+	fold_reuse_held_done(k);
+	fold_reuse_keys_free(k);
+}
+
 int main(void)
 {
 	struct sym_native_options o;
@@ -125,6 +159,7 @@ int main(void)
 	for (int32_t pid = 100; pid <= 300; pid += 100)
 		map_process(s, pid, time++);
 	test_context(s, r);
+	test_held();
 	unsigned long frames = 0, reused = 0, wrong = 0, not_plain_reused = 0;
 	unsigned long past_samples = 0, past_reused = 0, reused_across_change = 0;
 	uint64_t last_generation = 0;
