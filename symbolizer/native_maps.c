@@ -290,6 +290,24 @@ int sym_native_mmap(struct sym_native *s, const struct sym_native_map *m)
 	return 0;
 }
 
+void sym_native_prefetch(struct sym_native *s, const struct sym_native_map *m)
+{
+	/* an MMAP2 build-id is kept by the mapping the record makes: the
+	 * load waits for it */
+	if (!s || !s->loader || !m || !m->filename || m->build_id_len || m->len == 0 ||
+	    m->start + m->len < m->start)
+		return;
+	struct native_mapping e = {.start = m->start, .end = m->start + m->len,
+				   .pgoff = m->pgoff, .pid = m->pid};
+	char buf[PATH_MAX + 32];
+	const char *module = m->filename;
+	bool kernel = m->kernel || m->pid == NATIVE_KERNEL_PID;
+	int rc = kernel ? kernel_mapping(s, m->filename, &e, buf, sizeof buf, &module)
+			: user_mapping(s, m, &e, buf, sizeof buf, &module);
+	if (rc == 0)
+		native_prefetch(s, &e);
+}
+
 /* ---- COMM, FORK, EXIT ---- */
 
 static void end_list(struct native_mapping_list *l, uint64_t time)

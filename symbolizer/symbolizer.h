@@ -261,6 +261,11 @@ struct sym_native_map {
 	bool kernel;
 };
 int sym_native_mmap(struct sym_native *s, const struct sym_native_map *m);
+/* A mapping a later sym_native_mmap will make, seen ahead: with workers
+ * (sym_native_options.threads > 1), its file, perf map or kallsyms starts
+ * loading now. Adds no mapping, changes no answer; without workers, or for
+ * a map with an MMAP2 build-id, nothing. */
+void sym_native_prefetch(struct sym_native *s, const struct sym_native_map *m);
 /* COMM: with exec (PERF_RECORD_MISC_COMM_EXEC) the process's mappings end
  * at time. comm itself is not needed for symbols and may be NULL. */
 int sym_native_comm(struct sym_native *s, uint64_t time, int32_t pid, int32_t tid,

@@ -196,10 +196,11 @@ int data_feed_sample(struct data_feed *f, const struct pp_data *d, const struct 
 	return fold_jit_advance(f->jit, (s->fields & PP_SAMPLE_TIME) ? s->time : UINT64_MAX);
 }
 
-static int feed_mmap(struct data_feed *f, const struct pp_record *r)
+/* An MMAP or MMAP2 record as the symbolizer takes it. */
+static struct sym_native_map map_of(const struct pp_record *r)
 {
 	const struct pp_mmap *m = &r->u.mmap;
-	struct sym_native_map map = {
+	return (struct sym_native_map){
 		.time = r->has_time ? r->time : 0,
 		.pid = (int32_t)m->pid, .tid = (int32_t)m->tid,
 		.start = m->addr, .len = m->len, .pgoff = m->pgoff,
@@ -211,8 +212,21 @@ static int feed_mmap(struct data_feed *f, const struct pp_record *r)
 		.build_id_len = m->has_build_id ? m->build_id_size : 0,
 		.kernel = pp_cpumode_is_kernel(r->misc & PP_MISC_CPUMODE_MASK),
 	};
-	int rc = fold_jit_mmap(f->jit, f->symfs, map.pid, m->filename);
+}
+
+static int feed_mmap(struct data_feed *f, const struct pp_record *r)
+{
+	struct sym_native_map map = map_of(r);
+	int rc = fold_jit_mmap(f->jit, f->symfs, map.pid, r->u.mmap.filename);
 	return rc ? rc : sym_native_mmap(f->sym, &map);
+}
+
+void data_feed_ahead(struct data_feed *f, const struct pp_record *r)
+{
+	if (r->type != PP_RECORD_MMAP && r->type != PP_RECORD_MMAP2)
+		return;
+	struct sym_native_map map = map_of(r);
+	sym_native_prefetch(f->sym, &map);
 }
 
 int data_feed_record(struct data_feed *f, const struct pp_record *r)

@@ -46,6 +46,11 @@ struct sym_native *data_feed_symbolizer(const struct data_feed *f);
 void data_feed_build_ids(struct data_feed *f, const struct pp_data *d);
 /* A record that is not a SAMPLE (others are ignored): 0 or < 0 (WP_E_*). */
 int data_feed_record(struct data_feed *f, const struct pp_record *r);
+/* A record not yet fed, seen ahead (fold_data.c looks at the records the
+ * reader thread has queued): an MMAP's symbol source starts loading now,
+ * on the symbolizer's workers, instead of when the record is fed, which
+ * may be after samples that wait for other loads. Nothing else changes. */
+void data_feed_ahead(struct data_feed *f, const struct pp_record *r);
 /* Before a sample is resolved: the jitted code loaded up to its time. */
 int data_feed_sample(struct data_feed *f, const struct pp_data *d, const struct pp_sample *s);
 /* What data_feed_sample learns from d at the first sample (the machine,

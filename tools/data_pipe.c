@@ -307,6 +307,14 @@ const struct data_pipe_item *data_pipe_next(struct data_pipe *p)
 	return have ? &p->batches[p->head].items[p->next_item++] : NULL;
 }
 
+const struct data_pipe_item *data_pipe_ahead(const struct data_pipe *p, size_t *n, bool *first)
+{
+	/* the held batch is the consumer's alone until data_pipe_next */
+	*first = p->holding && p->next_item == 1;
+	*n = p->holding ? p->batches[p->head].n - p->next_item : 0;
+	return *n ? &p->batches[p->head].items[p->next_item] : NULL;
+}
+
 int data_pipe_finish(struct data_pipe *p)
 {
 	if (!p->started || p->joined)

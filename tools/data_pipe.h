@@ -66,6 +66,10 @@ void data_pipe_put_warning(struct data_pipe *p, const char *msg);
 /* Consumer side: the next item (valid until the next call) or NULL after
  * the last one. */
 const struct data_pipe_item *data_pipe_next(struct data_pipe *p);
+/* The items after the one data_pipe_next returned last, in the batch it
+ * holds (a look ahead: nothing is taken; valid until the next call), and
+ * whether that item began the batch. */
+const struct data_pipe_item *data_pipe_ahead(const struct data_pipe *p, size_t *n, bool *first);
 /* Stops the producer if it is still running (the consumer gave up early),
  * waits for it, and returns what it returned (0 when it was stopped). */
 int data_pipe_finish(struct data_pipe *p);

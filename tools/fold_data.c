@@ -521,6 +521,26 @@ static int fold_handed(void *ctx, const struct fold_handoff_sample *s)
 	return fg_collapser_end(run->collapser, s->weight);
 }
 
+/* At the start of each batch from the reader, its MMAPs' symbol sources
+ * start loading (data_feed_ahead). Why: a recording's first samples come
+ * before the MMAPs of the program they run (perf-exec, then node's exec),
+ * and they wait for kallsyms; node's table was only queued once they were
+ * done, and loaded while every sample after them waited (sqljs.data: the
+ * folder's first sample at 0.19 s). Now both load at once. */
+static void look_ahead(struct data_run *run, const struct data_pipe_item *it)
+{
+	size_t n;
+	bool first;
+	const struct data_pipe_item *rest = data_pipe_ahead(run->pipe, &n, &first);
+	if (!first)
+		return;
+	if (it->kind == DATA_PIPE_RECORD)
+		data_feed_ahead(run->feed, &it->rec);
+	for (size_t i = 0; i < n; i++)
+		if (rest[i].kind == DATA_PIPE_RECORD)
+			data_feed_ahead(run->feed, &rest[i].rec);
+}
+
 /* The record loop with the reader on its own thread: what the loop of one
  * thread returns (0, or the first error of either side). */
 static int fold_piped(struct data_run *run)
@@ -529,9 +549,11 @@ static int fold_piped(struct data_run *run)
 		return WP_E_NOMEM;
 	int rc = 0;
 	const struct data_pipe_item *it;
-	while ((it = data_pipe_next(run->pipe)) != NULL)
+	while ((it = data_pipe_next(run->pipe)) != NULL) {
+		look_ahead(run, it);
 		if ((rc = fold_item(run, it)) < 0)
 			break;
+	}
 	int read_rc = data_pipe_finish(run->pipe);
 	data_pipe_free(run->pipe);
 	run->pipe = NULL;
