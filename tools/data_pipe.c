@@ -288,6 +288,10 @@ int data_pipe_start(struct data_pipe *p, data_pipe_produce_fn fn, void *ctx)
 
 const struct data_pipe_item *data_pipe_next(struct data_pipe *p)
 {
+	/* the held batch is the consumer's until it lets go: its items need
+	 * no lock (one lock per record was 5 % of the folding thread's time) */
+	if (p->holding && p->next_item < p->batches[p->head].n)
+		return &p->batches[p->head].items[p->next_item++];
 	pthread_mutex_lock(&p->lock);
 	if (p->holding && p->next_item >= p->batches[p->head].n) {
 		/* done with this batch: the producer may refill it */
