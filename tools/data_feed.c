@@ -153,6 +153,38 @@ int data_feed_frames(struct data_feed *f, const struct pp_sample *s, data_frame_
 	return rc;
 }
 
+static int append_addr(void *ctx, const struct pp_sample *s, uint64_t addr, bool kernel)
+{
+	struct data_feed_addrs *a = ctx;
+	(void)s;
+	if (wp_grow((void **)&a->v, &a->cap, a->n + 1, sizeof *a->v) != 0)
+		return WP_E_NOMEM;
+	a->v[a->n++] = (struct data_feed_addr){addr, kernel};
+	return 0;
+}
+
+int data_feed_addresses(struct data_feed *f, const struct pp_sample *s, struct data_feed_addrs *a)
+{
+	a->n = 0;
+	bool dwarf = (s->fields & PP_SAMPLE_REGS_USER) && (s->fields & PP_SAMPLE_STACK_USER);
+	if (dwarf)
+		return data_feed_frames(f, s, append_addr, a);
+	/* data_feed_frames' rule without a stack to unwind, in one loop: the
+	 * callchain, else the bare ip (most samples take this way) */
+	if (wp_grow((void **)&a->v, &a->cap, s->nr_callchain + 1, sizeof *a->v) != 0)
+		return WP_E_NOMEM;
+	struct pp_callchain_iter it;
+	pp_callchain_iter_init(&it, s);
+	uint64_t addr;
+	enum pp_cpumode mode;
+	bool first;
+	while (pp_callchain_next(&it, &addr, &mode, &first))
+		a->v[a->n++] = (struct data_feed_addr){addr, pp_cpumode_is_kernel(mode)};
+	if (!s->nr_callchain && (s->fields & PP_SAMPLE_IP))
+		a->v[a->n++] = (struct data_feed_addr){s->ip, s->kernel_ip};
+	return 0;
+}
+
 int data_feed_status(const struct data_feed *f) { return f ? fold_jit_status(f->jit) : 0; }
 
 void data_feed_build_ids(struct data_feed *f, const struct pp_data *d)

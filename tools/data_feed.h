@@ -70,6 +70,17 @@ void data_feed_set_recording(struct data_feed *f, const struct data_feed_recordi
  * thread); the bare ip when there is no callchain. 0 or < 0 (WP_E_*). */
 typedef int (*data_frame_fn)(void *ctx, const struct pp_sample *s, uint64_t addr, bool kernel);
 int data_feed_frames(struct data_feed *f, const struct pp_sample *s, data_frame_fn fn, void *ctx);
+/* The same addresses, leaf first, appended to a growing array (emptied
+ * first): for a caller that looks at all of them before resolving any. */
+struct data_feed_addr {
+	uint64_t addr;
+	bool kernel;
+};
+struct data_feed_addrs {
+	struct data_feed_addr *v;
+	size_t n, cap;
+};
+int data_feed_addresses(struct data_feed *f, const struct pp_sample *s, struct data_feed_addrs *a);
 /* The thread's name as perf script prints it (the last COMM of the thread,
  * inherited at FORK), or NULL when never seen. */
 const char *data_feed_comm(const struct data_feed *f, uint32_t tid, size_t *len);

@@ -177,13 +177,6 @@ static int add_frame(void *ctx, const struct pp_sample *s, uint64_t addr, bool k
 	return plain_frame(run, f.symbol, f.module);
 }
 
-/* data_feed_frames' addresses, gathered for fold_reuse. */
-static int gather_frame(void *ctx, const struct pp_sample *s, uint64_t addr, bool kernel)
-{
-	(void)s;
-	return fold_reuse_add(ctx, addr, kernel);
-}
-
 /* The sample's frames as add_frame folds them, the root-side part that
  * equals its thread's last callchain taken from that, unresolved (and not
  * even handed over to a folder thread, which holds them too). The sample
@@ -191,8 +184,7 @@ static int gather_frame(void *ctx, const struct pp_sample *s, uint64_t addr, boo
 static int reused_frames(struct data_run *run, const struct pp_sample *s)
 {
 	struct fold_reuse *r = run->reuse;
-	fold_reuse_begin(r);
-	int rc = data_feed_frames(run->feed, s, gather_frame, r);
+	int rc = data_feed_addresses(run->feed, s, fold_reuse_begin(r));
 	if (rc)
 		return rc;
 	const struct fold_reuse_frame *same;

@@ -9,15 +9,10 @@
 #include "fold_reuse.h"
 #include "wpcommon.h"
 
-struct reuse_addr {
-	uint64_t addr;
-	bool kernel;
-};
-
 struct chain {
-	struct reuse_addr *addrs;
+	struct data_feed_addrs a;  /* a.n: the chain's length */
 	struct fold_reuse_frame *frames;
-	size_t n, addrs_cap, frames_cap;
+	size_t frames_cap;
 	uint64_t generation;      /* of the answers its frames are */
 	uint32_t tid;
 	int32_t pid;
@@ -38,7 +33,7 @@ struct fold_reuse *fold_reuse_new(void)
 
 static void chain_release(struct chain *c)
 {
-	free(c->addrs);
+	free(c->a.v);
 	free(c->frames);
 }
 
@@ -52,33 +47,34 @@ void fold_reuse_free(struct fold_reuse *r)
 	free(r);
 }
 
-void fold_reuse_begin(struct fold_reuse *r)
+struct data_feed_addrs *fold_reuse_begin(struct fold_reuse *r)
 {
-	r->cur.n = 0;
+	r->cur.a.n = 0;
 	r->failed = false;
 	r->keep = false;
+	return &r->cur.a;
 }
 
 int fold_reuse_add(struct fold_reuse *r, uint64_t addr, bool kernel)
 {
-	struct chain *c = &r->cur;
-	if (wp_grow((void **)&c->addrs, &c->addrs_cap, c->n + 1, sizeof *c->addrs) != 0) {
+	struct data_feed_addrs *a = &r->cur.a;
+	if (wp_grow((void **)&a->v, &a->cap, a->n + 1, sizeof *a->v) != 0) {
 		r->failed = true;
 		return WP_E_NOMEM;
 	}
-	c->addrs[c->n++] = (struct reuse_addr){addr, kernel};
+	a->v[a->n++] = (struct data_feed_addr){addr, kernel};
 	return 0;
 }
 
 size_t fold_reuse_count(const struct fold_reuse *r)
 {
-	return r->cur.n;
+	return r->cur.a.n;
 }
 
 uint64_t fold_reuse_addr(const struct fold_reuse *r, size_t i, bool *kernel)
 {
-	*kernel = r->cur.addrs[i].kernel;
-	return r->cur.addrs[i].addr;
+	*kernel = r->cur.a.v[i].kernel;
+	return r->cur.a.v[i].addr;
 }
 
 static uint32_t slot_index(uint32_t tid)
@@ -98,11 +94,11 @@ static size_t shared_root(const struct chain *cur, const struct chain *prev,
 			  const struct sym_native *s)
 {
 	bool same_generation = prev->generation == cur->generation;
-	size_t n = 0;
-	while (n < cur->n && n < prev->n) {
-		const struct reuse_addr *a = &cur->addrs[cur->n - 1 - n];
-		const struct reuse_addr *b = &prev->addrs[prev->n - 1 - n];
-		if (a->addr != b->addr || a->kernel != b->kernel || !prev->frames[prev->n - 1 - n].plain)
+	size_t n = 0, cn = cur->a.n, pn = prev->a.n;
+	while (n < cn && n < pn) {
+		const struct data_feed_addr *a = &cur->a.v[cn - 1 - n];
+		const struct data_feed_addr *b = &prev->a.v[pn - 1 - n];
+		if (a->addr != b->addr || a->kernel != b->kernel || !prev->frames[pn - 1 - n].plain)
 			break;
 		if (!same_generation &&
 		    !sym_native_answer_holds(s, prev->generation, prev->pid, a->addr, a->kernel))
@@ -116,9 +112,10 @@ size_t fold_reuse_match(struct fold_reuse *r, const struct sym_native *s, int32_
 			uint32_t tid, uint64_t time, const struct fold_reuse_frame **same_frames)
 {
 	struct chain *c = &r->cur;
+	size_t cn = c->a.n;
 	*same_frames = NULL;
 	if (r->failed ||
-	    wp_grow((void **)&c->frames, &c->frames_cap, c->n ? c->n : 1, sizeof *c->frames) != 0 ||
+	    wp_grow((void **)&c->frames, &c->frames_cap, cn ? cn : 1, sizeof *c->frames) != 0 ||
 	    !sym_native_generation(s, time, &c->generation))
 		return 0;
 	r->keep = true;
@@ -129,8 +126,8 @@ size_t fold_reuse_match(struct fold_reuse *r, const struct sym_native *s, int32_
 	if (!prev->used || prev->tid != tid || prev->pid != pid || prev->latest != c->latest)
 		return 0;
 	size_t n = shared_root(c, prev, s);
-	memcpy(c->frames + c->n - n, prev->frames + prev->n - n, n * sizeof *c->frames);
-	*same_frames = c->frames + c->n - n;
+	memcpy(c->frames + cn - n, prev->frames + prev->a.n - n, n * sizeof *c->frames);
+	*same_frames = c->frames + cn - n;
 	return n;
 }
 
@@ -155,7 +152,7 @@ void fold_reuse_commit(struct fold_reuse *r)
 	*slot = r->cur;
 	slot->used = true;
 	r->cur = old;
-	r->cur.n = 0;
+	r->cur.a.n = 0;
 	r->keep = false;
 }
 

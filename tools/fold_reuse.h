@@ -8,8 +8,8 @@
  * resolves the same way while no change of the address spaces covers it
  * (sym_native_answer_holds), so those frames need no resolving at all.
  *
- *	fold_reuse_begin(r);
- *	for each address of the sample, leaf first: fold_reuse_add(r, addr, kernel);
+ *	data_feed_addresses(feed, sample, fold_reuse_begin(r));  // or fold_reuse_add
+ *	                                     // each address, leaf first
  *	size_t same = fold_reuse_match(r, sym, pid, tid, time, &frames);
  *	for i < fold_reuse_count(r) - same: resolve address i, then
  *		fold_reuse_set(r, i, symbol, module, plain);
@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "data_feed.h"
 #include "symbolizer.h"
 
 #define REUSE_SLOTS 64
@@ -41,8 +42,9 @@ struct fold_reuse;
 struct fold_reuse *fold_reuse_new(void);
 void fold_reuse_free(struct fold_reuse *r);
 
-void fold_reuse_begin(struct fold_reuse *r);
-/* 0, or WP_E_NOMEM (the sample then cannot be reused: begin again). */
+/* A new sample: its addresses (leaf first) go to the array returned. */
+struct data_feed_addrs *fold_reuse_begin(struct fold_reuse *r);
+/* One more address: 0, or WP_E_NOMEM (the sample then is not reused). */
 int fold_reuse_add(struct fold_reuse *r, uint64_t addr, bool kernel);
 size_t fold_reuse_count(const struct fold_reuse *r);
 uint64_t fold_reuse_addr(const struct fold_reuse *r, size_t i, bool *kernel);
