@@ -441,6 +441,21 @@ const char *sym_elf_symbol_strings(Elf *elf, Elf64_Word type, size_t *size, uint
 	return NULL;
 }
 
+size_t sym_elf_symbol_count(Elf *elf, Elf64_Word type)
+{
+	size_t n = 0, file_size = 0;
+	if (!elf_rawfile(elf, &file_size))
+		return 0;
+	for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
+		GElf_Shdr sh;
+		/* only what the file holds: a header may claim any size */
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == type && sh.sh_entsize &&
+		    sh.sh_offset <= file_size && sh.sh_size <= file_size - sh.sh_offset)
+			n += sh.sh_size / sh.sh_entsize;
+	}
+	return n;
+}
+
 int sym_elf_foreach_symbol(Elf *elf, Elf64_Word type,
 			   int (*fn)(void *ctx, const GElf_Sym *sym, const char *name), void *ctx)
 {

@@ -51,6 +51,9 @@ struct sym_elf_raw {
 int sym_elf_raw_open(struct sym_elf_raw *h, const char *path, const char **why);
 void sym_elf_raw_close(struct sym_elf_raw *h); /* idempotent */
 
+/* How many entries the symbol tables of that type hold (from the section
+ * headers, nothing read): room to make before sym_elf_foreach_symbol. */
+size_t sym_elf_symbol_count(Elf *elf, Elf64_Word type);
 /* Calls fn for every named symbol of the symbol tables of section type
  * type (SHT_SYMTAB or SHT_DYNSYM), in table order; a non-zero return of fn
  * stops the walk and is returned. */

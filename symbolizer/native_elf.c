@@ -262,6 +262,7 @@ static int load_table(struct native_elf *e, Elf *elf, int fd, Elf *runtime, Elf6
 	if (t.strings && !e->strings)
 		keep_strings(e, fd, &t, offset);
 	e->syms.lazy = demangle ? names : NULL;
+	native_symtab_reserve(&e->syms, sym_elf_symbol_count(elf, type));
 	return sym_elf_foreach_symbol(elf, type, load_symbol, &t);
 }
 

@@ -88,6 +88,10 @@ struct native_symtab {
 };
 
 void native_symtab_release(struct native_symtab *t);
+/* Room for n more symbols at once, on huge pages when it is big (an ELF
+ * table's count is known before its symbols are read: node's 4 MB of them
+ * cost a thousand page faults added one by one). Only faster: 0 always. */
+void native_symtab_reserve(struct native_symtab *t, size_t n);
 int native_symtab_add(struct native_symtab *t, uint64_t start, uint64_t size, uint8_t bind,
 		      uint8_t type, const char *name, uint32_t module);
 /* Sorts and applies symbols__fixup_end() then symbols__fixup_duplicate();

@@ -86,6 +86,9 @@ static int parse_text(struct native_kallsyms *k, char *text, size_t len)
 	k->modules = wp_intern_new();
 	if (!k->modules)
 		return WP_E_NOMEM;
+	/* room for about every line at once: few are shorter than 24 bytes
+	 * ("ffffffff81000000 T _stext\n" is 26) */
+	native_symtab_reserve(&k->syms, len / 24 + 1);
 	char *p = text, *end = text + len;
 	while (p < end) {
 		char *nl = memchr(p, '\n', (size_t)(end - p));

@@ -49,6 +49,19 @@ void native_symtab_release(struct native_symtab *t)
 	memset(t, 0, sizeof *t);
 }
 
+void native_symtab_reserve(struct native_symtab *t, size_t n)
+{
+	if (n > NATIVE_MAX_SYMBOLS - t->n)
+		n = NATIVE_MAX_SYMBOLS - t->n;
+	if (t->v || t->n + n <= t->cap)
+		return; /* a table already growing keeps growing as it does */
+	struct native_sym *v = wp_alloc_dense(n * sizeof *v);
+	if (!v)
+		return;
+	t->v = v;
+	t->cap = n;
+}
+
 int native_symtab_add(struct native_symtab *t, uint64_t start, uint64_t size, uint8_t bind,
 		      uint8_t type, const char *name, uint32_t module)
 {
