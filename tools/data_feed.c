@@ -116,7 +116,8 @@ void data_feed_free(struct data_feed *f)
 }
 
 struct sym_native *data_feed_symbolizer(const struct data_feed *f) { return f->sym; }
-/* The one place that turns a sample into frame addresses (fold, phases). */
+/* Where a sample becomes frame addresses (fold, phases; data_feed_addresses
+ * below gives the same ones into an array). */
 int data_feed_frames(struct data_feed *f, const struct pp_sample *s, data_frame_fn fn, void *ctx)
 {
 	int rc = 0, nu = 0;
