@@ -66,6 +66,8 @@ best() { # OUT CMD...: best wall seconds of $runs runs, or "fail"
 	"$bench/timeit.sh" "$runs" "$o" "$@" | awk '{ print $1 }'
 }
 d=$work/sqljs-dwarf.data
+# no recording, no figures: a missing input must not print ratios of nothing
+[ -f "$d" ] || { echo "dwarf.sh: no recording $d (record it: drop --no-record, or set BENCH_WORK)" >&2; exit 1; }
 row "input" "$(stat -c %s "$d") bytes" "$(perf script -i "$d" -F pid 2>/dev/null | wc -l) samples"
 # fold -j1, fold -jN (N = the cores, at least 2) and perf script
 # --no-inline in turn, $runs times: a busy machine slows the three alike;
