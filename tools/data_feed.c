@@ -24,6 +24,7 @@ struct data_feed {
 	uint16_t machine;
 	bool clock_checked;
 	uint64_t user_pcs[128];     /* a sample's unwound user part */
+	struct data_feed_addrs addrs; /* data_feed_frames' */
 };
 
 static int comm_set(struct comms *c, uint32_t tid, const char *name, size_t len)
@@ -112,15 +113,18 @@ void data_feed_free(struct data_feed *f)
 	wp_intern_free(f->comms.names);
 	free(f->comms.name_of);
 	free(f->data_dir);
+	free(f->addrs.v);
 	free(f);
 }
 
 struct sym_native *data_feed_symbolizer(const struct data_feed *f) { return f->sym; }
-/* Where a sample becomes frame addresses (fold, phases; data_feed_addresses
- * below gives the same ones into an array). */
-int data_feed_frames(struct data_feed *f, const struct pp_sample *s, data_frame_fn fn, void *ctx)
+/* The one place a sample becomes frame addresses, leaf first (fold,
+ * phases): the callchain; with --call-graph dwarf its kernel part, then
+ * the user part unwound from the stack copy. */
+int data_feed_addresses(struct data_feed *f, const struct pp_sample *s, struct data_feed_addrs *a)
 {
-	int rc = 0, nu = 0;
+	int nu = 0;
+	a->n = 0;
 	/* --call-graph dwarf: registers and a stack copy to unwind */
 	bool dwarf = (s->fields & PP_SAMPLE_REGS_USER) && (s->fields & PP_SAMPLE_STACK_USER);
 	if (dwarf && s->regs_user_abi) {
@@ -136,54 +140,34 @@ int data_feed_frames(struct data_feed *f, const struct pp_sample *s, data_frame_
 		if (nu < 0)
 			return nu;
 	}
+	/* room for all at once: the callchain's entries, or the ip, and the
+	 * unwound part */
+	if (wp_grow((void **)&a->v, &a->cap, s->nr_callchain + 1 + (size_t)nu, sizeof *a->v) != 0)
+		return WP_E_NOMEM;
 	/* perf records the kernel part in the callchain even in dwarf mode */
 	struct pp_callchain_iter it;
 	pp_callchain_iter_init(&it, s);
 	uint64_t addr;
 	enum pp_cpumode mode;
 	bool first;
-	while (!rc && pp_callchain_next(&it, &addr, &mode, &first)) {
+	while (pp_callchain_next(&it, &addr, &mode, &first)) {
 		bool kernel = pp_cpumode_is_kernel(mode);
 		if (kernel || nu == 0)
-			rc = fn(ctx, s, addr, kernel);
+			a->v[a->n++] = (struct data_feed_addr){addr, kernel};
 	}
-	if (!rc && !s->nr_callchain && nu == 0 && (s->fields & PP_SAMPLE_IP))
-		rc = fn(ctx, s, s->ip, s->kernel_ip);
-	for (int i = 0; !rc && i < nu; i++)
-		rc = fn(ctx, s, f->user_pcs[i], false);
-	return rc;
-}
-
-static int append_addr(void *ctx, const struct pp_sample *s, uint64_t addr, bool kernel)
-{
-	struct data_feed_addrs *a = ctx;
-	(void)s;
-	if (wp_grow((void **)&a->v, &a->cap, a->n + 1, sizeof *a->v) != 0)
-		return WP_E_NOMEM;
-	a->v[a->n++] = (struct data_feed_addr){addr, kernel};
-	return 0;
-}
-
-int data_feed_addresses(struct data_feed *f, const struct pp_sample *s, struct data_feed_addrs *a)
-{
-	a->n = 0;
-	bool dwarf = (s->fields & PP_SAMPLE_REGS_USER) && (s->fields & PP_SAMPLE_STACK_USER);
-	if (dwarf)
-		return data_feed_frames(f, s, append_addr, a);
-	/* data_feed_frames' rule without a stack to unwind, in one loop: the
-	 * callchain, else the bare ip (most samples take this way) */
-	if (wp_grow((void **)&a->v, &a->cap, s->nr_callchain + 1, sizeof *a->v) != 0)
-		return WP_E_NOMEM;
-	struct pp_callchain_iter it;
-	pp_callchain_iter_init(&it, s);
-	uint64_t addr;
-	enum pp_cpumode mode;
-	bool first;
-	while (pp_callchain_next(&it, &addr, &mode, &first))
-		a->v[a->n++] = (struct data_feed_addr){addr, pp_cpumode_is_kernel(mode)};
-	if (!s->nr_callchain && (s->fields & PP_SAMPLE_IP))
+	if (!s->nr_callchain && nu == 0 && (s->fields & PP_SAMPLE_IP))
 		a->v[a->n++] = (struct data_feed_addr){s->ip, s->kernel_ip};
+	for (int i = 0; i < nu; i++)
+		a->v[a->n++] = (struct data_feed_addr){f->user_pcs[i], false};
 	return 0;
+}
+
+int data_feed_frames(struct data_feed *f, const struct pp_sample *s, data_frame_fn fn, void *ctx)
+{
+	int rc = data_feed_addresses(f, s, &f->addrs);
+	for (size_t i = 0; !rc && i < f->addrs.n; i++)
+		rc = fn(ctx, s, f->addrs.v[i].addr, f->addrs.v[i].kernel);
+	return rc;
 }
 
 int data_feed_status(const struct data_feed *f) { return f ? fold_jit_status(f->jit) : 0; }

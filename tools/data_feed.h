@@ -70,8 +70,8 @@ void data_feed_set_recording(struct data_feed *f, const struct data_feed_recordi
  * thread); the bare ip when there is no callchain. 0 or < 0 (WP_E_*). */
 typedef int (*data_frame_fn)(void *ctx, const struct pp_sample *s, uint64_t addr, bool kernel);
 int data_feed_frames(struct data_feed *f, const struct pp_sample *s, data_frame_fn fn, void *ctx);
-/* The same addresses, leaf first, appended to a growing array (emptied
- * first): for a caller that looks at all of them before resolving any. */
+/* The same addresses, leaf first, into a growing array (emptied first):
+ * for a caller that looks at all of them before resolving any. */
 struct data_feed_addr {
 	uint64_t addr;
 	bool kernel;

@@ -33,6 +33,16 @@ static unsigned check_passed, check_failed;
 		}                                                                \
 	} while (0)
 
+/* xorshift64: the same numbers on every run, so a failure repeats. */
+static inline uint64_t check_rand(uint64_t *state)
+{
+	uint64_t x = *state;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *state = x;
+}
+
 static inline int check_report(void)
 {
 	printf("%u passed, %u failed\n", check_passed, check_failed);

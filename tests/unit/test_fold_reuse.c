@@ -28,13 +28,7 @@ struct thread {
 };
 
 static uint64_t x = 88172645463325252ull;
-static uint64_t next_rand(void)
-{
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return x;
-}
+static uint64_t next_rand(void) { return check_rand(&x); }
 
 static void on_warn(void *ctx, const char *msg)
 {

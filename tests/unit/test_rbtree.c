@@ -9,13 +9,7 @@
 #include "native_internal.h"
 
 static uint64_t rng = 88172645463325252ull;
-static uint64_t next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
+static uint64_t next_rand(void) { return check_rand(&rng); }
 
 /* reserved: room made at once (a huge-page block past 2 MiB), then the
  * same operations as a tree that grows node by node */
