@@ -254,10 +254,34 @@ static int user_mapping(struct sym_native *s, const struct sym_native_map *m,
 	return rc;
 }
 
+static bool kernel_map(const struct sym_native_map *m)
+{
+	return m->kernel || m->pid == NATIVE_KERNEL_PID;
+}
+
+/* WP_E_USAGE or WP_E_FORMAT for a record no mapping can be made of, else 0. */
+static int bad_map(const struct sym_native *s, const struct sym_native_map *m)
+{
+	return !s || !m || !m->filename || (!m->build_id && m->build_id_len) ? WP_E_USAGE
+	       : m->len == 0 || m->start + m->len < m->start ? WP_E_FORMAT : 0;
+}
+
+/* The mapping a record makes: its kind, path and module (in buf when
+ * made up). 0, 1 when the map is dropped, < 0 on failure. */
+static int make_mapping(struct sym_native *s, const struct sym_native_map *m,
+			struct native_mapping *e, char *buf, size_t size, const char **module)
+{
+	*e = (struct native_mapping){.start = m->start, .end = m->start + m->len,
+				     .pgoff = m->pgoff, .t_from = m->time, .t_to = UINT64_MAX,
+				     .pid = m->pid};
+	*module = m->filename;
+	return kernel_map(m) ? kernel_mapping(s, m->filename, e, buf, size, module)
+			     : user_mapping(s, m, e, buf, size, module);
+}
+
 int sym_native_mmap(struct sym_native *s, const struct sym_native_map *m)
 {
-	int bad = !s || !m || !m->filename || (!m->build_id && m->build_id_len) ? WP_E_USAGE
-		: m->len == 0 || m->start + m->len < m->start ? WP_E_FORMAT : 0;
+	int bad = bad_map(s, m);
 	if (bad) {
 		native_note_change(s, m ? m->time : 0);
 		return bad;
@@ -266,23 +290,20 @@ int sym_native_mmap(struct sym_native *s, const struct sym_native_map *m)
 	 * come after its first sample): answers outside the new range hold.
 	 * Not in the kernel's space, where the first map turns every address
 	 * outside the maps to [unknown] (resolve_uncached); its maps are few. */
-	if (m->kernel || m->pid == NATIVE_KERNEL_PID)
+	if (kernel_map(m))
 		native_note_change(s, m->time);
 	else
 		native_note_range(s, m->time, m->pid, m->start, m->start + m->len);
-	struct native_mapping e = {.start = m->start, .end = m->start + m->len,
-				   .pgoff = m->pgoff, .t_from = m->time, .t_to = UINT64_MAX,
-				   .seq = s->seq++, .pid = m->pid};
+	struct native_mapping e;
 	char buf[PATH_MAX + 32];
-	const char *module = m->filename;
-	bool kernel = m->kernel || m->pid == NATIVE_KERNEL_PID;
-	int rc = kernel ? kernel_mapping(s, m->filename, &e, buf, sizeof buf, &module)
-			: user_mapping(s, m, &e, buf, sizeof buf, &module);
+	const char *module;
+	int rc = make_mapping(s, m, &e, buf, sizeof buf, &module);
+	e.seq = s->seq++;
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
 	if (native_intern(s->strings, module, &e.module) != 0)
 		return WP_E_NOMEM;
-	struct native_space *sp = native_space_get(s, kernel ? NATIVE_KERNEL_PID : m->pid, true);
+	struct native_space *sp = native_space_get(s, kernel_map(m) ? NATIVE_KERNEL_PID : m->pid, true);
 	if (!sp || native_list_add(&sp->maps, &e) != 0)
 		return WP_E_NOMEM;
 	s->st.mappings++;
@@ -294,17 +315,12 @@ void sym_native_prefetch(struct sym_native *s, const struct sym_native_map *m)
 {
 	/* an MMAP2 build-id is kept by the mapping the record makes: the
 	 * load waits for it */
-	if (!s || !s->loader || !m || !m->filename || m->build_id_len || m->len == 0 ||
-	    m->start + m->len < m->start)
+	if (bad_map(s, m) || !s->loader || m->build_id_len)
 		return;
-	struct native_mapping e = {.start = m->start, .end = m->start + m->len,
-				   .pgoff = m->pgoff, .pid = m->pid};
+	struct native_mapping e;
 	char buf[PATH_MAX + 32];
-	const char *module = m->filename;
-	bool kernel = m->kernel || m->pid == NATIVE_KERNEL_PID;
-	int rc = kernel ? kernel_mapping(s, m->filename, &e, buf, sizeof buf, &module)
-			: user_mapping(s, m, &e, buf, sizeof buf, &module);
-	if (rc == 0)
+	const char *module;
+	if (make_mapping(s, m, &e, buf, sizeof buf, &module) == 0)
 		native_prefetch(s, &e);
 }
 
