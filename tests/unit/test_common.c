@@ -99,12 +99,84 @@ static void check_stack_order(const char *const frames[8])
 	wp_intern_free(names);
 }
 
+/* Deep stacks that share long prefixes, as real call stacks do, over
+ * alphabets of every size the sort packs differently (few names: many
+ * ranks to a key; tens of thousands: three): the order is strcmp's on the
+ * joined strings, whatever depth two stacks first differ at. */
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void check_deep_stack_order(size_t nnames, uint64_t seed)
+{
+	struct wp_intern *names = wp_intern_new();
+	struct wp_stacks *st = wp_stacks_new();
+	char name[32];
+	for (size_t i = 0; i < nnames; i++) {
+		uint32_t id;
+		/* names that are prefixes of others, and bytes around ';' */
+		int len = snprintf(name, sizeof name, "%s%zu", i % 3 ? "f" : "f:", i);
+		CHECK(wp_intern_get(names, name, (size_t)len, &id) == 0 && id == i);
+	}
+	uint32_t base[120], ids[120];
+	for (size_t k = 0; k < 120; k++)
+		base[k] = (uint32_t)(check_rand(&seed) % nnames);
+	for (int i = 0; i < 3000; i++) {
+		size_t n = 1 + check_rand(&seed) % 120;
+		memcpy(ids, base, n * sizeof *ids);
+		for (int m = (int)(check_rand(&seed) % 3); m > 0; m--) /* differ deep down */
+			ids[n - 1 - check_rand(&seed) % (n < 8 ? n : 8)] = (uint32_t)(check_rand(&seed) % nnames);
+		if (check_rand(&seed) % 4 == 0)
+			base[check_rand(&seed) % 120] = (uint32_t)(check_rand(&seed) % nnames);
+		CHECK(wp_stacks_add(st, ids, n, 1, 0) == 0);
+	}
+	size_t count = wp_stacks_count(st), *order;
+	char **joined = calloc(count, sizeof *joined), **expect = calloc(count, sizeof *expect);
+	for (size_t e = 0; e < count; e++) {
+		const uint32_t *s;
+		size_t n;
+		wp_stacks_get(st, e, &s, &n, NULL, NULL);
+		struct wp_buf b;
+		wp_buf_init(&b, WP_BUF_UNLIMITED);
+		for (size_t k = 0; k < n; k++) {
+			size_t len;
+			const char *f = wp_intern_str(names, s[k], &len);
+			if (k)
+				wp_buf_putc(&b, ';');
+			wp_buf_append(&b, f, len);
+		}
+		wp_buf_putc(&b, '\0');
+		joined[e] = expect[e] = wp_buf_detach(&b, NULL);
+	}
+	qsort(expect, count, sizeof *expect, compare_strings);
+	CHECK(wp_stacks_sorted(st, names, &order) == 0);
+	size_t wrong = 0;
+	for (size_t i = 0; i < count; i++)
+		wrong += order[i] >= count || strcmp(joined[order[i]], expect[i]) != 0;
+	CHECK(count > 1000 && wrong == 0);
+	if (wrong)
+		fprintf(stderr, "  %zu names: %zu of %zu stacks out of place\n", nnames, wrong, count);
+	for (size_t e = 0; e < count; e++)
+		free(joined[e]);
+	free(joined);
+	free(expect);
+	free(order);
+	wp_stacks_free(st);
+	wp_intern_free(names);
+}
+
 static void test_stack_order(void)
 {
 	static const char *const plain[8] = {"a", "ab", "a:b", "b", "", "a b", "~", "\xc3\xa9"};
 	static const char *const semicolons[8] = {"a", "a;b", "ab", "b;", ";", "a:b", "", "b"};
 	check_stack_order(plain);
 	check_stack_order(semicolons);
+	/* 2 names: ranks of 3 bits; then 4, 5, ... 17 bits, and the widths'
+	 * edges (2^k tokens need k + 1 bits) */
+	static const size_t alphabets[] = {2, 3, 4, 31, 32, 33, 500, 2047, 2048, 2049, 40000, 65536};
+	for (size_t i = 0; i < sizeof alphabets / sizeof *alphabets; i++)
+		check_deep_stack_order(alphabets[i], 0x9e3779b97f4a7c15u + i);
 	/* Counts add up; a sum past 64 bits is an error, the entry unchanged. */
 	uint32_t one = 0;
 	struct wp_stacks *big = wp_stacks_new();
