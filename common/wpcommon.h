@@ -57,6 +57,13 @@ static inline void wp_buf_reset(struct wp_buf *b)
 	if (b->cap)
 		b->data[0] = '\0';
 }
+/* Keeps the first len (<= b->len) bytes. */
+static inline void wp_buf_truncate(struct wp_buf *b, size_t len)
+{
+	b->len = len;
+	if (b->cap)
+		b->data[len] = '\0';
+}
 int wp_buf_reserve(struct wp_buf *b, size_t extra);
 int wp_buf_append_slow(struct wp_buf *b, const void *p, size_t n);
 /* Appends n bytes; the common case (room left) is inline. */

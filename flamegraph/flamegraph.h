@@ -135,6 +135,8 @@ int fg_folded_write(FILE *out, const struct wp_intern *names, const struct wp_st
 typedef int (*fg_folded_line_fn)(void *ctx, const char *stack, size_t len, uint64_t count);
 int fg_folded_foreach(const struct wp_intern *names, const struct wp_stacks *st,
 		      struct fg_filter *filter, fg_folded_line_fn fn, void *ctx);
+/* Appends the line fg_folded_write prints for a stack: "stack count\n". */
+int fg_folded_append_line(struct wp_buf *b, const char *stack, size_t len, uint64_t count);
 
 /* One parsed folded line "stack count [count2]". Counts keep their text
  * (flamegraph.pl accepts decimals such as "12.5"); `value`/`value2` are the

@@ -26,6 +26,40 @@ static int put_u64(struct wp_buf *b, uint64_t v)
 	return wp_buf_append(b, s, n);
 }
 
+/* Sorted neighbours share most of their frames (call stacks branch near
+ * their leaves): a line keeps the bytes of the frames it shares with the
+ * one before and appends only the rest. ends[k] is where frame k ended in
+ * the line before. */
+struct line_builder {
+	struct wp_buf b;
+	const uint32_t *ids;
+	size_t n;
+	size_t *ends, ends_cap;
+};
+
+static int build_line(struct line_builder *lb, const struct wp_intern *names, const uint32_t *ids,
+		      size_t nids)
+{
+	size_t k = 0;
+	while (k < nids && k < lb->n && ids[k] == lb->ids[k])
+		k++;
+	if (wp_grow((void **)&lb->ends, &lb->ends_cap, nids ? nids : 1, sizeof *lb->ends))
+		return WP_E_NOMEM;
+	wp_buf_truncate(&lb->b, k ? lb->ends[k - 1] : 0);
+	lb->ids = ids;
+	lb->n = nids;
+	for (int rc; k < nids; k++) {
+		size_t len;
+		const char *s = wp_intern_str(names, ids[k], &len);
+		if ((k && (rc = wp_buf_putc(&lb->b, ';'))) || (rc = wp_buf_append(&lb->b, s, len))) {
+			lb->n = 0; /* the line is not whole: the next starts afresh */
+			return rc;
+		}
+		lb->ends[k] = lb->b.len;
+	}
+	return 0;
+}
+
 int fg_folded_foreach(const struct wp_intern *names, const struct wp_stacks *st,
 		      struct fg_filter *filter, fg_folded_line_fn fn, void *ctx)
 {
@@ -33,29 +67,23 @@ int fg_folded_foreach(const struct wp_intern *names, const struct wp_stacks *st,
 	int rc = wp_stacks_sorted(st, names, &order);
 	if (rc)
 		return rc;
-	struct wp_buf b;
-	wp_buf_init(&b, WP_BUF_UNLIMITED);
+	struct line_builder lb = {0};
+	wp_buf_init(&lb.b, WP_BUF_UNLIMITED);
 	size_t n = wp_stacks_count(st);
 	for (size_t i = 0; i < n && !rc; i++) {
 		const uint32_t *ids;
 		size_t nids;
 		uint64_t count;
 		wp_stacks_get(st, order[i], &ids, &nids, &count, NULL);
-		wp_buf_reset(&b);
-		for (size_t k = 0; k < nids && !rc; k++) {
-			size_t len;
-			const char *s = wp_intern_str(names, ids[k], &len);
-			if (k)
-				rc = wp_buf_putc(&b, ';');
-			rc = rc ? rc : wp_buf_append(&b, s, len);
-		}
+		rc = build_line(&lb, names, ids, nids);
 		if (rc)
 			break;
-		if (!fg_filter_empty(filter) && !fg_filter_keep(filter, b.data, b.len))
+		if (!fg_filter_empty(filter) && !fg_filter_keep(filter, lb.b.data, lb.b.len))
 			continue;
-		rc = fn(ctx, b.data, b.len, count);
+		rc = fn(ctx, lb.b.data, lb.b.len, count);
 	}
-	wp_buf_release(&b);
+	wp_buf_release(&lb.b);
+	free(lb.ends);
 	free(order);
 	return rc;
 }
@@ -65,13 +93,18 @@ struct writer {
 	struct wp_buf b;
 };
 
+int fg_folded_append_line(struct wp_buf *b, const char *stack, size_t len, uint64_t count)
+{
+	int rc = wp_buf_append(b, stack, len);
+	rc = rc ? rc : wp_buf_putc(b, ' ');
+	rc = rc ? rc : put_u64(b, count);
+	return rc ? rc : wp_buf_putc(b, '\n');
+}
+
 static int write_line(void *ctx, const char *stack, size_t len, uint64_t count)
 {
 	struct writer *w = ctx;
-	int rc = wp_buf_append(&w->b, stack, len);
-	rc = rc ? rc : wp_buf_putc(&w->b, ' ');
-	rc = rc ? rc : put_u64(&w->b, count);
-	rc = rc ? rc : wp_buf_putc(&w->b, '\n');
+	int rc = fg_folded_append_line(&w->b, stack, len, count);
 	if (!rc && w->b.len >= OUT_CHUNK)
 		rc = flush(w->out, &w->b);
 	return rc;
