@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "aot_names.h"
 #include "fold_text.h"
+#include "write_behind.h"
 
 #define MAX_LINE (256u << 20)
 
@@ -184,10 +186,31 @@ static int write_translated(void *ctx, const char *stack, size_t len, uint64_t c
 	return fwrite(w->line.data, 1, w->line.len, w->out) == w->line.len ? 0 : WP_E_IO;
 }
 
+static int behind_line(void *ctx, const char *stack, size_t len, uint64_t count)
+{
+	struct write_behind *w = ctx;
+	int rc = fg_folded_append_line(write_behind_buf(w), stack, len, count);
+	return rc ? rc : write_behind_ready(w);
+}
+
+/* With more than one thread (-j), lines are written by a second thread
+ * while the next ones are made; the same bytes either way. */
+static int write_lines(const struct fold_config *cfg, struct fg_collapser *c, FILE *out)
+{
+	long n = cfg->threads ? (long)cfg->threads : sysconf(_SC_NPROCESSORS_ONLN);
+	struct write_behind *w = n > 1 ? write_behind_start(out) : NULL;
+	if (!w)
+		return fg_folded_write(out, fg_collapser_names(c), fg_collapser_stacks(c), cfg->filter);
+	int rc = fg_folded_foreach(fg_collapser_names(c), fg_collapser_stacks(c), cfg->filter,
+				   behind_line, w);
+	int written = write_behind_finish(w);
+	return rc ? rc : written;
+}
+
 static int write_folded(const struct fold_config *cfg, struct fg_collapser *c, FILE *out)
 {
 	if (!cfg->names)
-		return fg_folded_write(out, fg_collapser_names(c), fg_collapser_stacks(c), cfg->filter);
+		return write_lines(cfg, c, out);
 	struct translated_writer w = {cfg, out, {0}};
 	wp_buf_init(&w.line, WP_BUF_UNLIMITED);
 	int rc = fg_folded_foreach(fg_collapser_names(c), fg_collapser_stacks(c), NULL,
