@@ -1,0 +1,115 @@
+/* fuzz_fold_data.c - wasmperf-fold on perf.data (tools/fold_data.c with
+ * everything it drives: the record reader, the symbolizer's address
+ * spaces, the reuse of a thread's last frames and, at -j2, the reader and
+ * folder threads) against one thread: -j2 must give -j1's output and exit
+ * status byte for byte; anything else aborts, and the sanitizers watch
+ * both. Symbol sources are pinned, so only the recording's bytes decide:
+ * an empty --symfs, --buildid-dir and --perf-map-dir, and a small
+ * --kallsyms. Only input that sniffs as perf.data is folded (text has
+ * fuzz_fold_threads). Links wptools. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fold.h"
+#include "fold_args.h"
+#include "fuzz_memfd.h"
+#include "input.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Kernel text where recordings of x86-64 put it, with a gap and a module. */
+static const char kallsyms_text[] =
+	"ffffffff81000000 T _stext\n"
+	"ffffffff81000100 T do_syscall_64\n"
+	"ffffffff81001000 t handle_mm_fault\n"
+	"ffffffff81002000 T asm_exc_page_fault\n"
+	"ffffffff81800000 T _etext\n"
+	"ffffffffc0000000 t nf_hook [nf_tables]\n";
+
+struct pinned {
+	char dir[64];
+	char kallsyms[96];
+	bool ready;
+};
+
+static struct pinned pinned;
+
+static void remove_pinned(void)
+{
+	unlink(pinned.kallsyms);
+	rmdir(pinned.dir);
+}
+
+/* The empty directory and the kallsyms file, made once per process and
+ * removed at its exit. */
+static const struct pinned *pinned_sources(void)
+{
+	struct pinned *p = &pinned;
+	if (p->ready)
+		return p;
+	if (p->dir[0])
+		return NULL; /* tried and failed */
+	snprintf(p->dir, sizeof p->dir, "/tmp/wasmperf-fuzz-XXXXXX");
+	if (!mkdtemp(p->dir))
+		return NULL;
+	atexit(remove_pinned);
+	snprintf(p->kallsyms, sizeof p->kallsyms, "%s.kallsyms", p->dir);
+	FILE *f = fopen(p->kallsyms, "w");
+	if (!f)
+		return NULL;
+	bool ok = fputs(kallsyms_text, f) >= 0;
+	if (fclose(f) != 0 || !ok)
+		return NULL;
+	p->ready = true;
+	return p;
+}
+
+/* The output of folding path with `threads` threads (its status last). */
+static char *fold_with(const struct pinned *p, char *path, unsigned threads, size_t *len)
+{
+	char *text = NULL;
+	FILE *out = open_memstream(&text, len);
+	struct fold_args a;
+	if (!out || fold_args_init(&a, "fuzz")) {
+		if (out)
+			fclose(out);
+		free(text);
+		return NULL;
+	}
+	a.cfg.quiet = true;
+	a.cfg.threads = threads;
+	a.cfg.symfs = p->dir;
+	a.cfg.buildid_dir = p->dir;
+	a.cfg.perf_map_dir = p->dir;
+	a.cfg.kallsyms = p->kallsyms;
+	int status = fold_inputs(&a.cfg, &path, 1, out);
+	fprintf(out, "\nstatus %d\n", status);
+	fold_args_release(&a);
+	fclose(out);
+	return text;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const struct pinned *p = pinned_sources();
+	int fd = p ? fuzz_memfd("fuzz.data", data, size) : -1;
+	if (fd < 0)
+		return 0;
+	char path[64], what[128];
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	if (input_sniff("fuzz", path, what, sizeof what) == INPUT_PERFDATA) {
+		size_t n1 = 0, n2 = 0;
+		char *one = fold_with(p, path, 1, &n1), *two = fold_with(p, path, 2, &n2);
+		if (one && two && (n1 != n2 || memcmp(one, two, n1) != 0)) {
+			fprintf(stderr, "fuzz_fold_data: -j2 differs from -j1\n");
+			abort();
+		}
+		free(one);
+		free(two);
+	}
+	close(fd);
+	return 0;
+}
