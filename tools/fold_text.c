@@ -227,7 +227,10 @@ int fold_write(const struct fold_config *cfg, struct fg_collapser *c, FILE *out)
 	    !(cfg->time && cfg->time->arg))
 		fprintf(stderr, "%s: warning: nothing was folded: no sample with a stack in the input%s\n",
 			cfg->prog, cfg->ncomms ? " of the --comm processes" : "");
-	if (rc && rc != WP_E_FORMAT) /* WP_E_FORMAT: reported by the translator */
+	/* WP_E_FORMAT: reported by the translator; a failed write: by the
+	 * tool's tool_output_close, which names the file (the stream's error
+	 * flag stays set) */
+	if (rc && rc != WP_E_FORMAT && !(rc == WP_E_IO && ferror(out)))
 		fprintf(stderr, "%s: cannot write the output\n", cfg->prog);
 	/* After all output: frames outside the module, or the wrong module. */
 	if (cfg->names && !cfg->names_report_later &&
