@@ -166,6 +166,46 @@ static void check_deep_stack_order(size_t nnames, uint64_t seed)
 	wp_intern_free(names);
 }
 
+/* The ids of every stack read back as they were added, across blocks:
+ * stacks of every length, one longer than any block, and a clear (blocks
+ * kept, a kept block too small for the next stack passed over). */
+static void check_stack_ids(struct wp_stacks *st, uint64_t seed, int nstacks, int huge_at)
+{
+	static uint32_t ids[1u << 21];
+	uint64_t s = seed;
+	for (int i = 0; i < nstacks; i++) {
+		size_t n = i == huge_at ? (1u << 21) : i % 50 == 3 ? 40000 : 1 + check_rand(&s) % 200;
+		for (size_t k = 0; k < n; k++)
+			ids[k] = (uint32_t)(i * 131 + k);
+		size_t at;
+		CHECK(wp_stacks_add_at(st, ids, n, 1, 0, &at) == 0 && at == (size_t)i);
+	}
+	size_t wrong = 0;
+	s = seed;
+	for (int i = 0; i < nstacks; i++) {
+		size_t want = i == huge_at ? (1u << 21) : i % 50 == 3 ? 40000 : 1 + check_rand(&s) % 200, n;
+		const uint32_t *got;
+		wp_stacks_get(st, (size_t)i, &got, &n, NULL, NULL);
+		wrong += n != want;
+		for (size_t k = 0; k < n && k < want; k++)
+			wrong += got[k] != (uint32_t)(i * 131 + k);
+	}
+	CHECK(wrong == 0 && wp_stacks_count(st) == (size_t)nstacks);
+}
+
+static void test_stack_blocks(void)
+{
+	struct wp_stacks *st = wp_stacks_new();
+	check_stack_ids(st, 11, 3000, 7);
+	wp_stacks_clear(st);
+	CHECK(wp_stacks_count(st) == 0);
+	/* the blocks again; the longest stack meets a kept block too small */
+	check_stack_ids(st, 12, 5000, 4990);
+	wp_stacks_clear(st);
+	check_stack_ids(st, 13, 20, 3);
+	wp_stacks_free(st);
+}
+
 static void test_stack_order(void)
 {
 	static const char *const plain[8] = {"a", "ab", "a:b", "b", "", "a b", "~", "\xc3\xa9"};
@@ -487,6 +527,7 @@ int main(void)
 	test_buf();
 	test_intern();
 	test_stack_order();
+	test_stack_blocks();
 	test_hex_value();
 	test_advise_dense();
 	test_lines();
