@@ -138,6 +138,9 @@ void fold_time_report(const struct fold_time *t, uint64_t kept, const struct fol
 /* perf script's time format: "SECONDS.USEC". */
 void fold_time_format(uint64_t ns, char out[32]);
 
+/* -j: the threads asked for (0: the online cores), from 1 to `most`. */
+unsigned fold_threads(const struct fold_config *cfg, unsigned most);
+
 /* --comm: whether a process name is kept. */
 bool fold_keep_comm(const struct fold_config *cfg, const char *comm, size_t len);
 

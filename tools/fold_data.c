@@ -349,8 +349,7 @@ static int on_record(struct data_run *run, const struct pp_record *r)
  * at its first use, as always); the default is the online cores. */
 static unsigned data_threads(const struct fold_config *cfg)
 {
-	long n = cfg->threads ? (long)cfg->threads : sysconf(_SC_NPROCESSORS_ONLN);
-	return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+	return fold_threads(cfg, 64);
 }
 
 /* ---- -j2 and more: the records are read on a second thread ----

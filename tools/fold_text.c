@@ -186,6 +186,12 @@ static int write_translated(void *ctx, const char *stack, size_t len, uint64_t c
 	return fwrite(w->line.data, 1, w->line.len, w->out) == w->line.len ? 0 : WP_E_IO;
 }
 
+unsigned fold_threads(const struct fold_config *cfg, unsigned most)
+{
+	long n = cfg->threads ? (long)cfg->threads : sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > (long)most ? most : (unsigned)n;
+}
+
 static int behind_line(void *ctx, const char *stack, size_t len, uint64_t count)
 {
 	struct write_behind *w = ctx;
@@ -197,8 +203,7 @@ static int behind_line(void *ctx, const char *stack, size_t len, uint64_t count)
  * while the next ones are made; the same bytes either way. */
 static int write_lines(const struct fold_config *cfg, struct fg_collapser *c, FILE *out)
 {
-	long n = cfg->threads ? (long)cfg->threads : sysconf(_SC_NPROCESSORS_ONLN);
-	struct write_behind *w = n > 1 ? write_behind_start(out) : NULL;
+	struct write_behind *w = fold_threads(cfg, 2) > 1 ? write_behind_start(out) : NULL;
 	if (!w)
 		return fg_folded_write(out, fg_collapser_names(c), fg_collapser_stacks(c), cfg->filter);
 	int rc = fg_folded_foreach(fg_collapser_names(c), fg_collapser_stacks(c), cfg->filter,

@@ -119,8 +119,7 @@ unsigned fold_text_threads(const struct fold_config *cfg)
 {
 	if (cfg->sink || cfg->inline_frames)
 		return 1;
-	long n = cfg->threads ? (long)cfg->threads : sysconf(_SC_NPROCESSORS_ONLN);
-	return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (unsigned)n;
+	return fold_threads(cfg, MAX_THREADS);
 }
 
 /* The collapser's rename hook over the run's one AOT translator. */
