@@ -166,7 +166,8 @@ static int merge_all(const struct fold_config *cfg, char **paths, const enum inp
 		i = k;
 	}
 	if (m.names && m.stacks && fg_folded_write(out, m.names, m.stacks, NULL)) {
-		fprintf(stderr, "%s: cannot write the output\n", cfg->prog);
+		if (!ferror(out)) /* (else tool_output_close names the file) */
+			fprintf(stderr, "%s: cannot write the output\n", cfg->prog);
 		status = 1;
 	}
 	if (cfg->names && names_report(cfg->names, cfg->prog, cfg->quiet, m.names && names_any_marked(m.names, cfg->names_opt)))

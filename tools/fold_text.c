@@ -237,8 +237,10 @@ int fold_write(const struct fold_config *cfg, struct fg_collapser *c, FILE *out)
 	 * flag stays set) */
 	if (rc && rc != WP_E_FORMAT && !(rc == WP_E_IO && ferror(out)))
 		fprintf(stderr, "%s: cannot write the output\n", cfg->prog);
-	/* After all output: frames outside the module, or the wrong module. */
-	if (cfg->names && !cfg->names_report_later &&
+	/* After all output: frames outside the module, or the wrong module
+	 * (not after a failed write: the lines stopped there, and what was
+	 * translated of them says nothing). */
+	if (cfg->names && !cfg->names_report_later && rc != WP_E_IO &&
 	    (fflush(out), names_report(cfg->names, cfg->prog, cfg->quiet, names_any_marked(fg_collapser_names(c), cfg->names_opt))))
 		return 1;
 	return rc ? 1 : 0;
