@@ -59,184 +59,69 @@ static int compare_joined(const void *pa, const void *pb, void *arg)
 	}
 }
 
-/* ---- multikey (radix) quicksort of items 0..n-1 by integer strings ----
- * key(ctx, item, d) is item's d-th integer, 0 past its end; two items
- * never have the same string. A three-way split on the integer at one
- * depth; the middle part goes one deeper. Pivots are drawn by a fixed
- * xorshift, so no input can choose bad ones on purpose, and the order
- * does not depend on them. */
-typedef uint32_t (*radix_key_fn)(const void *ctx, size_t item, uint32_t d);
-
-struct part {
-	size_t lo, n;
-	uint32_t depth;
-};
-
-static int compare_from(radix_key_fn key, const void *ctx, size_t a, size_t b, uint32_t d)
-{
-	for (;; d++) {
-		uint32_t ka = key(ctx, a, d), kb = key(ctx, b, d);
-		if (ka != kb || ka == 0)
-			return ka < kb ? -1 : ka > kb;
-	}
-}
-
-static void insertion_sort(radix_key_fn key, const void *ctx, size_t *a, size_t n, uint32_t d)
-{
-	for (size_t i = 1; i < n; i++) {
-		size_t x = a[i], j = i;
-		for (; j > 0 && compare_from(key, ctx, a[j - 1], x, d) > 0; j--)
-			a[j] = a[j - 1];
-		a[j] = x;
-	}
-}
-
-static int push_part(struct part **todo, size_t *len, size_t *cap, size_t lo, size_t n,
-		     uint32_t depth)
-{
-	if (n < 2)
-		return 0;
-	if (wp_grow((void **)todo, cap, *len + 1, sizeof **todo))
-		return WP_E_NOMEM;
-	(*todo)[(*len)++] = (struct part){lo, n, depth};
-	return 0;
-}
-
-static int radix_quicksort(radix_key_fn key, const void *ctx, size_t *a, size_t count)
-{
-	struct part *todo = NULL;
-	size_t len = 0, cap = 0;
-	uint64_t seed = 0x9e3779b97f4a7c15u;
-	int rc = push_part(&todo, &len, &cap, 0, count, 0);
-	while (rc == 0 && len) {
-		struct part p = todo[--len];
-		while (p.n > 1 && rc == 0) {
-			if (p.n <= 12) {
-				insertion_sort(key, ctx, a + p.lo, p.n, p.depth);
-				break;
-			}
-			seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
-			uint32_t pivot = key(ctx, a[p.lo + seed % p.n], p.depth);
-			size_t lt = p.lo, i = p.lo, gt = p.lo + p.n;
-			while (i < gt) {
-				size_t x = a[i];
-				uint32_t k = key(ctx, x, p.depth);
-				if (k < pivot) {
-					a[i++] = a[lt];
-					a[lt++] = x;
-				} else if (k > pivot) {
-					a[i] = a[--gt];
-					a[gt] = x;
-				} else {
-					i++;
-				}
-			}
-			rc = push_part(&todo, &len, &cap, p.lo, lt - p.lo, p.depth);
-			if (rc == 0)
-				rc = push_part(&todo, &len, &cap, gt, p.lo + p.n - gt, p.depth);
-			if (pivot == 0)
-				break; /* all ended here: equal strings (cannot be) */
-			p = (struct part){lt, gt - lt, p.depth + 1};
-		}
-	}
-	free(todo);
-	return rc;
-}
-
-/* ---- tokens: a name followed by ';' (more frames) or by the end ----
- * Token 2 * id + then (then = 1: ';' follows). Its integer string: the
- * name's bytes (+ 2), then ';' + 2 or 1 for the end, which sorts before
- * any byte. */
-struct token_names {
-	const unsigned char **s;
-	size_t *len;
-};
-
-static uint32_t token_key(const void *ctx, size_t t, uint32_t d)
-{
-	const struct token_names *tn = ctx;
-	size_t id = t >> 1, len = tn->len[id];
-	if (d < len)
-		return (uint32_t)tn->s[id][d] + 2;
-	if (d == len)
-		return t & 1 ? ';' + 2 : 1;
-	return 0;
-}
-
-/* rank[token]: its place among all tokens (from 1; 0 is kept for past the
- * end of a stack). NULL when a name holds a ';' or without memory. */
-static uint32_t *rank_tokens(const struct wp_intern *names)
-{
-	size_t nnames = wp_intern_count(names), n = nnames * 2;
-	if (n >= UINT32_MAX)
-		return NULL;
-	struct token_names tn = {malloc((nnames ? nnames : 1) * sizeof *tn.s),
-				 malloc((nnames ? nnames : 1) * sizeof *tn.len)};
-	size_t *tokens = malloc((n ? n : 1) * sizeof *tokens);
-	uint32_t *rank = malloc((n ? n : 1) * sizeof *rank);
-	bool usable = tn.s && tn.len && tokens && rank;
-	for (size_t id = 0; usable && id < nnames; id++) {
-		tn.s[id] = (const unsigned char *)wp_intern_str(names, (uint32_t)id, &tn.len[id]);
-		usable = memchr(tn.s[id], ';', tn.len[id]) == NULL;
-		tokens[2 * id] = 2 * id;
-		tokens[2 * id + 1] = 2 * id + 1;
-	}
-	if (usable && radix_quicksort(token_key, &tn, tokens, n) == 0) {
-		for (size_t r = 0; r < n; r++)
-			rank[tokens[r]] = (uint32_t)r + 1;
-	} else {
-		free(rank);
-		rank = NULL;
-	}
-	free(tokens);
-	free(tn.s);
-	free(tn.len);
-	return rank;
-}
-
-/* ---- stacks: the ranks of their tokens, several to a key ----
- * A rank needs `bits` bits (the width of the token count), so `per` =
- * 64 / bits ranks in a row pack into one 64-bit key, the first highest
- * and 0 past a stack's end: keys compare as the rank strings they hold.
- * Each item carries its key at the depth its part has reached. A split
- * then reads the items in order, and a stack's ids (a cache miss each on
- * a big table, the cost that ruled this sort) are read once per `per`
- * depths, when its part goes deeper. */
+/* ---- multikey (radix) quicksort on packed keys ----
+ * Items are strings of small integers, 0 past their end; two items never
+ * have the same string. `per` integers of `bits` bits pack into one 64-bit
+ * key, the first highest: keys compare as the strings they hold. Each item
+ * carries its key at the depth its part has reached, so a three-way split
+ * on the key reads the items in order; the middle part goes `per` deeper
+ * and packs its keys again, which reads an item's string once per `per`
+ * integers (on a big stack table each such read is a cache miss, the cost
+ * that ruled this sort). Pivots are drawn by a fixed xorshift, so no input
+ * can choose bad ones on purpose, and the order does not depend on them. */
 struct keyed {
 	uint64_t key;
-	const uint32_t *ids; /* the stack's, with n: no trip to its entry */
-	uint32_t n;
-	uint32_t stack;
+	const void *s; /* the string: a name's bytes, or a stack's frame ids */
+	uint32_t n;    /* its length */
+	uint32_t item; /* the token, or the stack's index */
 };
 
+/* rank NULL: tokens, a name followed by ';' (more frames) or by the end:
+ * token 2 * id + then (then = 1: ';' follows), as the integers of its
+ * name's bytes (+ 2), then ';' + 2 or 1 for the end, which sorts before
+ * any byte. Else stacks: the ranks of their tokens. */
 struct packing {
 	const uint32_t *rank;
 	unsigned bits, per;
 };
 
+static uint32_t token_at(const struct keyed *x, uint64_t d)
+{
+	if (d < x->n)
+		return (uint32_t)((const unsigned char *)x->s)[d] + 2;
+	if (d == x->n)
+		return x->item & 1 ? ';' + 2 : 1;
+	return 0;
+}
+
+static uint32_t rank_at(const struct packing *p, const struct keyed *x, uint64_t d)
+{
+	const uint32_t *ids = x->s;
+	return d < x->n ? p->rank[2 * (size_t)ids[d] + (d + 1 < x->n)] : 0;
+}
+
 static uint64_t packed_key(const struct packing *p, const struct keyed *x, uint64_t d)
 {
 	uint64_t key = 0;
-	for (unsigned j = 0; j < p->per; j++, d++) {
-		uint32_t r = d < x->n ? p->rank[2 * (size_t)x->ids[d] + (d + 1 < x->n)] : 0;
-		key = key << p->bits | r;
-	}
+	for (unsigned j = 0; j < p->per; j++, d++)
+		key = key << p->bits | (p->rank ? rank_at(p, x, d) : token_at(x, d));
 	return key;
 }
 
-/* The keys of a part gone `d` deep. The ids are scattered over the table,
- * so they are asked for some items ahead: the misses overlap. */
+/* The keys of a part gone `d` deep. Stacks' ids are scattered over the
+ * table, so they are asked for some items ahead: the misses overlap. */
 static void refresh_keys(const struct packing *p, struct keyed *a, size_t n, uint64_t d)
 {
 	enum { AHEAD = 8 };
+	size_t unit = p->rank ? sizeof(uint32_t) : 1;
 	for (size_t k = 0; k < n; k++) {
 		if (k + AHEAD < n && d < a[k + AHEAD].n)
-			__builtin_prefetch(a[k + AHEAD].ids + d);
+			__builtin_prefetch((const char *)a[k + AHEAD].s + d * unit);
 		a[k].key = packed_key(p, &a[k], d);
 	}
 }
 
-/* Whether a key holds a stack's end: then no other stack shares it. */
+/* Whether a key holds its string's end: then no other item shares it. */
 static bool key_ends(const struct packing *p, uint64_t key)
 {
 	return (key & ((UINT64_C(1) << p->bits) - 1)) == 0;
@@ -254,7 +139,7 @@ static int compare_keyed(const struct packing *p, const struct keyed *a, const s
 	return ka < kb ? -1 : ka > kb;
 }
 
-static void insertion_sort_keyed(const struct packing *p, struct keyed *a, size_t n, uint64_t d)
+static void insertion_sort(const struct packing *p, struct keyed *a, size_t n, uint64_t d)
 {
 	for (size_t i = 1; i < n; i++) {
 		struct keyed x = a[i];
@@ -265,34 +150,34 @@ static void insertion_sort_keyed(const struct packing *p, struct keyed *a, size_
 	}
 }
 
-struct keyed_part {
+struct part {
 	size_t lo, n;
 	uint64_t depth;
 };
 
-static int push_keyed(struct keyed_part **todo, size_t *len, size_t *cap, size_t lo, size_t n,
-		      uint64_t depth)
+static int push_part(struct part **todo, size_t *len, size_t *cap, size_t lo, size_t n,
+		     uint64_t depth)
 {
 	if (n < 2)
 		return 0;
 	if (wp_grow((void **)todo, cap, *len + 1, sizeof **todo))
 		return WP_E_NOMEM;
-	(*todo)[(*len)++] = (struct keyed_part){lo, n, depth};
+	(*todo)[(*len)++] = (struct part){lo, n, depth};
 	return 0;
 }
 
-/* radix_quicksort's three-way splits, on the carried keys. */
+/* Sorts a[0, count), whose keys are packed at depth 0. */
 static int keyed_quicksort(const struct packing *p, struct keyed *a, size_t count)
 {
-	struct keyed_part *todo = NULL;
+	struct part *todo = NULL;
 	size_t len = 0, cap = 0;
 	uint64_t seed = 0x9e3779b97f4a7c15u;
-	int rc = push_keyed(&todo, &len, &cap, 0, count, 0);
+	int rc = push_part(&todo, &len, &cap, 0, count, 0);
 	while (rc == 0 && len) {
-		struct keyed_part q = todo[--len];
+		struct part q = todo[--len];
 		while (q.n > 1 && rc == 0) {
 			if (q.n <= 12) {
-				insertion_sort_keyed(p, a + q.lo, q.n, q.depth);
+				insertion_sort(p, a + q.lo, q.n, q.depth);
 				break;
 			}
 			seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
@@ -310,18 +195,60 @@ static int keyed_quicksort(const struct packing *p, struct keyed *a, size_t coun
 					i++;
 				}
 			}
-			rc = push_keyed(&todo, &len, &cap, q.lo, lt - q.lo, q.depth);
+			rc = push_part(&todo, &len, &cap, q.lo, lt - q.lo, q.depth);
 			if (rc == 0)
-				rc = push_keyed(&todo, &len, &cap, gt, q.lo + q.n - gt, q.depth);
+				rc = push_part(&todo, &len, &cap, gt, q.lo + q.n - gt, q.depth);
 			if (key_ends(p, pivot))
-				break; /* equal stacks: cannot be */
-			q = (struct keyed_part){lt, gt - lt, q.depth + p->per};
+				break; /* equal strings: cannot be */
+			q = (struct part){lt, gt - lt, q.depth + p->per};
 			refresh_keys(p, a + q.lo, q.n, q.depth);
 		}
 	}
 	free(todo);
 	return rc;
 }
+
+/* Items for keyed_quicksort: a block for `count` of them (an error past
+ * 2^32, which their numbers do not hold), filled by the caller. */
+static struct keyed *new_items(size_t count)
+{
+	return count > UINT32_MAX ? NULL : wp_alloc_dense((count ? count : 1) * sizeof(struct keyed));
+}
+
+/* ---- tokens ---- */
+
+/* rank[token]: its place among all tokens (from 1; 0 is kept for past the
+ * end of a stack). NULL when a name holds a ';' or without memory. */
+static uint32_t *rank_tokens(const struct wp_intern *names)
+{
+	size_t nnames = wp_intern_count(names), n = nnames * 2;
+	struct keyed *tokens = n < UINT32_MAX ? new_items(n) : NULL;
+	uint32_t *rank = malloc((n ? n : 1) * sizeof *rank);
+	bool usable = tokens && rank;
+	/* bytes + 2 and the two ends: 9 bits, 7 to a key */
+	struct packing p = {NULL, 9, 7};
+	for (size_t id = 0; usable && id < nnames; id++) {
+		size_t len;
+		const char *s = wp_intern_str(names, (uint32_t)id, &len);
+		usable = len < UINT32_MAX && memchr(s, ';', len) == NULL;
+		for (uint32_t then = 0; then < 2; then++) {
+			struct keyed *t = &tokens[2 * id + then];
+			*t = (struct keyed){0, s, (uint32_t)len, (uint32_t)(2 * id + then)};
+			t->key = packed_key(&p, t, 0);
+		}
+	}
+	if (usable && keyed_quicksort(&p, tokens, n) == 0) {
+		for (size_t r = 0; r < n; r++)
+			rank[tokens[r].item] = (uint32_t)r + 1;
+	} else {
+		free(rank);
+		rank = NULL;
+	}
+	free(tokens);
+	return rank;
+}
+
+/* ---- stacks: the ranks of their tokens ---- */
 
 static unsigned width(size_t v)
 {
@@ -337,23 +264,21 @@ static int sort_ranked(const struct wp_stacks *st, const uint32_t *rank, size_t 
 		       size_t *order)
 {
 	size_t count = wp_stacks_count(st);
-	if (count > UINT32_MAX)
-		return WP_E_TOOBIG;
-	struct keyed *a = wp_alloc_dense(count * sizeof *a);
+	struct keyed *a = new_items(count);
 	if (!a)
 		return WP_E_NOMEM;
 	struct packing p = {rank, width(ntokens), 0};
 	p.per = 64 / p.bits;
 	for (size_t i = 0; i < count; i++) {
+		const uint32_t *ids;
 		size_t n;
-		wp_stacks_get(st, i, &a[i].ids, &n, NULL, NULL);
-		a[i].n = (uint32_t)n; /* (a table holds no longer stack) */
-		a[i].stack = (uint32_t)i;
+		wp_stacks_get(st, i, &ids, &n, NULL, NULL);
+		a[i] = (struct keyed){0, ids, (uint32_t)n, (uint32_t)i}; /* (no longer stack is held) */
 		a[i].key = packed_key(&p, &a[i], 0);
 	}
 	int rc = keyed_quicksort(&p, a, count);
 	for (size_t i = 0; rc == 0 && i < count; i++)
-		order[i] = a[i].stack;
+		order[i] = a[i].item;
 	free(a);
 	return rc;
 }
