@@ -13,8 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fold.h"
-#include "fold_args.h"
+#include "fuzz_fold.h"
 #include "fuzz_memfd.h"
 #include "input.h"
 
@@ -67,29 +66,19 @@ static const struct pinned *pinned_sources(void)
 	return p;
 }
 
-/* The output of folding path with `threads` threads (its status last). */
-static char *fold_with(const struct pinned *p, char *path, unsigned threads, size_t *len)
+struct run {
+	const struct pinned *sources;
+	unsigned threads;
+};
+
+static void set_run(struct fold_config *cfg, const void *ctx)
 {
-	char *text = NULL;
-	FILE *out = open_memstream(&text, len);
-	struct fold_args a;
-	if (!out || fold_args_init(&a, "fuzz")) {
-		if (out)
-			fclose(out);
-		free(text);
-		return NULL;
-	}
-	a.cfg.quiet = true;
-	a.cfg.threads = threads;
-	a.cfg.symfs = p->dir;
-	a.cfg.buildid_dir = p->dir;
-	a.cfg.perf_map_dir = p->dir;
-	a.cfg.kallsyms = p->kallsyms;
-	int status = fold_inputs(&a.cfg, &path, 1, out);
-	fprintf(out, "\nstatus %d\n", status);
-	fold_args_release(&a);
-	fclose(out);
-	return text;
+	const struct run *r = ctx;
+	cfg->threads = r->threads;
+	cfg->symfs = r->sources->dir;
+	cfg->buildid_dir = r->sources->dir;
+	cfg->perf_map_dir = r->sources->dir;
+	cfg->kallsyms = r->sources->kallsyms;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -102,7 +91,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	if (input_sniff("fuzz", path, what, sizeof what) == INPUT_PERFDATA) {
 		size_t n1 = 0, n2 = 0;
-		char *one = fold_with(p, path, 1, &n1), *two = fold_with(p, path, 2, &n2);
+		struct run j1 = {p, 1}, j2 = {p, 2};
+		char *one = fuzz_fold(path, set_run, &j1, &n1), *two = fuzz_fold(path, set_run, &j2, &n2);
 		if (one && two && (n1 != n2 || memcmp(one, two, n1) != 0)) {
 			fprintf(stderr, "fuzz_fold_data: -j2 differs from -j1\n");
 			abort();

@@ -10,32 +10,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fold.h"
-#include "fold_args.h"
-#include "input.h"
+#include "fuzz_fold.h"
 #include "fuzz_memfd.h"
+#include "input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The output of folding path with `threads` threads (its status first). */
-static char *fold_with(char *path, unsigned threads, size_t *len)
+static void set_threads(struct fold_config *cfg, const void *threads)
 {
-	char *text = NULL;
-	FILE *out = open_memstream(&text, len);
-	struct fold_args a;
-	if (!out || fold_args_init(&a, "fuzz")) {
-		if (out)
-			fclose(out);
-		free(text);
-		return NULL;
-	}
-	a.cfg.quiet = true;
-	a.cfg.threads = threads;
-	int status = fold_inputs(&a.cfg, &path, 1, out);
-	fprintf(out, "\nstatus %d\n", status);
-	fold_args_release(&a);
-	fclose(out);
-	return text;
+	cfg->threads = *(const unsigned *)threads;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -52,7 +35,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	if (input_sniff("fuzz", path, what, sizeof what) == INPUT_SCRIPT) {
 		size_t n1 = 0, n2 = 0;
-		char *one = fold_with(path, 1, &n1), *two = fold_with(path, 2, &n2);
+		static const unsigned j1 = 1, j2 = 2;
+		char *one = fuzz_fold(path, set_threads, &j1, &n1);
+		char *two = fuzz_fold(path, set_threads, &j2, &n2);
 		if (one && two && (n1 != n2 || memcmp(one, two, n1) != 0)) {
 			fprintf(stderr, "fuzz_fold_threads: -j2 differs from -j1\n");
 			abort();
