@@ -5,9 +5,11 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fold.h"
 #include "fold_args.h"
+#include "input.h"
 
 /* Folds path (quiet) with the configuration setup(cfg, ctx) adjusts;
  * the text written and its length, or NULL without memory. */
@@ -30,6 +32,27 @@ static inline char *fuzz_fold(char *path, void (*setup)(struct fold_config *cfg,
 	fold_args_release(&a);
 	fclose(out);
 	return text;
+}
+
+/* The input in memfd `fd`, when input_sniff() calls it `kind`, folded
+ * twice, as setup(cfg, a) and setup(cfg, b) make it: the two must agree
+ * byte for byte, or `harness` aborts saying so. */
+static inline void fuzz_fold_agree(int fd, enum input_kind kind, const char *harness,
+				   void (*setup)(struct fold_config *cfg, const void *ctx),
+				   const void *a, const void *b)
+{
+	char path[64], what[128];
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	if (input_sniff("fuzz", path, what, sizeof what) != kind)
+		return;
+	size_t na = 0, nb = 0;
+	char *one = fuzz_fold(path, setup, a, &na), *two = fuzz_fold(path, setup, b, &nb);
+	if (one && two && (na != nb || memcmp(one, two, na) != 0)) {
+		fprintf(stderr, "%s: the two runs differ\n", harness);
+		abort();
+	}
+	free(one);
+	free(two);
 }
 
 #endif

@@ -15,7 +15,6 @@
 
 #include "fuzz_fold.h"
 #include "fuzz_memfd.h"
-#include "input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -87,19 +86,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int fd = p ? fuzz_memfd("fuzz.data", data, size) : -1;
 	if (fd < 0)
 		return 0;
-	char path[64], what[128];
-	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-	if (input_sniff("fuzz", path, what, sizeof what) == INPUT_PERFDATA) {
-		size_t n1 = 0, n2 = 0;
-		struct run j1 = {p, 1}, j2 = {p, 2};
-		char *one = fuzz_fold(path, set_run, &j1, &n1), *two = fuzz_fold(path, set_run, &j2, &n2);
-		if (one && two && (n1 != n2 || memcmp(one, two, n1) != 0)) {
-			fprintf(stderr, "fuzz_fold_data: -j2 differs from -j1\n");
-			abort();
-		}
-		free(one);
-		free(two);
-	}
+	struct run j1 = {p, 1}, j2 = {p, 2};
+	fuzz_fold_agree(fd, INPUT_PERFDATA, "fuzz_fold_data (-j1, -j2)", set_run, &j1, &j2);
 	close(fd);
 	return 0;
 }

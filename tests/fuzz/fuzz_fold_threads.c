@@ -12,7 +12,6 @@
 
 #include "fuzz_fold.h"
 #include "fuzz_memfd.h"
-#include "input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,20 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int fd = fuzz_memfd("fuzz.perf", data + 1, size - 1);
 	if (fd < 0)
 		return 0;
-	char path[64], what[128];
-	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-	if (input_sniff("fuzz", path, what, sizeof what) == INPUT_SCRIPT) {
-		size_t n1 = 0, n2 = 0;
-		static const unsigned j1 = 1, j2 = 2;
-		char *one = fuzz_fold(path, set_threads, &j1, &n1);
-		char *two = fuzz_fold(path, set_threads, &j2, &n2);
-		if (one && two && (n1 != n2 || memcmp(one, two, n1) != 0)) {
-			fprintf(stderr, "fuzz_fold_threads: -j2 differs from -j1\n");
-			abort();
-		}
-		free(one);
-		free(two);
-	}
+	static const unsigned j1 = 1, j2 = 2;
+	fuzz_fold_agree(fd, INPUT_SCRIPT, "fuzz_fold_threads (-j1, -j2)", set_threads, &j1, &j2);
 	close(fd);
 	return 0;
 }
