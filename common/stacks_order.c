@@ -3,9 +3,10 @@
  * (stackcollapse-perf.pl sorts the lines). With no ';' inside a name, that
  * order is the order of token sequences, a token being a name followed by
  * ';' (more frames) or by the end of the string (the last frame): tokens
- * are ranked once, then the stacks are sorted as integer strings by radix
- * quicksort, which reads the long prefixes sibling stacks share once per
- * level instead of once per comparison. A name holding ';' (the folded
+ * are ranked once (the same sort, on their bytes), then the stacks are
+ * sorted as strings of token ranks by a radix quicksort on packed keys,
+ * which reads the long prefixes sibling stacks share once per few levels
+ * instead of once per comparison. A name holding ';' (the folded
  * format forbids it, but a table may be fed anything) takes the byte-wise
  * comparison sort instead. */
 #include <stdlib.h>

@@ -61,8 +61,13 @@ struct write_behind *write_behind_start(FILE *out)
 		free(w);
 		return NULL;
 	}
-	if (pthread_cond_init(&w->changed, NULL) != 0 ||
-	    pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+	if (pthread_cond_init(&w->changed, NULL) != 0) {
+		pthread_mutex_destroy(&w->lock);
+		free(w);
+		return NULL;
+	}
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		pthread_cond_destroy(&w->changed);
 		pthread_mutex_destroy(&w->lock);
 		free(w);
 		return NULL;
